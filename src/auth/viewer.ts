@@ -1,0 +1,35 @@
+import type { Db } from '../db/client.ts';
+import type { TokenScope } from '../db/generated/enums.ts';
+import { forbidden, unauthenticated } from '../graphql/errors.ts';
+import { digestToken, tokenMatches } from './tokens.ts';
+
+/** The authenticated user behind a request, and what their token lets them do. */
+export interface Viewer {
+  readonly id: number;
+  readonly username: string;
+  readonly admin: boolean;
+  readonly scopes: readonly TokenScope[];
+}
+
+// GitLab writes last_used_at at most every 10 minutes: a token used in a tight loop costs no writes.
+const LAST_USED_RESOLUTION_MS = 10 * 60 * 1000;
+
+/** Resolves a personal access token to its viewer, or throws GitLab's reason for refusing it. */
+export async function authenticate(db: Db, token: string): Promise<Viewer> {
+  const record = await db.personalAccessToken.findUnique({
+    where: { digest: digestToken(token) },
+    include: { user: { select: { id: true, username: true, admin: true, state: true } } },
+  });
+  if (!record || !tokenMatches(token, record.digest)) throw unauthenticated('invalid');
+  if (record.revoked) throw unauthenticated('revoked');
+  const now = Date.now();
+  if (record.expiresAt && record.expiresAt.getTime() <= now) throw unauthenticated('expired');
+  if (record.user.state !== 'active') throw forbidden('Your account has been blocked.');
+  if (!record.lastUsedAt || now - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // Bookkeeping only: a failure here must not fail the request that used the token.
+    db.personalAccessToken
+      .update({ where: { id: record.id }, data: { lastUsedAt: new Date(now) } })
+      .catch(() => {});
+  }
+  return { id: record.user.id, username: record.user.username, admin: record.user.admin, scopes: record.scopes };
+}

@@ -1,0 +1,89 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin, { type PrismaObjectRef } from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLScalarType } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import type { TokenScope } from '../db/generated/enums.ts';
+import type PrismaTypes from '../db/generated/pothos-types.ts';
+import { getDatamodel } from '../db/generated/pothos-types.ts';
+import type { Context } from './context.ts';
+import { forbidden, insufficientScope, unauthenticated } from './errors.ts';
+import { globalIdScalar, MODEL_CLASS } from './ids.ts';
+
+type IdScalar = { Input: number; Output: number };
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { authenticated: boolean; admin: boolean; token: readonly TokenScope[] };
+  Scalars: {
+    Time: { Input: Date; Output: Date };
+    CiRunnerID: IdScalar;
+    JobID: IdScalar;
+    CiPipelineID: IdScalar;
+    ProjectID: IdScalar;
+    GroupID: IdScalar;
+    UserID: IdScalar;
+  };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  // scope-auth first: its wrapper must run before any other plugin's resolver logic
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: ({ viewer }) => ({
+      authenticated: viewer !== null,
+      admin: viewer?.admin ?? false,
+      // A personal access token is accepted where one of its scopes is among those the field accepts.
+      token: (accepted) => viewer !== null && viewer.scopes.some((scope) => accepted.includes(scope)),
+    }),
+    unauthorizedError: (_parent, { viewer }, _info, result) => {
+      if (!viewer) return unauthenticated('missing');
+      const failure = result.failure;
+      if (failure.kind === 'AuthScope' && failure.scope === 'token') {
+        return insufficientScope(failure.parameter as readonly string[]);
+      }
+      return forbidden();
+    },
+  },
+  prisma: {
+    client: (ctx) => ctx.db,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    maxConnectionSize: 100, // GitLab's default_max_page_size
+    defaultConnectionSize: 100,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'optional', // GitLab's mutations accept and echo it
+    cursorType: 'String',
+    nodeQueryOptions: false, // GitLab has no `node` root field, and each root field guards its own rows
+    nodesQueryOptions: false,
+    nodesOnConnection: true,
+  },
+});
+
+builder.queryType();
+builder.mutationType();
+
+builder.addScalarType('Time', new GraphQLScalarType({ ...DateTimeResolver.toConfig(), name: 'Time' }), {});
+builder.addScalarType('CiRunnerID', globalIdScalar('CiRunnerID', MODEL_CLASS.runner), {});
+builder.addScalarType('JobID', globalIdScalar('JobID', MODEL_CLASS.job), {});
+builder.addScalarType('CiPipelineID', globalIdScalar('CiPipelineID', MODEL_CLASS.pipeline), {});
+builder.addScalarType('ProjectID', globalIdScalar('ProjectID', MODEL_CLASS.project), {});
+builder.addScalarType('GroupID', globalIdScalar('GroupID', MODEL_CLASS.group), {});
+builder.addScalarType('UserID', globalIdScalar('UserID', MODEL_CLASS.user), {});
+
+/** Token scopes each kind of root field accepts (GitLab: `api` for all, `read_api` for reads). */
+export const READ: readonly TokenScope[] = ['api', 'read_api'];
+export const WRITE: readonly TokenScope[] = ['api'];
+/** GitLab's `manage_runner` scope reaches the operations on one runner, by its id. */
+export const READ_RUNNER: readonly TokenScope[] = ['api', 'read_api', 'manage_runner'];
+export const MANAGE_RUNNER: readonly TokenScope[] = ['api', 'manage_runner'];
+export const CREATE_RUNNER: readonly TokenScope[] = ['api', 'create_runner'];
+
+/** The builder's type parameters, for annotating refs that reference each other across modules. */
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+/** An explicit ref type for a Prisma-backed object, which breaks TypeScript's inference cycles between modules. */
+export type PrismaRef<Model extends keyof PrismaTypes> = PrismaObjectRef<Types, PrismaTypes[Model], PrismaTypes[Model]['Shape']>;

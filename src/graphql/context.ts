@@ -1,0 +1,87 @@
+import { Access } from '../auth/access.ts';
+import DataLoader from 'dataloader';
+import { RUNNER_FACTS_SELECT, type RunnerFacts, RunnerPolicy } from '../auth/runner-policy.ts';
+import { authenticate, type Viewer } from '../auth/viewer.ts';
+import type { Db } from '../db/client.ts';
+import type { JobStatus } from '../db/generated/enums.ts';
+import { visibleJobsFilter } from '../runners/jobs.ts';
+
+/** Settings resolvers need; everything else about the process stays out of the schema. */
+export interface SchemaSettings {
+  /** Where the gateway is reached from outside, for `web_url`s: GitLab's external_url. */
+  readonly externalUrl: string;
+}
+
+/** Per request, shared by both transports: the same viewer and rules answer /graphql and /api/v4. */
+export interface Context {
+  readonly db: Db;
+  readonly viewer: Viewer | null;
+  readonly access: Access;
+  readonly policy: RunnerPolicy;
+  readonly settings: SchemaSettings;
+  /** Runner facts for policy checks, batched: checking 100 listed runners costs one query. */
+  readonly runnerFacts: DataLoader<number, RunnerFacts | null>;
+  /** Job counts per runner (and status filter) that the viewer can see, batched into one query per filter. */
+  readonly jobCounts: DataLoader<JobCountKey, number, string>;
+}
+
+export interface JobCountKey {
+  readonly runnerId: number;
+  readonly statuses: readonly JobStatus[];
+}
+
+/** Authenticates the token (if any) and builds the request's context; a bad token throws GitLab's reason. */
+export async function createContext(db: Db, token: string | null, settings: SchemaSettings): Promise<Context> {
+  const viewer = token ? await authenticate(db, token) : null;
+  const access = await Access.load(db, viewer);
+  const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
+    const rows = await db.runner.findMany({ where: { id: { in: [...ids] } }, select: RUNNER_FACTS_SELECT });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+  const jobCounts = new DataLoader<JobCountKey, number, string>(
+    async (keys) => {
+      const counts = new Map<string, number>();
+      const byFilter = new Map<string, JobCountKey[]>();
+      for (const key of keys) {
+        const statusKey = key.statuses.join(',');
+        byFilter.set(statusKey, [...(byFilter.get(statusKey) ?? []), key]);
+      }
+      await Promise.all(
+        [...byFilter].map(async ([statusKey, group]) => {
+          const rows = await db.job.groupBy({
+            by: ['runnerId'],
+            where: { runnerId: { in: group.map((key) => key.runnerId) }, ...visibleJobsFilter(access, group[0]?.statuses) },
+            _count: { _all: true },
+          });
+          for (const row of rows) counts.set(`${row.runnerId}:${statusKey}`, row._count._all);
+        }),
+      );
+      return keys.map((key) => counts.get(jobCountKey(key)) ?? 0);
+    },
+    { cacheKeyFn: jobCountKey },
+  );
+  return { db, viewer, access, policy: new RunnerPolicy(db, access), settings, runnerFacts, jobCounts };
+}
+
+function jobCountKey(key: JobCountKey): string {
+  return `${key.runnerId}:${key.statuses.join(',')}`;
+}
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+/**
+ * GitLab's lookup order for a personal access token: the `private_token` parameter, the PRIVATE-TOKEN header,
+ * then `Authorization: Bearer`.
+ */
+export function readToken(headers: HeaderBag, params?: { private_token?: unknown }): string | null {
+  if (typeof params?.private_token === 'string' && params.private_token) return params.private_token;
+  const header = headers['private-token'];
+  if (typeof header === 'string' && header) return header;
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}

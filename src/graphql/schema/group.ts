@@ -1,0 +1,64 @@
+import { AccessLevel } from '../../auth/access-level.ts';
+import { groupRunnersWhere } from '../../runners/scopes.ts';
+import { builder, READ, type PrismaRef } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import { CiRunnerMembershipFilter } from './enums.ts';
+import { CiRunnerConnection } from './runner.ts';
+import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
+
+export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
+  name: 'Group',
+  fields: (t) => ({
+    id: t.expose('id', { type: 'GroupID' }),
+    name: t.exposeString('name'),
+    path: t.exposeString('path'),
+    fullPath: t.exposeString('fullPath'),
+    fullName: t.exposeString('fullName'),
+    description: t.exposeString('description', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'Time' }),
+    webUrl: t.string({ resolve: (group, _args, { settings }) => `${settings.externalUrl}/groups/${group.fullPath}` }),
+    sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
+    parent: t.relation('parent', { nullable: true }),
+    runners: t.prismaConnection(
+      {
+        type: 'Runner',
+        cursor: 'id',
+        nullable: true,
+        args: {
+          ...runnerListArgs,
+          membership: t.arg({ type: CiRunnerMembershipFilter, defaultValue: 'descendants' }),
+        },
+        description: "The group's runners; Maintainers and Owners of the group may list them.",
+        authScopes: (group, _args, ctx) =>
+          ctx.access.isAdmin || ctx.access.groupLevel(group.traversalIds) >= AccessLevel.MAINTAINER,
+        totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
+        resolve: (query, group, args, ctx) => findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
+      },
+      CiRunnerConnection,
+    ),
+  }),
+});
+
+export const GroupConnection = builder.connectionObject(
+  { type: GroupRef, name: 'GroupConnection' },
+  { name: 'GroupEdge' },
+);
+
+builder.queryField('group', (t) =>
+  t.prismaField({
+    type: GroupRef,
+    nullable: true,
+    description: 'A group by full path (or id); null when it does not exist or you cannot see it.',
+    authScopes: { token: READ },
+    args: {
+      fullPath: t.arg.id({ description: 'Full path of the group, e.g. "gitlab-org/ci".' }),
+      id: t.arg({ type: 'GroupID' }),
+    },
+    resolve: async (query, _root, { fullPath, id }, ctx) => {
+      if ((fullPath == null) === (id == null)) throw badInput('Give exactly one of fullPath and id');
+      const where = id ? { id } : { fullPath: String(fullPath) };
+      const group = await ctx.db.group.findUnique({ ...query, where });
+      return group && ctx.access.canReadGroup(group) ? group : null;
+    },
+  }),
+);

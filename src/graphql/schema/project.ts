@@ -1,0 +1,69 @@
+import { AccessLevel } from '../../auth/access-level.ts';
+import { projectRunnersWhere } from '../../runners/scopes.ts';
+import { builder, READ, type PrismaRef } from '../builder.ts';
+import { badInput } from '../errors.ts';
+import { CiRunnerConnection } from './runner.ts';
+import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
+
+export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', {
+  name: 'Project',
+  fields: (t) => ({
+    id: t.expose('id', { type: 'ProjectID' }),
+    name: t.exposeString('name'),
+    path: t.exposeString('path'),
+    fullPath: t.exposeString('pathWithNamespace'),
+    nameWithNamespace: t.exposeString('nameWithNamespace'),
+    description: t.exposeString('description', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'Time' }),
+    webUrl: t.string({
+      resolve: (project, _args, { settings }) => `${settings.externalUrl}/${project.pathWithNamespace}`,
+    }),
+    sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
+    groupRunnersEnabled: t.exposeBoolean('groupRunnersEnabled'),
+    group: t.relation('group', {
+      nullable: true,
+      description: "The project's group, if you can see it.",
+      // The project's traversalIds are its group's, so no group row is needed to decide.
+      authScopes: (project, _args, ctx) => ctx.access.canReadGroup(project),
+      unauthorizedResolver: () => null,
+    }),
+    runners: t.prismaConnection(
+      {
+        type: 'Runner',
+        cursor: 'id',
+        nullable: true,
+        args: runnerListArgs,
+        description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
+        authScopes: (project, _args, ctx) =>
+          ctx.access.isAdmin || ctx.access.projectLevel(project) >= AccessLevel.MAINTAINER,
+        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
+        resolve: (query, project, args, ctx) => findRunners(ctx, query, projectRunnersWhere(project), args),
+      },
+      CiRunnerConnection,
+    ),
+  }),
+});
+
+export const ProjectConnection = builder.connectionObject(
+  { type: ProjectRef, name: 'ProjectConnection' },
+  { name: 'ProjectEdge' },
+);
+
+builder.queryField('project', (t) =>
+  t.prismaField({
+    type: ProjectRef,
+    nullable: true,
+    description: 'A project by full path (or id); null when it does not exist or you cannot see it.',
+    authScopes: { token: READ },
+    args: {
+      fullPath: t.arg.id({ description: 'Full path of the project, e.g. "gitlab-org/gitlab".' }),
+      id: t.arg({ type: 'ProjectID' }),
+    },
+    resolve: async (query, _root, { fullPath, id }, ctx) => {
+      if ((fullPath == null) === (id == null)) throw badInput('Give exactly one of fullPath and id');
+      const where = id ? { id } : { pathWithNamespace: String(fullPath) };
+      const project = await ctx.db.project.findUnique({ ...query, where });
+      return project && ctx.access.canReadProject(project) ? project : null;
+    },
+  }),
+);

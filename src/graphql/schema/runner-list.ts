@@ -1,0 +1,37 @@
+import type { Prisma } from '../../db/generated/client.ts';
+import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { CiRunnerSort, CiRunnerStatus, CiRunnerType } from './enums.ts';
+
+/** The filters every runner list takes (GitLab's RunnersResolver arguments). */
+export const runnerListArgs = builder.args((t) => ({
+  paused: t.boolean({ description: 'Only paused (true) or only active (false) runners.' }),
+  status: t.field({ type: CiRunnerStatus, description: 'Filter runners by status.' }),
+  type: t.field({ type: CiRunnerType, description: 'Filter runners by type.' }),
+  tagList: t.stringList({ description: 'Runners that carry all of these tags.' }),
+  search: t.string({ description: 'Part of the description, or the full runner token.' }),
+  sort: t.field({ type: CiRunnerSort, description: 'Sort order of results (default CREATED_DESC).' }),
+  versionPrefix: t.string({ description: 'Runners whose version starts with these components, e.g. "16." or "15.0".' }),
+  creatorId: t.field({ type: 'UserID', description: 'Runners created by this user.' }),
+}));
+
+type RunnerListArgs = RunnerFilter & { sort?: RunnerSort | null };
+
+function where(base: Prisma.RunnerWhereInput, args: RunnerListArgs): Prisma.RunnerWhereInput {
+  return { AND: [base, runnerFilterWhere(args)] };
+}
+
+/** A page of runners from `base`, filtered and sorted as the arguments say; `query` is Pothos's selection. */
+export function findRunners(
+  ctx: Context,
+  query: { include?: Prisma.RunnerInclude; select?: Prisma.RunnerSelect },
+  base: Prisma.RunnerWhereInput,
+  args: RunnerListArgs,
+) {
+  return ctx.db.runner.findMany({ ...query, where: where(base, args), orderBy: runnerOrderBy(args.sort) });
+}
+
+export function countRunners(ctx: Context, base: Prisma.RunnerWhereInput, args: RunnerListArgs): Promise<number> {
+  return ctx.db.runner.count({ where: where(base, args) });
+}

@@ -1,0 +1,57 @@
+import { ownedRunnersWhere } from '../../runners/scopes.ts';
+import { builder, READ, READ_RUNNER } from '../builder.ts';
+import { CiRunnerConnection, RunnerRef } from './runner.ts';
+import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
+import { CurrentUser } from './user.ts';
+
+builder.queryFields((t) => ({
+  runner: t.prismaField({
+    type: RunnerRef,
+    nullable: true,
+    description:
+      'A runner by global ID; null if there is none. A runner that exists but you may not read is an error ' +
+      '(FORBIDDEN), as GitLab REST answers 403 rather than 404.',
+    authScopes: { token: READ_RUNNER },
+    args: { id: t.arg({ type: 'CiRunnerID', required: true }) },
+    resolve: async (query, _root, { id }, ctx) => {
+      const runner = await ctx.db.runner.findUnique({ ...query, where: { id } });
+      if (!runner) return null;
+      if (!ctx.access.isAdmin) {
+        const facts = await ctx.runnerFacts.load(id);
+        if (facts) await ctx.policy.assertRead(facts);
+      }
+      return runner;
+    },
+  }),
+  runners: t.prismaConnection(
+    {
+      type: 'Runner',
+      cursor: 'id',
+      nullable: true,
+      description: 'Every runner of the instance. Administrators only.',
+      authScopes: { $all: { token: READ, admin: true } },
+      args: runnerListArgs,
+      totalCount: (_root, args, ctx) => countRunners(ctx, {}, args),
+      resolve: (query, _root, args, ctx) => findRunners(ctx, query, {}, args),
+    },
+    CiRunnerConnection,
+  ),
+}));
+
+builder.prismaObjectField(CurrentUser, 'runners', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Runner',
+      cursor: 'id',
+      nullable: true,
+      description:
+        'Runners you administer: project runners of projects you maintain and group runners of groups you own ' +
+        '(with their subgroups). Instance runners are never listed here.',
+      authScopes: { token: READ },
+      args: runnerListArgs,
+      totalCount: (_user, args, ctx) => countRunners(ctx, ownedRunnersWhere(ctx.access), args),
+      resolve: (query, _user, args, ctx) => findRunners(ctx, query, ownedRunnersWhere(ctx.access), args),
+    },
+    CiRunnerConnection,
+  ),
+);

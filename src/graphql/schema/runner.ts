@@ -1,0 +1,193 @@
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import type { Job, Prisma } from '../../db/generated/client.ts';
+import { isOnline, restRunnerStatus, runnerStatus } from '../../runners/status.ts';
+import { builder, type PrismaRef } from '../builder.ts';
+import { runnerAllowed } from '../authorize.ts';
+import {
+  CiJobStatus,
+  CiRunnerAccessLevel,
+  CiRunnerJobExecutionStatus,
+  CiRunnerStatus,
+  CiRunnerType,
+} from './enums.ts';
+import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
+import { GroupConnection, GroupRef } from './group.ts';
+import { ProjectConnection, ProjectRef } from './project.ts';
+import { UserCore } from './user.ts';
+
+const runnerJobs = prismaConnectionHelpers(builder, 'Job', { cursor: 'id' });
+
+const runnerProjects = prismaConnectionHelpers(builder, 'RunnerProject', {
+  cursor: 'id',
+  select: (nodeSelection) => ({ project: nodeSelection({}) }),
+  resolveNode: (link) => link.project,
+});
+
+export const RunnerPermissions = builder
+  .objectRef<{ id: number }>('RunnerPermissions')
+  .implement({
+    description: 'What the current user may do with a runner.',
+    fields: (t) => ({
+      readRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canRead(f)) }),
+      updateRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canUpdate(f)) }),
+      deleteRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canDelete(f)) }),
+      assignRunner: t.boolean({
+        resolve: async (r, _a, ctx) => {
+          const facts = await ctx.runnerFacts.load(r.id);
+          return facts !== null && ctx.policy.canAssign(facts);
+        },
+      }),
+    }),
+  });
+
+export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
+  name: 'CiRunner',
+  fields: (t) => ({
+    id: t.expose('id', { type: 'CiRunnerID' }),
+    shortSha: t.exposeString('tokenPrefix', {
+      description: "The start of the runner's token: enough to recognise it, never enough to use it.",
+    }),
+    description: t.exposeString('description', { nullable: true }),
+    name: t.exposeString('name', { nullable: true, description: 'Name the runner registered with (its `info.name`).' }),
+    runnerType: t.expose('runnerType', { type: CiRunnerType }),
+    status: t.field({
+      type: CiRunnerStatus,
+      description: 'Derived from the last contact: online within 2 hours, stale after 7 days. Paused is separate.',
+      resolve: (runner) => runnerStatus(runner),
+    }),
+    legacyStatus: t.string({
+      description: "GitLab REST's `status`: like `status`, but `paused` for a paused runner that has contacted.",
+      resolve: (runner) => restRunnerStatus(runner),
+    }),
+    online: t.boolean({
+      nullable: true,
+      description: 'Whether the runner contacted within 2 hours; null if it never contacted.',
+      resolve: (runner) => isOnline(runner),
+    }),
+    paused: t.exposeBoolean('paused'),
+    active: t.boolean({ deprecationReason: 'Use paused.', resolve: (runner) => !runner.paused }),
+    locked: t.exposeBoolean('locked', { nullable: true }),
+    runUntagged: t.exposeBoolean('runUntagged'),
+    tagList: t.exposeStringList('tagList', { nullable: true }),
+    accessLevel: t.expose('accessLevel', { type: CiRunnerAccessLevel }),
+    maximumTimeout: t.exposeInt('maximumTimeout', { nullable: true }),
+    maintenanceNote: t.string({
+      nullable: true,
+      description: 'Visible to those who may update the runner.',
+      resolve: async (runner, _args, ctx) =>
+        (await runnerAllowed(ctx, runner.id, (facts) => ctx.policy.canUpdate(facts))) ? runner.maintenanceNote : null,
+    }),
+    contactedAt: t.expose('contactedAt', { type: 'Time', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'Time' }),
+    tokenExpiresAt: t.expose('tokenExpiresAt', { type: 'Time', nullable: true }),
+    ephemeralAuthenticationToken: t.string({
+      nullable: true,
+      description: 'The runner authentication token, only in the answer of the mutation that created it.',
+      resolve: (runner) => (runner as { ephemeralToken?: string }).ephemeralToken ?? null,
+    }),
+    ipAddress: t.exposeString('ipAddress', { nullable: true }),
+    version: t.exposeString('version', { nullable: true }),
+    revision: t.exposeString('revision', { nullable: true }),
+    platformName: t.exposeString('platform', { nullable: true }),
+    architectureName: t.exposeString('architecture', { nullable: true }),
+    executorName: t.exposeString('executor', { nullable: true }),
+    createdBy: t.relation('creator', { type: UserCore, nullable: true }),
+    jobCount: t.int({
+      description: 'Number of jobs the runner ran that you can see.',
+      resolve: (runner, _args, ctx) => ctx.jobCounts.load({ runnerId: runner.id, statuses: [] }),
+    }),
+    jobExecutionStatus: t.field({
+      type: CiRunnerJobExecutionStatus,
+      description: 'Whether the runner is running a job (of those you can see).',
+      resolve: async (runner, _args, ctx) =>
+        (await ctx.jobCounts.load({ runnerId: runner.id, statuses: ['running'] })) > 0 ? 'active' : 'idle',
+    }),
+    userPermissions: t.field({ type: RunnerPermissions, resolve: (runner) => ({ id: runner.id }) }),
+    jobs: t.connection(
+      {
+        type: JobRef,
+        nullable: true,
+        args: { statuses: t.arg({ type: [CiJobStatus], required: false }) },
+        description: 'Jobs the runner ran, newest first; outside admin, only of projects you are Reporter of.',
+        authScopes: (runner, _args, ctx) => runnerAllowed(ctx, runner.id, (facts) => ctx.policy.canReadJobs(facts)),
+        select: ({ statuses, ...args }, ctx, nestedSelection) => ({
+          jobs: {
+            ...runnerJobs.getQuery(args, ctx, nestedSelection),
+            where: visibleJobsWhere(ctx, statuses),
+            orderBy: { id: 'desc' as const },
+          },
+        }),
+        resolve: (runner, { statuses, ...args }, ctx) => ({
+          // The page was loaded by `select` above; Pothos cannot infer its type through the spread query.
+          ...runnerJobs.resolve((runner as typeof runner & { jobs: Job[] }).jobs, args, ctx),
+          totalCount: () => ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] }),
+        }),
+      },
+      CiJobConnection,
+    ),
+    projectCount: t.relationCount('runnerProjects'),
+    projects: t.connection(
+      {
+        type: ProjectRef,
+        nullable: true,
+        description: 'Projects the runner is assigned to that you can see, oldest assignment first.',
+        select: (args, ctx, nestedSelection) => ({
+          runnerProjects: {
+            ...runnerProjects.getQuery(args, ctx, nestedSelection),
+            where: { project: ctx.access.readableProjects() },
+            orderBy: { id: 'asc' },
+          },
+        }),
+        resolve: (runner, args, ctx) => runnerProjects.resolve(runner.runnerProjects, args, ctx),
+      },
+      ProjectConnection,
+    ),
+    ownerProject: t.field({
+      type: ProjectRef,
+      nullable: true,
+      description: 'The project a project runner was registered in.',
+      select: (_args, _ctx, nestedSelection) => ({
+        runnerProjects: {
+          orderBy: { id: 'asc' },
+          take: 1,
+          select: { project: nestedSelection(true) },
+        },
+      }),
+      resolve: (runner, _args, ctx) => {
+        const owner = runner.runnerProjects[0]?.project;
+        return owner && ctx.access.canReadProject(owner) ? owner : null;
+      },
+    }),
+    groups: t.connection(
+      {
+        type: GroupRef,
+        nullable: true,
+        description: "A group runner's group, if you can see it.",
+        select: (_args, _ctx, nestedSelection) => ({
+          group: nestedSelection(true, ['edges', 'node']),
+        }),
+        resolve: (runner, args, ctx) =>
+          resolveArrayConnection({ args }, runner.group && ctx.access.canReadGroup(runner.group) ? [runner.group] : []),
+      },
+      GroupConnection,
+    ),
+  }),
+});
+
+export const CiRunnerConnection = builder.connectionObject(
+  {
+    type: RunnerRef,
+    name: 'CiRunnerConnection',
+    fields: (t) => ({
+      count: t.int({
+        description: 'Total count of runners that match the filters.',
+        extensions: { pothosPrismaTotalCount: true },
+        resolve: (connection) => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+      }),
+    }),
+  },
+  { name: 'CiRunnerEdge' },
+);
+
+export type RunnerWhere = Prisma.RunnerWhereInput;

@@ -1,0 +1,81 @@
+import { digestToken } from '../auth/tokens.ts';
+import type { Prisma } from '../db/generated/client.ts';
+import type { RunnerType } from '../db/generated/enums.ts';
+import { badInput } from '../graphql/errors.ts';
+import { type StatusFilter, statusWhere } from './status.ts';
+
+export interface RunnerFilter {
+  readonly type?: RunnerType | null;
+  readonly status?: StatusFilter | null;
+  readonly paused?: boolean | null;
+  readonly tagList?: readonly string[] | null;
+  readonly search?: string | null;
+  readonly versionPrefix?: string | null;
+  readonly creatorId?: number | null;
+}
+
+export type RunnerSort =
+  | 'contacted_asc'
+  | 'contacted_desc'
+  | 'created_asc'
+  | 'created_desc'
+  | 'id_asc'
+  | 'token_expires_at_asc'
+  | 'token_expires_at_desc';
+
+const MAX_FILTER_LENGTH = 255;
+
+function checkLength(value: string, argument: string): string {
+  if (value.length > MAX_FILTER_LENGTH) {
+    throw badInput(`${argument} is too long (maximum is ${MAX_FILTER_LENGTH} characters)`, argument);
+  }
+  return value;
+}
+
+/**
+ * GitLab's version_prefix matches whole components: "16" finds 16.0.1 but not 160.1, "15.0." finds 15.0.x.
+ * A prefix must start with a digit, `+` or `.` (GitLab's `/^[\d+.]+/`).
+ */
+function versionWhere(prefix: string): Prisma.RunnerWhereInput {
+  if (!/^[\d+.]/.test(prefix)) throw badInput('versionPrefix is invalid', 'versionPrefix');
+  const stem = prefix.replace(/\.+$/, '');
+  return { OR: [{ version: stem }, { version: { startsWith: `${stem}.` } }] };
+}
+
+/** The conditions every runner list shares; each one narrows the list (GitLab ANDs them). */
+export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prisma.RunnerWhereInput {
+  const and: Prisma.RunnerWhereInput[] = [];
+  if (filter.type) and.push({ runnerType: filter.type });
+  if (filter.status) and.push(statusWhere(filter.status, now));
+  if (filter.paused !== null && filter.paused !== undefined) and.push({ paused: filter.paused });
+  const tags = [...new Set((filter.tagList ?? []).map((tag) => checkLength(tag.trim(), 'tagList')).filter(Boolean))];
+  if (tags.length) and.push({ tagList: { hasEvery: tags } });
+  if (filter.search) {
+    const search = checkLength(filter.search, 'search');
+    // The full token finds its runner; it is compared by digest, since only the digest is stored.
+    and.push({ OR: [{ description: { contains: search, mode: 'insensitive' } }, { tokenDigest: digestToken(search) }] });
+  }
+  if (filter.versionPrefix) and.push(versionWhere(checkLength(filter.versionPrefix, 'versionPrefix')));
+  if (filter.creatorId) and.push({ creatorId: filter.creatorId });
+  return and.length ? { AND: and } : {};
+}
+
+/** Every order ends on the id, so pages are stable when the sort column ties. */
+export function runnerOrderBy(sort: RunnerSort | null | undefined): Prisma.RunnerOrderByWithRelationInput[] {
+  switch (sort ?? 'created_desc') {
+    case 'contacted_asc':
+      return [{ contactedAt: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }];
+    case 'contacted_desc':
+      return [{ contactedAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }];
+    case 'created_asc':
+      return [{ createdAt: 'asc' }, { id: 'asc' }];
+    case 'created_desc':
+      return [{ createdAt: 'desc' }, { id: 'desc' }];
+    case 'id_asc':
+      return [{ id: 'asc' }];
+    case 'token_expires_at_asc':
+      return [{ tokenExpiresAt: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }];
+    case 'token_expires_at_desc':
+      return [{ tokenExpiresAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }];
+  }
+}

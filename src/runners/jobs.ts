@@ -1,0 +1,12 @@
+import type { Access } from '../auth/access.ts';
+import { AccessLevel } from '../auth/access-level.ts';
+import type { Prisma } from '../db/generated/client.ts';
+import type { JobStatus } from '../db/generated/enums.ts';
+
+/** A runner's jobs as the viewer may list them: outside admin, only those of projects they are Reporter of. */
+export function visibleJobsFilter(access: Access, statuses?: readonly JobStatus[] | null): Prisma.JobWhereInput {
+  return {
+    ...(statuses?.length ? { status: { in: [...statuses] } } : {}),
+    ...(access.isAdmin ? {} : { project: access.projectsWithLevel(AccessLevel.REPORTER) }),
+  };
+}

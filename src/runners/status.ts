@@ -1,0 +1,62 @@
+import type { Prisma } from '../db/generated/client.ts';
+
+/** GitLab's ONLINE_CONTACT_TIMEOUT: a runner that polled within two hours is online. */
+export const ONLINE_CONTACT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** GitLab's STALE_TIMEOUT: a week without contact (or never contacted and a week old) is stale. */
+export const STALE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+
+export type RunnerStatus = 'online' | 'offline' | 'stale' | 'never_contacted';
+
+interface StatusFacts {
+  readonly contactedAt: Date | null;
+  readonly createdAt: Date;
+  readonly paused: boolean;
+}
+
+export function isStale(runner: StatusFacts, now = Date.now()): boolean {
+  const last = Math.max(runner.createdAt.getTime(), runner.contactedAt?.getTime() ?? 0);
+  return last <= now - STALE_TIMEOUT_MS;
+}
+
+/** `true`/`false` for runners that have contacted us, `null` for those that never did (as GitLab's `online`). */
+export function isOnline(runner: StatusFacts, now = Date.now()): boolean | null {
+  if (!runner.contactedAt) return null;
+  return runner.contactedAt.getTime() > now - ONLINE_CONTACT_TIMEOUT_MS;
+}
+
+/** The GraphQL status: derived from contact times alone; paused is a separate flag. */
+export function runnerStatus(runner: StatusFacts, now = Date.now()): RunnerStatus {
+  if (isStale(runner, now)) return 'stale';
+  if (!runner.contactedAt) return 'never_contacted';
+  return isOnline(runner, now) ? 'online' : 'offline';
+}
+
+/** GitLab's REST `status` (deprecated_rest_status): stale and never-contacted first, then paused over online. */
+export function restRunnerStatus(runner: StatusFacts, now = Date.now()): RunnerStatus | 'paused' {
+  if (isStale(runner, now)) return 'stale';
+  if (!runner.contactedAt) return 'never_contacted';
+  if (runner.paused) return 'paused';
+  return isOnline(runner, now) ? 'online' : 'offline';
+}
+
+export type StatusFilter = RunnerStatus | 'active' | 'paused';
+
+/** The rows each status filter selects, as GitLab's scopes (offline excludes never-contacted runners). */
+export function statusWhere(status: StatusFilter, now = Date.now()): Prisma.RunnerWhereInput {
+  const onlineSince = new Date(now - ONLINE_CONTACT_TIMEOUT_MS);
+  const staleBefore = new Date(now - STALE_TIMEOUT_MS);
+  switch (status) {
+    case 'online':
+      return { contactedAt: { gt: onlineSince } };
+    case 'offline':
+      return { contactedAt: { lte: onlineSince } };
+    case 'never_contacted':
+      return { contactedAt: null };
+    case 'stale':
+      return { createdAt: { lte: staleBefore }, OR: [{ contactedAt: null }, { contactedAt: { lte: staleBefore } }] };
+    case 'active':
+      return { paused: false };
+    case 'paused':
+      return { paused: true };
+  }
+}

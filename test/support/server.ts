@@ -1,0 +1,73 @@
+import { afterAll, beforeAll } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import type { Database } from '../../src/db/client.ts';
+import { createTestDatabase } from './db.ts';
+
+export const EXTERNAL_URL = 'http://gitlab.test';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly database: Database;
+  readonly db: Database['prisma'];
+  /** POSTs a GraphQL operation, authenticated with `token` when one is given. */
+  graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** Counts the SQL statements `work` sends. */
+  countQueries(work: () => Promise<unknown>): Promise<number>;
+}
+
+/**
+ * Starts the real HTTP server on a free port, over a private migrated database, for the test file that calls
+ * it; stops both after the file's tests.
+ */
+export function useTestServer(): TestServer {
+  let database: Database;
+  let app: ReturnType<typeof buildApp>;
+  let url = '';
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = buildApp({ database, settings: { externalUrl: EXTERNAL_URL }, corsOrigins: ['https://app.example.com'] });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+  });
+  return {
+    get url() {
+      return url;
+    },
+    get database() {
+      return database;
+    },
+    get db() {
+      return database.prisma;
+    },
+    async graphql(query, variables, token) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    async countQueries(work) {
+      let count = 0;
+      const listener = () => {
+        count += 1;
+      };
+      database.onQuery.add(listener);
+      try {
+        await work();
+      } finally {
+        database.onQuery.delete(listener);
+      }
+      return count;
+    },
+  };
+}
