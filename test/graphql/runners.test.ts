@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import { addGroupMember, addProjectMember, createGroup, createJob, createProject, createRunner, createUser, runnerGid } from '../support/factories.ts';
-import { useTestServer } from '../support/server.ts';
+import { type GraphQLResponse, useTestServer } from '../support/server.ts';
 
 const server = useTestServer();
 const HOUR = 3600_000;
@@ -143,7 +143,7 @@ describe('Query.runners', () => {
       projects { edges { node { fullPath } } } groups { edges { node { fullPath } } } ownerProject { id }
       jobs(first: 3) { count edges { node { id status project { fullPath } } } } } } }`;
     const measure = async () => {
-      let res: Awaited<ReturnType<typeof server.graphql>> | undefined;
+      let res: GraphQLResponse | undefined;
       const count = await server.countQueries(async () => {
         res = await server.graphql(query, {}, token);
       });

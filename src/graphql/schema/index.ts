@@ -9,5 +9,10 @@ import './job.ts';
 import './runner.ts';
 import './runner-queries.ts';
 import './runner-mutations.ts';
+import './runner-token-mutations.ts';
+import './runner-assignment-mutations.ts';
+import './user-mutations.ts';
+import './namespace-mutations.ts';
+import './pipeline-mutations.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
