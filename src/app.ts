@@ -5,6 +5,7 @@ import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import type { Database } from './db/client.ts';
 import { type Context, createContext, readToken, type SchemaSettings } from './graphql/context.ts';
 import { schema } from './graphql/schema/index.ts';
+import { v4Routes } from './rest/v4/index.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -69,6 +70,8 @@ export function buildApp({ database, settings, corsOrigins = [], logger = false,
       return reply;
     },
   });
+
+  app.register(v4Routes, { prefix: '/api/v4', db, settings });
 
   app.get('/-/liveness', async () => ({ status: 'ok' }));
   app.get('/-/readiness', async (_req, reply) => {

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin, { type PrismaObjectRef } from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { TokenScope } from '../db/generated/enums.ts';
@@ -12,6 +12,18 @@ import { forbidden, insufficientScope, unauthenticated } from './errors.ts';
 import { globalIdScalar, MODEL_CLASS } from './ids.ts';
 
 type IdScalar = { Input: number; Output: number };
+
+/** The token scopes a refused field would have accepted, when it was the token's scopes that failed. */
+function tokenScopeFailure(failure: AuthFailure): readonly string[] | null {
+  if (failure.kind === AuthScopeFailureType.AuthScope && failure.scope === 'token') return failure.parameter as readonly string[];
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    for (const child of failure.failures) {
+      const scopes = tokenScopeFailure(child);
+      if (scopes) return scopes;
+    }
+  }
+  return null;
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -40,11 +52,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, { viewer }, _info, result) => {
       if (!viewer) return unauthenticated('missing');
-      const failure = result.failure;
-      if (failure.kind === 'AuthScope' && failure.scope === 'token') {
-        return insufficientScope(failure.parameter as readonly string[]);
-      }
-      return forbidden();
+      const scopes = tokenScopeFailure(result.failure);
+      return scopes ? insufficientScope(scopes) : forbidden();
     },
   },
   prisma: {

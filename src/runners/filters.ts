@@ -6,6 +6,7 @@ import { type StatusFilter, statusWhere } from './status.ts';
 
 export interface RunnerFilter {
   readonly type?: RunnerType | null;
+  readonly types?: readonly RunnerType[] | null;
   readonly status?: StatusFilter | null;
   readonly paused?: boolean | null;
   readonly tagList?: readonly string[] | null;
@@ -46,6 +47,7 @@ function versionWhere(prefix: string): Prisma.RunnerWhereInput {
 export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prisma.RunnerWhereInput {
   const and: Prisma.RunnerWhereInput[] = [];
   if (filter.type) and.push({ runnerType: filter.type });
+  if (filter.types) and.push({ runnerType: { in: [...filter.types] } });
   if (filter.status) and.push(statusWhere(filter.status, now));
   if (filter.paused !== null && filter.paused !== undefined) and.push({ paused: filter.paused });
   const tags = [...new Set((filter.tagList ?? []).map((tag) => checkLength(tag.trim(), 'tagList')).filter(Boolean))];

@@ -17,8 +17,25 @@ export interface TestServer {
   readonly db: Database['prisma'];
   /** POSTs a GraphQL operation, authenticated with `token` when one is given. */
   graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** Calls the REST shim: `path` is below /api/v4; the body goes as JSON, a form, or multipart (FormData). */
+  rest(method: string, path: string, options?: RestOptions): Promise<RestResponse>;
   /** Counts the SQL statements `work` sends. */
   countQueries(work: () => Promise<unknown>): Promise<number>;
+}
+
+export interface RestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, string | string[]>;
+  multipart?: Record<string, string>;
+}
+
+export interface RestResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: any; // the parsed JSON answer; tests assert its exact shape
 }
 
 /**
@@ -55,6 +72,33 @@ export function useTestServer(): TestServer {
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };
+    },
+    async rest(method, path, options = {}) {
+      const headers: Record<string, string> = { ...(options.token ? { 'private-token': options.token } : {}), ...options.headers };
+      let body: string | FormData | undefined;
+      if (options.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(options.json);
+      } else if (options.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        const form = new URLSearchParams();
+        for (const [key, value] of Object.entries(options.form)) {
+          for (const item of Array.isArray(value) ? value : [value]) form.append(key, item);
+        }
+        body = form.toString();
+      } else if (options.multipart) {
+        body = new FormData();
+        for (const [key, value] of Object.entries(options.multipart)) body.append(key, value);
+      }
+      const response = await fetch(`${url}/api/v4${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = text;
+      }
+      return { status: response.status, headers: response.headers, text, body: parsed };
     },
     async countQueries(work) {
       let count = 0;

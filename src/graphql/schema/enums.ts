@@ -61,6 +61,13 @@ export const CiJobStatus = builder.enumType('CiJobStatus', {
   },
 });
 
+export const CiJobSort = builder.enumType('CiJobSort', {
+  values: {
+    ID_ASC: { value: 'id_asc' as const, description: 'Oldest job first.' },
+    ID_DESC: { value: 'id_desc' as const, description: 'Newest job first.' },
+  },
+});
+
 export const CiRunnerJobExecutionStatus = builder.enumType('CiRunnerJobExecutionStatus', {
   values: {
     IDLE: { value: 'idle' as const, description: 'Runner is idle.' },

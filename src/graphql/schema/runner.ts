@@ -5,6 +5,7 @@ import { isOnline, restRunnerStatus, runnerStatus } from '../../runners/status.t
 import { builder, type PrismaRef } from '../builder.ts';
 import { runnerAllowed } from '../authorize.ts';
 import {
+  CiJobSort,
   CiJobStatus,
   CiRunnerAccessLevel,
   CiRunnerJobExecutionStatus,
@@ -14,6 +15,7 @@ import {
 import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
 import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
+import { withOffset } from './runner-list.ts';
 import { UserCore } from './user.ts';
 
 const runnerJobs = prismaConnectionHelpers(builder, 'Job', { cursor: 'id' });
@@ -108,21 +110,35 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
       {
         type: JobRef,
         nullable: true,
-        args: { statuses: t.arg({ type: [CiJobStatus], required: false }) },
-        description: 'Jobs the runner ran, newest first; outside admin, only of projects you are Reporter of.',
-        authScopes: (runner, _args, ctx) => runnerAllowed(ctx, runner.id, (facts) => ctx.policy.canReadJobs(facts)),
-        select: ({ statuses, ...args }, ctx, nestedSelection) => ({
-          jobs: {
-            ...runnerJobs.getQuery(args, ctx, nestedSelection),
-            where: visibleJobsWhere(ctx, statuses),
-            orderBy: { id: 'desc' as const },
-          },
-        }),
-        resolve: (runner, { statuses, ...args }, ctx) => ({
-          // The page was loaded by `select` above; Pothos cannot infer its type through the spread query.
-          ...runnerJobs.resolve((runner as typeof runner & { jobs: Job[] }).jobs, args, ctx),
-          totalCount: () => ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] }),
-        }),
+        args: {
+          statuses: t.arg({ type: [CiJobStatus], required: false }),
+          sort: t.arg({ type: CiJobSort, defaultValue: 'id_desc' }),
+          offset: t.arg.int({ description: "Skip this many jobs instead of paging by cursor (GitLab REST's `page`)." }),
+        },
+        description: 'Jobs the runner ran, newest first by default; outside admin, only of projects you are Reporter of.',
+        select: ({ statuses, sort, offset, ...args }, ctx, nestedSelection) => {
+          const query = runnerJobs.getQuery(args, ctx, nestedSelection);
+          return {
+            jobs: {
+              ...withOffset(query, offset, query.cursor !== undefined),
+              where: visibleJobsWhere(ctx, statuses),
+              orderBy: { id: sort === 'id_asc' ? ('asc' as const) : ('desc' as const) },
+            },
+          };
+        },
+        resolve: async (runner, { statuses, sort: _sort, offset: _offset, ...args }, ctx) => {
+          // Checked here rather than by a scope, so the refusal carries GitLab's reason ("No access granted").
+          if (!ctx.access.isAdmin) {
+            const facts = await ctx.runnerFacts.load(runner.id);
+            if (!facts) return null;
+            await ctx.policy.assertReadJobs(facts);
+          }
+          return {
+            // The page was loaded by `select` above; Pothos cannot infer its type through the spread query.
+            ...runnerJobs.resolve((runner as typeof runner & { jobs: Job[] }).jobs, args, ctx),
+            totalCount: () => ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] }),
+          };
+        },
       },
       CiJobConnection,
     ),

@@ -1,0 +1,93 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { type Context, createContext, readToken, type SchemaSettings } from '../graphql/context.ts';
+import type { Db } from '../db/client.ts';
+import type { RawParams } from './params.ts';
+
+/** A finished GitLab answer: thrown by a route, sent by the REST error handler. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body === 'object' ? JSON.stringify(body) : String(body));
+  }
+}
+
+/** GitLab sends `application/json` with no charset; some clients compare the header literally. */
+export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  // A Buffer, because Fastify appends "; charset=utf-8" to JSON content types it serialises or sees as strings.
+  return reply.status(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+}
+
+export const badRequest = (error: string) => new RestError(400, { error });
+export const notFound = (what?: string) => new RestError(404, { message: what ? `404 ${what} Not Found` : '404 Not Found' });
+export const forbidden = (reason?: string) => new RestError(403, { message: reason ? `403 Forbidden - ${reason}` : '403 Forbidden' });
+export const unauthorized = () => new RestError(401, { message: '401 Unauthorized' });
+
+const REALM = 'Bearer realm="The API"';
+
+/** One table from the schema's error codes to GitLab's status lines and bodies. */
+export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): RestError {
+  const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+  const reason = typeof extensions.reason === 'string' ? extensions.reason : undefined;
+  switch (extensions.code) {
+    case 'UNAUTHENTICATED': {
+      if (extensions.failure === 'expired' || extensions.failure === 'revoked') {
+        return new RestError(
+          401,
+          { error: 'invalid_token', error_description: error.message },
+          { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${error.message}"` },
+        );
+      }
+      return unauthorized();
+    }
+    case 'INSUFFICIENT_SCOPE': {
+      const scope = ((extensions.scopes as string[] | undefined) ?? []).join(' ');
+      return new RestError(
+        403,
+        { error: 'insufficient_scope', error_description: error.message, scope },
+        { 'www-authenticate': `${REALM}, error="insufficient_scope", error_description="${error.message}", scope="${scope}"` },
+      );
+    }
+    case 'FORBIDDEN':
+      return forbidden(reason);
+    case 'NOT_FOUND':
+      return notFound(typeof extensions.resource === 'string' ? extensions.resource : undefined);
+    case 'BAD_USER_INPUT':
+      return new RestError(400, { message: `400 Bad request - ${error.message}` });
+    case 'CONFLICT':
+      return new RestError(409, { message: `409 Conflict - ${error.message}` });
+    case 'GONE':
+      return new RestError(410, { message: reason ? `410 Gone - ${reason}` : '410 Gone' });
+    case 'PRECONDITION_FAILED':
+      return new RestError(412, { message: '412 Precondition Failed' });
+    default:
+      return new RestError(500, { message: '500 Internal Server Error' });
+  }
+}
+
+/** GitLab's model-validation body: `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`. */
+export function validationError(attributeErrors: readonly { attribute: string; message: string }[]): RestError {
+  const byAttribute: Record<string, string[]> = {};
+  for (const { attribute, message } of attributeErrors) (byAttribute[attribute] ??= []).push(message);
+  return new RestError(400, { message: byAttribute });
+}
+
+/** The request's context, authenticated as GitLab does (the `private_token` parameter counts too). */
+export async function contextFor(db: Db, settings: SchemaSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
+  try {
+    return await createContext(db, readToken(request.headers, params), settings);
+  } catch (error) {
+    if (error instanceof GraphQLError) throw restErrorFrom(error);
+    throw error;
+  }
+}
+
+/** Endpoints behind `authenticate!`: no user, 401 before anything else is looked at. */
+export async function userContextFor(db: Db, settings: SchemaSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
+  const context = await contextFor(db, settings, request, params);
+  if (!context.viewer) throw unauthorized();
+  return context;
+}

@@ -1,0 +1,30 @@
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../../db/client.ts';
+import type { SchemaSettings } from '../../graphql/context.ts';
+import { mergeParams, type RawParams } from '../params.ts';
+
+/** What every v4 route module needs: the database handle for contexts, and the schema settings. */
+export interface RestDeps {
+  readonly db: Db;
+  readonly settings: SchemaSettings;
+}
+
+/** The request's parameters as Grape sees them: query and body merged, then the path (which wins). */
+export function requestParams(request: FastifyRequest): RawParams {
+  return { ...mergeParams(request.query, request.body), ...(request.params as RawParams) };
+}
+
+const MAX_ID = 2_147_483_647;
+
+/** Ids beyond the database's integer range cannot exist: answer them as missing, not as bad input. */
+export function inIdRange(id: number): boolean {
+  return id >= 1 && id <= MAX_ID;
+}
+
+/** HTTP If-Unmodified-Since as a time; an unparseable header is ignored, as GitLab ignores it. */
+export function unmodifiedSince(request: FastifyRequest): string | undefined {
+  const header = request.headers['if-unmodified-since'];
+  if (typeof header !== 'string') return undefined;
+  const time = Date.parse(header);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}

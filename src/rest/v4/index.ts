@@ -1,0 +1,36 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { RestError, sendJson } from '../http.ts';
+import type { RestDeps } from './deps.ts';
+import { runnerJobRoutes } from './runner-jobs.ts';
+import { runnerRoutes } from './runners.ts';
+import { namespaceRunnerRoutes } from './namespaces.ts';
+
+/** GitLab's api/v4, as far as runners go: every route runs an operation on the GraphQL schema. */
+export async function v4Routes(app: FastifyInstance, deps: RestDeps) {
+  // The docs' `curl --form` sends multipart; fields only, as plain values, as Grape reads them.
+  await app.register(formbody);
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0 } });
+  // GitLab reads DELETE bodies too, and clients send them with any content type.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  runnerRoutes(app, deps);
+  runnerJobRoutes(app, deps);
+  namespaceRunnerRoutes(app, deps);
+
+  app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: '404 Not Found' }));
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof RestError) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      return sendJson(reply, error.status, error.body);
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      // Body parsing failed (malformed JSON, a too-large body, a broken multipart stream): the client's fault.
+      return sendJson(reply, status, { error: error instanceof Error ? error.message : String(error) });
+    }
+    request.log.error({ err: error }, 'unexpected error in api/v4');
+    return sendJson(reply, 500, { message: '500 Internal Server Error' });
+  });
+}

@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { RUNNER_DETAILS_FRAGMENT, RUNNER_FRAGMENT, type RunnerDetailsNode, type RunnerNode, runnerDetailsEntity } from '../entities.ts';
+import { badRequest, notFound, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
+import { parseParams } from '../params.ts';
+import { inIdRange, type RestDeps, requestParams, unmodifiedSince } from './deps.ts';
+import { listRunners, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
+
+type Page = { count: number; nodes: RunnerNode[] };
+
+const OwnedRunners = defineOperation<{ currentUser: { runners: Page | null } | null }>(/* GraphQL */ `
+  query RestOwnedRunners(${RUNNER_LIST_ARGS}) {
+    currentUser { runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } } }
+  }
+  ${RUNNER_FRAGMENT}
+`);
+
+const AllRunners = defineOperation<{ runners: Page | null }>(/* GraphQL */ `
+  query RestAllRunners(${RUNNER_LIST_ARGS}) {
+    runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } }
+  }
+  ${RUNNER_FRAGMENT}
+`);
+
+const ShowRunner = defineOperation<{ runner: RunnerDetailsNode | null }>(/* GraphQL */ `
+  query RestShowRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } }
+  ${RUNNER_DETAILS_FRAGMENT}
+`);
+
+const UpdateRunner = defineOperation<{
+  runnerUpdate: { runner: RunnerDetailsNode | null; errors: string[]; attributeErrors: { attribute: string; message: string }[] } | null;
+}>(/* GraphQL */ `
+  mutation RestUpdateRunner($input: RunnerUpdateInput!) {
+    runnerUpdate(input: $input) { runner { ...RestRunnerDetails } errors attributeErrors { attribute message } }
+  }
+  ${RUNNER_DETAILS_FRAGMENT}
+`);
+
+const DeleteRunner = defineOperation<{ runnerDelete: { errors: string[] } | null }>(/* GraphQL */ `
+  mutation RestDeleteRunner($input: RunnerDeleteInput!) { runnerDelete(input: $input) { errors } }
+`);
+
+// Every status the GET /runners list endpoints accept; `GET /runners` takes only the status-like scopes.
+const OWNED_SCOPES = ['active', 'paused', 'online', 'offline', 'never_contacted', 'stale'];
+
+const UPDATE_SPECS = {
+  description: { type: 'string' },
+  active: { type: 'boolean' },
+  paused: { type: 'boolean' },
+  tag_list: { type: 'string_array' },
+  run_untagged: { type: 'boolean' },
+  locked: { type: 'boolean' },
+  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
+  maximum_timeout: { type: 'integer' },
+  maintenance_note: { type: 'string' },
+} as const;
+
+const runnerGid = (id: number) => `gid://gitlab/Ci::Runner/${id}`;
+
+/** Reads the integer `:id` the Grape way (400 "id is invalid"), and answers ids that cannot exist with 404. */
+export function runnerIdParam(raw: Record<string, unknown>, name = 'id'): number {
+  const { params, error } = parseParams(raw, { [name]: { type: 'integer', required: true } });
+  if (error !== null) throw badRequest(error);
+  const id = params[name] as number;
+  if (!inIdRange(id)) throw notFound('Runner');
+  return id;
+}
+
+export function runnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
+  const context = (request: Parameters<typeof requestParams>[0], raw: Record<string, unknown>) =>
+    userContextFor(db, settings, request, raw);
+
+  app.get('/runners', async (request, reply) => {
+    const raw = requestParams(request);
+    return listRunners({
+      request, reply, raw, context: await context(request, raw), externalUrl: settings.externalUrl,
+      withScope: true, allowedScopes: OWNED_SCOPES, operation: OwnedRunners,
+      pick: (data) => data.currentUser?.runners,
+    });
+  });
+
+  app.get('/runners/all', async (request, reply) => {
+    const raw = requestParams(request);
+    return listRunners({
+      request, reply, raw, context: await context(request, raw), externalUrl: settings.externalUrl,
+      withScope: true, allowedScopes: null, operation: AllRunners,
+      pick: (data) => data.runners,
+    });
+  });
+
+  app.get('/runners/:id', async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await context(request, raw);
+    const id = runnerIdParam(raw);
+    const { params, error } = parseParams(raw, { include_projects: { type: 'boolean', default: true } });
+    if (error !== null) throw badRequest(error);
+    const result = await runOperation(ShowRunner, { id: runnerGid(id) }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    if (!result.data?.runner) throw notFound('Runner');
+    return sendJson(reply, 200, runnerDetailsEntity(result.data.runner, params.include_projects !== false));
+  });
+
+  app.put('/runners/:id', async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await context(request, raw);
+    const id = runnerIdParam(raw);
+    const { params, error } = parseParams(raw, UPDATE_SPECS, {
+      atLeastOneOf: Object.keys(UPDATE_SPECS),
+      mutuallyExclusive: [['active', 'paused']],
+    });
+    if (error !== null) throw badRequest(error);
+    const input = {
+      id: runnerGid(id),
+      description: params.description,
+      paused: params.paused ?? (params.active === undefined ? undefined : !params.active),
+      tagList: params.tag_list,
+      runUntagged: params.run_untagged,
+      locked: params.locked,
+      accessLevel: params.access_level?.toUpperCase(),
+      // GitLab reads an empty maximum_timeout as "no limit".
+      maximumTimeout: params.maximum_timeout,
+      maintenanceNote: params.maintenance_note,
+    };
+    const result = await runOperation(UpdateRunner, { input }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    const payload = result.data?.runnerUpdate;
+    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload?.runner) throw notFound('Runner');
+    return sendJson(reply, 200, runnerDetailsEntity(payload.runner));
+  });
+
+  app.delete('/runners/:id', async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await context(request, raw);
+    const id = runnerIdParam(raw);
+    const result = await runOperation(DeleteRunner, { input: { id: runnerGid(id), unmodifiedSince: unmodifiedSince(request) } }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    return reply.status(204).send();
+  });
+}
