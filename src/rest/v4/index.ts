@@ -6,6 +6,7 @@ import type { RestDeps } from './deps.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
 import { runnerRoutes } from './runners.ts';
 import { namespaceRunnerRoutes } from './namespaces.ts';
+import { userRoutes } from './user.ts';
 
 /** GitLab's api/v4, as far as runners go: every route runs an operation on the GraphQL schema. */
 export async function v4Routes(app: FastifyInstance, deps: RestDeps) {
@@ -18,6 +19,7 @@ export async function v4Routes(app: FastifyInstance, deps: RestDeps) {
   runnerRoutes(app, deps);
   runnerJobRoutes(app, deps);
   namespaceRunnerRoutes(app, deps);
+  userRoutes(app, deps);
 
   app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: '404 Not Found' }));
   app.setErrorHandler((error, request, reply) => {
