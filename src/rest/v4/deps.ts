@@ -1,12 +1,26 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.ts';
 import type { SchemaSettings } from '../../graphql/context.ts';
+import type { RouteDoc } from '../openapi.ts';
 import { mergeParams, type RawParams } from '../params.ts';
 
 /** What every v4 route module needs: the database handle for contexts, and the schema settings. */
 export interface RestDeps {
   readonly db: Db;
   readonly settings: SchemaSettings;
+  /** Every registered route's declaration, for the OpenAPI document. */
+  readonly docs: RouteDoc[];
+}
+
+/** Registers a route and records its declaration, so the published document is what the server does. */
+export function route(
+  app: FastifyInstance,
+  deps: RestDeps,
+  doc: RouteDoc,
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+): void {
+  deps.docs.push(doc);
+  app.route({ method: doc.method, url: doc.path, handler });
 }
 
 /** The request's parameters as Grape sees them: query and body merged, then the path (which wins). */

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { RestError, sendJson } from '../http.ts';
+import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
 import { runnerRoutes } from './runners.ts';
@@ -9,7 +10,8 @@ import { namespaceRunnerRoutes } from './namespaces.ts';
 import { userRoutes } from './user.ts';
 
 /** GitLab's api/v4, as far as runners go: every route runs an operation on the GraphQL schema. */
-export async function v4Routes(app: FastifyInstance, deps: RestDeps) {
+export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'docs'>) {
+  const deps: RestDeps = { db: options.db, settings: options.settings, docs: [] };
   // The docs' `curl --form` sends multipart; fields only, as plain values, as Grape reads them.
   await app.register(formbody);
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0 } });
@@ -20,6 +22,9 @@ export async function v4Routes(app: FastifyInstance, deps: RestDeps) {
   runnerJobRoutes(app, deps);
   namespaceRunnerRoutes(app, deps);
   userRoutes(app, deps);
+
+  const document = openApiDocument(deps.docs, deps.settings.externalUrl);
+  app.get('/openapi.json', async (_request, reply) => sendJson(reply, 200, document));
 
   app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: '404 Not Found' }));
   app.setErrorHandler((error, request, reply) => {

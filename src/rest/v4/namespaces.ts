@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { defineOperation } from '../../graphql/execute.ts';
 import { RUNNER_FRAGMENT, type RunnerNode } from '../entities.ts';
 import { userContextFor } from '../http.ts';
-import { type RestDeps, requestParams } from './deps.ts';
-import { listRunners, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
+import { listRunners, listSpecs, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
 
 type Page = { count: number; nodes: RunnerNode[] };
 
@@ -31,8 +31,12 @@ const GroupRunners = defineOperation<{ group: { runners: Page | null } | null }>
 
 const tooLong = (ref: { id?: string }) => ref.id !== undefined && Number(ref.id.slice(ref.id.lastIndexOf('/') + 1)) > 2_147_483_647;
 
-export function namespaceRunnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
-  app.get('/projects/:id/runners', async (request, reply) => {
+export function namespaceRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+  route(app, deps, {
+    method: 'GET', path: '/projects/:id/runners', summary: "List the runners a project can use (id or URL-encoded path)", auth: 'user',
+    params: listSpecs(true), status: 200, response: '[Runner]', paginated: true,
+  }, async (request, reply) => {
     const raw = requestParams(request);
     const context = await userContextFor(db, settings, request, raw);
     const ref = namespaceRef(raw.id, 'Project');
@@ -45,7 +49,10 @@ export function namespaceRunnerRoutes(app: FastifyInstance, { db, settings }: Re
     });
   });
 
-  app.get('/groups/:id/runners', async (request, reply) => {
+  route(app, deps, {
+    method: 'GET', path: '/groups/:id/runners', summary: "List the runners of a group and its ancestors, and instance runners", auth: 'user',
+    params: listSpecs(false), status: 200, response: '[Runner]', paginated: true,
+  }, async (request, reply) => {
     const raw = requestParams(request);
     const context = await userContextFor(db, settings, request, raw);
     const ref = namespaceRef(raw.id, 'Group');

@@ -4,7 +4,7 @@ import { JOB_FRAGMENT, type JobNode, jobEntity } from '../entities.ts';
 import { badRequest, notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
 import { pageWindow, paginationSpecs, setKeysetHeaders, setPaginationHeaders } from '../pagination.ts';
 import { parseParams } from '../params.ts';
-import { type RestDeps, requestParams } from './deps.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
 
 interface JobsPage {
@@ -42,8 +42,12 @@ const JOB_SPECS = {
   ...paginationSpecs,
 } as const;
 
-export function runnerJobRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
-  app.get('/runners/:id/jobs', async (request, reply) => {
+export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+  route(app, deps, {
+    method: 'GET', path: '/runners/:id/jobs', summary: 'List the jobs a runner ran', auth: 'user',
+    params: JOB_SPECS, status: 200, response: '[Job]', paginated: true,
+  }, async (request, reply) => {
     const raw = requestParams(request);
     const ctx = await userContextFor(db, settings, request, raw);
     const id = runnerIdParam(raw);

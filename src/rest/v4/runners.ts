@@ -3,8 +3,8 @@ import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { RUNNER_DETAILS_FRAGMENT, RUNNER_FRAGMENT, type RunnerDetailsNode, type RunnerNode, runnerDetailsEntity } from '../entities.ts';
 import { badRequest, notFound, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
 import { parseParams } from '../params.ts';
-import { inIdRange, type RestDeps, requestParams, unmodifiedSince } from './deps.ts';
-import { listRunners, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
+import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
+import { listRunners, listSpecs, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
 
 type Page = { count: number; nodes: RunnerNode[] };
 
@@ -43,6 +43,8 @@ const DeleteRunner = defineOperation<{ runnerDelete: { errors: string[] } | null
 // Every status the GET /runners list endpoints accept; `GET /runners` takes only the status-like scopes.
 const OWNED_SCOPES = ['active', 'paused', 'online', 'offline', 'never_contacted', 'stale'];
 
+const SHOW_SPECS = { include_projects: { type: 'boolean', default: true } } as const;
+
 const UPDATE_SPECS = {
   description: { type: 'string' },
   active: { type: 'boolean' },
@@ -66,11 +68,15 @@ export function runnerIdParam(raw: Record<string, unknown>, name = 'id'): number
   return id;
 }
 
-export function runnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
+export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
   const context = (request: Parameters<typeof requestParams>[0], raw: Record<string, unknown>) =>
     userContextFor(db, settings, request, raw);
 
-  app.get('/runners', async (request, reply) => {
+  route(app, deps, {
+    method: 'GET', path: '/runners', summary: 'List the runners you own (never instance runners)', auth: 'user',
+    params: listSpecs(true), status: 200, response: '[Runner]', paginated: true,
+  }, async (request, reply) => {
     const raw = requestParams(request);
     return listRunners({
       request, reply, raw, context: await context(request, raw), externalUrl: settings.externalUrl,
@@ -79,7 +85,10 @@ export function runnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
     });
   });
 
-  app.get('/runners/all', async (request, reply) => {
+  route(app, deps, {
+    method: 'GET', path: '/runners/all', summary: 'List every runner of the instance (administrators)', auth: 'user',
+    params: listSpecs(true), status: 200, response: '[Runner]', paginated: true,
+  }, async (request, reply) => {
     const raw = requestParams(request);
     return listRunners({
       request, reply, raw, context: await context(request, raw), externalUrl: settings.externalUrl,
@@ -88,11 +97,14 @@ export function runnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
     });
   });
 
-  app.get('/runners/:id', async (request, reply) => {
+  route(app, deps, {
+    method: 'GET', path: '/runners/:id', summary: "Get a runner's details", auth: 'user',
+    params: SHOW_SPECS, status: 200, response: 'RunnerDetails',
+  }, async (request, reply) => {
     const raw = requestParams(request);
     const ctx = await context(request, raw);
     const id = runnerIdParam(raw);
-    const { params, error } = parseParams(raw, { include_projects: { type: 'boolean', default: true } });
+    const { params, error } = parseParams(raw, SHOW_SPECS);
     if (error !== null) throw badRequest(error);
     const result = await runOperation(ShowRunner, { id: runnerGid(id) }, ctx);
     if (result.errors[0]) throw restErrorFrom(result.errors[0]);
@@ -100,7 +112,10 @@ export function runnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
     return sendJson(reply, 200, runnerDetailsEntity(result.data.runner, params.include_projects !== false));
   });
 
-  app.put('/runners/:id', async (request, reply) => {
+  route(app, deps, {
+    method: 'PUT', path: '/runners/:id', summary: "Update a runner's details", auth: 'user',
+    params: UPDATE_SPECS, status: 200, response: 'RunnerDetails',
+  }, async (request, reply) => {
     const raw = requestParams(request);
     const ctx = await context(request, raw);
     const id = runnerIdParam(raw);
@@ -129,7 +144,9 @@ export function runnerRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
     return sendJson(reply, 200, runnerDetailsEntity(payload.runner));
   });
 
-  app.delete('/runners/:id', async (request, reply) => {
+  route(app, deps, {
+    method: 'DELETE', path: '/runners/:id', summary: 'Delete a runner (If-Unmodified-Since honoured)', auth: 'user', status: 204,
+  }, async (request, reply) => {
     const raw = requestParams(request);
     const ctx = await context(request, raw);
     const id = runnerIdParam(raw);

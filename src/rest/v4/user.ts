@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { type UserNode, userEntity } from '../entities.ts';
 import { restErrorFrom, sendJson, unauthorized, userContextFor } from '../http.ts';
-import { type RestDeps, requestParams } from './deps.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
 
 const CurrentUser = defineOperation<{ currentUser: (UserNode & { email: string; admin: boolean }) | null }>(/* GraphQL */ `
   query RestCurrentUser {
@@ -13,9 +13,10 @@ const CurrentUser = defineOperation<{ currentUser: (UserNode & { email: string; 
   }
 `);
 
-export function userRoutes(app: FastifyInstance, { db, settings }: RestDeps) {
+export function userRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
   // Clients (python-gitlab's CLI, gitbeaker) call it first to check their token.
-  app.get('/user', async (request, reply) => {
+  route(app, deps, { method: 'GET', path: '/user', summary: 'The current user', auth: 'user', status: 200, response: 'User' }, async (request, reply) => {
     const raw = requestParams(request);
     const result = await runOperation(CurrentUser, {}, await userContextFor(db, settings, request, raw));
     if (result.errors[0]) throw restErrorFrom(result.errors[0]);
