@@ -8,6 +8,8 @@ import { runnerJobRoutes } from './runner-jobs.ts';
 import { runnerRoutes } from './runners.ts';
 import { namespaceRunnerRoutes } from './namespaces.ts';
 import { userRoutes } from './user.ts';
+import { projectRunnerRoutes } from './project-runners.ts';
+import { runnerTokenRoutes } from './runner-tokens.ts';
 
 /** GitLab's api/v4, as far as runners go: every route runs an operation on the GraphQL schema. */
 export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'docs'>) {
@@ -22,6 +24,8 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   runnerJobRoutes(app, deps);
   namespaceRunnerRoutes(app, deps);
   userRoutes(app, deps);
+  runnerTokenRoutes(app, deps);
+  projectRunnerRoutes(app, deps);
 
   const document = openApiDocument(deps.docs, deps.settings.externalUrl);
   app.get('/openapi.json', async (_request, reply) => sendJson(reply, 200, document));

@@ -1,0 +1,249 @@
+import type { FastifyInstance } from 'fastify';
+import { defineOperation, type Operation, runOperation } from '../../graphql/execute.ts';
+import type { Context } from '../../graphql/context.ts';
+import { numericId } from '../entities.ts';
+import { badRequest, contextFor, RestError, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
+import { parseParams, type RawParams } from '../params.ts';
+import { type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
+import { namespaceRef } from './namespaces.ts';
+import { runnerIdParam } from './runners.ts';
+
+type AttributeErrors = { attribute: string; message: string }[];
+type TokenResult = { token: string | null; tokenExpiresAt: string | null };
+
+const Register = defineOperation<{
+  runnerRegister: { runner: { id: string } | null; token: string | null; tokenExpiresAt: string | null; attributeErrors: AttributeErrors } | null;
+}>(/* GraphQL */ `
+  mutation RestRegisterRunner($input: RunnerRegisterInput!) {
+    runnerRegister(input: $input) { runner { id } token tokenExpiresAt attributeErrors { attribute message } }
+  }
+`);
+
+const Unregister = defineOperation<{ runnerUnregister: { errors: string[] } | null }>(/* GraphQL */ `
+  mutation RestUnregisterRunner($input: RunnerUnregisterInput!) { runnerUnregister(input: $input) { errors } }
+`);
+
+const Verify = defineOperation<{ runnerVerify: { runner: { id: string }; token: string; tokenExpiresAt: string | null } | null }>(/* GraphQL */ `
+  mutation RestVerifyRunner($input: RunnerVerifyInput!) { runnerVerify(input: $input) { runner { id } token tokenExpiresAt } }
+`);
+
+const ResetToken = defineOperation<{ runnerAuthenticationTokenReset: TokenResult | null }>(/* GraphQL */ `
+  mutation RestResetRunnerToken($input: RunnerAuthenticationTokenResetInput!) {
+    runnerAuthenticationTokenReset(input: $input) { token tokenExpiresAt }
+  }
+`);
+
+const ResetRegistrationToken = defineOperation<{ runnersRegistrationTokenReset: { token: string | null } | null }>(/* GraphQL */ `
+  mutation RestResetRegistrationToken($input: RunnersRegistrationTokenResetInput!) {
+    runnersRegistrationTokenReset(input: $input) { token }
+  }
+`);
+
+const CreateRunner = defineOperation<{
+  runnerCreate: { runner: { id: string; ephemeralAuthenticationToken: string | null; tokenExpiresAt: string | null } | null; attributeErrors: AttributeErrors } | null;
+}>(/* GraphQL */ `
+  mutation RestCreateRunner($input: RunnerCreateInput!) {
+    runnerCreate(input: $input) { runner { id ephemeralAuthenticationToken tokenExpiresAt } attributeErrors { attribute message } }
+  }
+`);
+
+const NamespaceId = defineOperation<{ project?: { id: string; fullPath: string } | null; group?: { id: string; fullPath: string } | null }>(/* GraphQL */ `
+  query RestNamespaceId($projectId: ProjectID, $projectPath: ID, $groupId: GroupID, $groupPath: ID, $isProject: Boolean!) {
+    project(id: $projectId, fullPath: $projectPath) @include(if: $isProject) { id fullPath }
+    group(id: $groupId, fullPath: $groupPath) @skip(if: $isProject) { id fullPath }
+  }
+`);
+
+const TOKEN = { token: { type: 'string', required: true } } as const;
+
+const REGISTER_SPECS = {
+  ...TOKEN,
+  description: { type: 'string' },
+  info: { type: 'hash' },
+  active: { type: 'boolean' },
+  paused: { type: 'boolean' },
+  locked: { type: 'boolean' },
+  run_untagged: { type: 'boolean' },
+  tag_list: { type: 'string_array' },
+  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
+  maximum_timeout: { type: 'integer' },
+  maintainer_note: { type: 'string' },
+  maintenance_note: { type: 'string' },
+} as const;
+
+const CREATE_SPECS = {
+  runner_type: { type: 'string', required: true, values: ['instance_type', 'group_type', 'project_type'] },
+  group_id: { type: 'integer' },
+  project_id: { type: 'integer' },
+  description: { type: 'string' },
+  maintenance_note: { type: 'string' },
+  paused: { type: 'boolean' },
+  locked: { type: 'boolean' },
+  run_untagged: { type: 'boolean' },
+  tag_list: { type: 'string_array' },
+  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
+  maximum_timeout: { type: 'integer' },
+} as const;
+
+const INFO_KEYS = ['name', 'version', 'revision', 'platform', 'architecture', 'executor'] as const;
+
+/** Runs a mutation and returns its payload, turning refusals into GitLab's answers. */
+async function mutate<TData, K extends keyof TData>(operation: Operation<TData>, input: Record<string, unknown>, ctx: Context, field: K) {
+  const result = await runOperation(operation, { input }, ctx);
+  if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+  const payload = result.data?.[field];
+  if (!payload) throw new RestError(500, { message: '500 Internal Server Error' });
+  return payload as NonNullable<TData[K]>;
+}
+
+function parse<S extends Parameters<typeof parseParams>[1]>(raw: RawParams, specs: S, rules?: Parameters<typeof parseParams>[2]) {
+  const { params, error } = parseParams(raw, specs, rules);
+  if (error !== null) throw badRequest(error);
+  return params as NonNullable<ReturnType<typeof parseParams<S>>['params']>;
+}
+
+const expiresAt = (value: string | null) => value;
+
+export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+  const anonymous = (request: Parameters<typeof requestParams>[0], raw: RawParams) => contextFor(db, settings, request, { ...raw, private_token: undefined });
+
+  route(app, deps, {
+    method: 'POST', path: '/runners', summary: 'Register a runner with a registration token', auth: 'registration',
+    params: REGISTER_SPECS, status: 201, response: 'RunnerRegistrationDetails',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const params = parse(raw, REGISTER_SPECS, { mutuallyExclusive: [['active', 'paused'], ['maintainer_note', 'maintenance_note']] });
+    const info = Object.fromEntries(INFO_KEYS.filter((key) => typeof params.info?.[key] === 'string').map((key) => [key, params.info?.[key]]));
+    const payload = await mutate(Register, {
+      token: params.token,
+      description: params.description,
+      info,
+      paused: params.paused ?? (params.active === undefined ? undefined : !params.active),
+      locked: params.locked,
+      runUntagged: params.run_untagged,
+      tagList: params.tag_list,
+      accessLevel: params.access_level?.toUpperCase(),
+      maximumTimeout: params.maximum_timeout,
+      // GitLab still takes the old name and copies it over.
+      maintenanceNote: params.maintenance_note ?? params.maintainer_note,
+      ipAddress: request.ip,
+    }, await anonymous(request, raw), 'runnerRegister');
+    if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 201, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: expiresAt(payload.tokenExpiresAt) });
+  });
+
+  route(app, deps, {
+    method: 'DELETE', path: '/runners', summary: 'Delete a registered runner by its authentication token', auth: 'runner',
+    params: TOKEN, status: 204,
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const params = parse(raw, TOKEN);
+    await mutate(Unregister, { token: params.token, unmodifiedSince: unmodifiedSince(request) }, await anonymous(request, raw), 'runnerUnregister');
+    return reply.status(204).send();
+  });
+
+  const VERIFY_SPECS = { ...TOKEN, system_id: { type: 'string' } } as const;
+  route(app, deps, {
+    method: 'POST', path: '/runners/verify', summary: "Verify a runner's authentication token (a contact)", auth: 'runner',
+    params: VERIFY_SPECS, status: 200, response: 'RunnerRegistrationDetails',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const params = parse(raw, VERIFY_SPECS);
+    const payload = await mutate(Verify, { token: params.token, systemId: params.system_id }, await anonymous(request, raw), 'runnerVerify');
+    return sendJson(reply, 200, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
+  });
+
+  route(app, deps, {
+    method: 'POST', path: '/runners/reset_authentication_token', summary: "Reset a runner's token, authenticated by that token", auth: 'runner',
+    params: TOKEN, status: 201, response: 'ResetTokenResult',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const params = parse(raw, TOKEN);
+    const payload = await mutate(ResetToken, { token: params.token }, await anonymous(request, raw), 'runnerAuthenticationTokenReset');
+    return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
+  });
+
+  route(app, deps, {
+    method: 'POST', path: '/runners/:id/reset_authentication_token', summary: "Reset a runner's authentication token", auth: 'user',
+    status: 201, response: 'ResetTokenResult',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const id = runnerIdParam(raw);
+    const payload = await mutate(ResetToken, { id: `gid://gitlab/Ci::Runner/${id}` }, ctx, 'runnerAuthenticationTokenReset');
+    return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
+  });
+
+  route(app, deps, {
+    method: 'POST', path: '/user/runners', summary: 'Create a runner and get its glrt- token', auth: 'user',
+    params: CREATE_SPECS, status: 201, response: 'RunnerRegistrationDetails',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parse(raw, CREATE_SPECS);
+    if (params.runner_type === 'group_type' && params.group_id === undefined) throw badRequest('group_id is missing');
+    if (params.runner_type === 'project_type' && params.project_id === undefined) throw badRequest('project_id is missing');
+    const payload = await mutate(CreateRunner, {
+      runnerType: params.runner_type?.toUpperCase(),
+      groupId: params.runner_type === 'group_type' ? `gid://gitlab/Group/${params.group_id}` : undefined,
+      projectId: params.runner_type === 'project_type' ? `gid://gitlab/Project/${params.project_id}` : undefined,
+      description: params.description,
+      maintenanceNote: params.maintenance_note,
+      paused: params.paused,
+      locked: params.locked,
+      runUntagged: params.run_untagged,
+      tagList: params.tag_list,
+      accessLevel: params.access_level?.toUpperCase(),
+      maximumTimeout: params.maximum_timeout,
+    }, ctx, 'runnerCreate');
+    if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 201, {
+      id: numericId(payload.runner.id),
+      token: payload.runner.ephemeralAuthenticationToken,
+      token_expires_at: payload.runner.tokenExpiresAt,
+    });
+  });
+
+  route(app, deps, {
+    method: 'POST', path: '/runners/reset_registration_token', summary: "Reset the instance's registration token (administrators)", auth: 'user',
+    status: 201, response: 'ResetTokenResult',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const payload = await mutate(ResetRegistrationToken, { type: 'INSTANCE_TYPE' }, ctx, 'runnersRegistrationTokenReset');
+    return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
+  });
+
+  for (const kind of ['project', 'group'] as const) {
+    route(app, deps, {
+      method: 'POST', path: `/${kind}s/:id/runners/reset_registration_token`,
+      summary: `Reset a ${kind}'s runner registration token`, auth: 'user', status: 201, response: 'ResetTokenResult',
+    }, async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const { id: namespaceId } = await resolveNamespace(ctx, kind, raw.id);
+      const payload = await mutate(ResetRegistrationToken, { type: kind === 'project' ? 'PROJECT_TYPE' : 'GROUP_TYPE', id: namespaceId }, ctx, 'runnersRegistrationTokenReset');
+      return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
+    });
+  }
+}
+
+/** The global ID of a project or group named by `:id` (numeric or path), or GitLab's 404 when it is not visible. */
+export async function resolveNamespace(ctx: Context, kind: 'project' | 'group', id: unknown): Promise<{ id: string; fullPath: string }> {
+  const ref = namespaceRef(id, kind === 'project' ? 'Project' : 'Group');
+  const outOfRange = ref.id !== undefined && numericId(ref.id) > 2_147_483_647;
+  const result = await runOperation(
+    NamespaceId,
+    kind === 'project'
+      ? { isProject: true, projectId: outOfRange ? undefined : ref.id, projectPath: outOfRange ? '' : ref.fullPath }
+      : { isProject: false, groupId: outOfRange ? undefined : ref.id, groupPath: outOfRange ? '' : ref.fullPath },
+    ctx,
+  );
+  if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+  const found = kind === 'project' ? result.data?.project : result.data?.group;
+  if (!found) throw new RestError(404, { message: `404 ${kind === 'project' ? 'Project' : 'Group'} Not Found` });
+  return found;
+}
