@@ -140,8 +140,8 @@ describe('Query.runners', () => {
     const group = await createGroup(server.db);
     const project = await createProject(server.db, { group });
     const query = `{ runners(first: 100, search: "nplus") { nodes { id status maintenanceNote jobCount
-      projects { edges { node { fullPath } } } groups { edges { node { fullPath } } } ownerProject { id }
-      jobs(first: 3) { count edges { node { id status project { fullPath } } } } } } }`;
+      projects { nodes { fullPath } } groups { edges { node { fullPath } } } ownerProject { id }
+      jobs(first: 3) { count nodes { id status project { fullPath } } } } } }`;
     const measure = async () => {
       let res: GraphQLResponse | undefined;
       const count = await server.countQueries(async () => {
@@ -196,6 +196,29 @@ describe('membership-scoped runner lists', () => {
     expect(res.data?.currentUser.runners).toEqual({
       count: 2,
       nodes: [{ id: runnerGid(groupRunner.runner.id) }, { id: runnerGid(projectRunner.runner.id) }],
+    });
+  });
+});
+
+describe('CiRunner connections', () => {
+  it('answer through `nodes` as well as `edges.node`', async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const group = await createGroup(server.db);
+    const project = await createProject(server.db, { group });
+    const { runner: groupRunner } = await createRunner(server.db, { groupId: group.id });
+    const { runner: projectRunner } = await createRunner(server.db, { projectIds: [project.id] });
+    await createJob(server.db, { projectId: project.id, runnerId: projectRunner.id });
+    const query = `query($g: CiRunnerID!, $p: CiRunnerID!) {
+      g: runner(id: $g) { groups { nodes { fullPath } } ownerProject { id } }
+      p: runner(id: $p) { projects { nodes { fullPath } } ownerProject { fullPath } }
+      q: runner(id: $p) { jobs { nodes { project { fullPath } } } }
+    }`;
+    const res = await server.graphql(query, { g: runnerGid(groupRunner.id), p: runnerGid(projectRunner.id) }, token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({
+      g: { groups: { nodes: [{ fullPath: group.fullPath }] }, ownerProject: null },
+      p: { projects: { nodes: [{ fullPath: project.pathWithNamespace }] }, ownerProject: { fullPath: project.pathWithNamespace } },
+      q: { jobs: { nodes: [{ project: { fullPath: project.pathWithNamespace } }] } },
     });
   });
 });

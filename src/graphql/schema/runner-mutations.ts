@@ -93,8 +93,9 @@ withErrorFields(builder.relayMutationField(
     authScopes: { token: MANAGE_RUNNER },
     resolve: async (_root, { input }, ctx) => {
       const { id, active, paused, ...attributes } = input;
-      await ctx.policy.assertUpdate(await findRunnerFacts(ctx, id));
+      // A malformed request is refused before any lookup, as GitLab's parameter validation answers 400 first.
       if (active != null && paused != null) throw badInput('active, paused are mutually exclusive');
+      await ctx.policy.assertUpdate(await findRunnerFacts(ctx, id));
       return withErrors(async () => {
         const runner = await ctx.db.$transaction(async (tx) => {
           const current = await tx.runner.findUniqueOrThrow({ where: { id } });

@@ -18,11 +18,23 @@ import { ProjectConnection, ProjectRef } from './project.ts';
 import { withOffset } from './runner-list.ts';
 import { UserCore } from './user.ts';
 
+const CONNECTION_PATHS = [[{ name: 'nodes' }], [{ name: 'edges' }, { name: 'node' }]];
+
+/**
+ * Connection helpers plan the fields selected under `edges.node` only; a client reading `nodes` would get an
+ * empty selection. This plans both, as Pothos's own relatedConnection does.
+ */
+function bothConnectionPaths<F extends (selection?: never, path?: never) => unknown>(nestedSelection: F, type: string): F {
+  // The runtime accepts an IndirectInclude (type + alternative paths) where the typed signature says PathSegment[].
+  const include = { getType: () => type, paths: CONNECTION_PATHS } as never;
+  return ((selection?: never) => nestedSelection(selection, include)) as F;
+}
+
 const runnerJobs = prismaConnectionHelpers(builder, 'Job', { cursor: 'id' });
 
 const runnerProjects = prismaConnectionHelpers(builder, 'RunnerProject', {
   cursor: 'id',
-  select: (nodeSelection) => ({ project: nodeSelection({}) }),
+  select: (nodeSelection) => ({ project: nodeSelection(true) }),
   resolveNode: (link) => link.project,
 });
 
@@ -117,7 +129,7 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         },
         description: 'Jobs the runner ran, newest first by default; outside admin, only of projects you are Reporter of.',
         select: ({ statuses, sort, offset, ...args }, ctx, nestedSelection) => {
-          const query = runnerJobs.getQuery(args, ctx, nestedSelection);
+          const query = runnerJobs.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'CiJob'));
           return {
             jobs: {
               ...withOffset(query, offset, query.cursor !== undefined),
@@ -150,7 +162,7 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         description: 'Projects the runner is assigned to that you can see, oldest assignment first.',
         select: (args, ctx, nestedSelection) => ({
           runnerProjects: {
-            ...runnerProjects.getQuery(args, ctx, nestedSelection),
+            ...runnerProjects.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'Project')),
             where: { project: ctx.access.readableProjects() },
             orderBy: { id: 'asc' },
           },
@@ -162,17 +174,13 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
     ownerProject: t.field({
       type: ProjectRef,
       nullable: true,
-      description: 'The project a project runner was registered in.',
-      select: (_args, _ctx, nestedSelection) => ({
-        runnerProjects: {
-          orderBy: { id: 'asc' },
-          take: 1,
-          select: { project: nestedSelection(true) },
-        },
-      }),
-      resolve: (runner, _args, ctx) => {
-        const owner = runner.runnerProjects[0]?.project;
-        return owner && ctx.access.canReadProject(owner) ? owner : null;
+      description: 'The project a project runner was registered in, if you can see it.',
+      // Through the batched policy facts rather than a nested selection: `projects` selects the same relation
+      // with other arguments, and Prisma batches the findUnique calls of one tick into one query.
+      resolve: async (runner, _args, ctx) => {
+        const owner = (await ctx.runnerFacts.load(runner.id))?.runnerProjects[0]?.project;
+        if (!owner || !ctx.access.canReadProject(owner)) return null;
+        return ctx.db.project.findUnique({ where: { id: owner.id } });
       },
     }),
     groups: t.connection(
@@ -180,9 +188,8 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         type: GroupRef,
         nullable: true,
         description: "A group runner's group, if you can see it.",
-        select: (_args, _ctx, nestedSelection) => ({
-          group: nestedSelection(true, ['edges', 'node']),
-        }),
+        // The whole row: a connection can be read through `nodes` or `edges.node`, and at most one group is loaded.
+        select: { group: true },
         resolve: (runner, args, ctx) =>
           resolveArrayConnection({ args }, runner.group && ctx.access.canReadGroup(runner.group) ? [runner.group] : []),
       },
