@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import type { Database } from './db/client.ts';
 import { type Context, createContext, readToken, type SchemaSettings } from './graphql/context.ts';
+import { rejectNullBytes } from './graphql/null-bytes.ts';
 import { schema } from './graphql/schema/index.ts';
 import { v4Routes } from './rest/v4/index.ts';
 
@@ -47,6 +48,7 @@ export function buildApp({ database, settings, corsOrigins = [], logger = false,
 
   const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, Context>({
     schema,
+    plugins: [rejectNullBytes()],
     graphiql,
     landingPage: false,
     logging: false,

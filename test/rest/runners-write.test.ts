@@ -89,3 +89,20 @@ describe('DELETE /api/v4/runners/:id', () => {
     expect((await server.rest('DELETE', `/runners/${runner.id}`, { token: admin.token, headers: { 'if-unmodified-since': 'not a date' } })).status).toBe(204);
   });
 });
+
+describe('strings the database cannot store', () => {
+  it('refuses a NUL character in a parameter with 400, in REST and in GraphQL', async () => {
+    const admin = await createUser(server.db, { admin: true });
+    const { runner } = await createRunner(server.db);
+    expect(await server.rest('PUT', `/runners/${runner.id}`, { token: admin.token, json: { description: 'a\u0000b' } })).toMatchObject({
+      status: 400,
+      body: { error: 'description is invalid' },
+    });
+    const res = await server.graphql(
+      `mutation($id: CiRunnerID!, $d: String) { runnerUpdate(input: { id: $id, description: $d }) { errors } }`,
+      { id: `gid://gitlab/Ci::Runner/${runner.id}`, d: 'a\u0000b' },
+      admin.token,
+    );
+    expect(res.errors?.[0]).toMatchObject({ message: 'Strings cannot contain null bytes', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.ts';
 import type { SchemaSettings } from '../../graphql/context.ts';
 import type { RouteDoc } from '../openapi.ts';
+import { containsNullByte } from '../../graphql/null-bytes.ts';
+import { badRequest } from '../http.ts';
 import { mergeParams, type RawParams } from '../params.ts';
 
 /** What every v4 route module needs: the database handle for contexts, and the schema settings. */
@@ -25,7 +27,11 @@ export function route(
 
 /** The request's parameters as Grape sees them: query and body merged, then the path (which wins). */
 export function requestParams(request: FastifyRequest): RawParams {
-  return { ...mergeParams(request.query, request.body), ...(request.params as RawParams) };
+  const params: RawParams = { ...mergeParams(request.query, request.body), ...(request.params as RawParams) };
+  // PostgreSQL cannot store a NUL character: refuse it as Grape refuses a malformed value, before any lookup.
+  const poisoned = Object.keys(params).find((name) => containsNullByte(params[name]));
+  if (poisoned) throw badRequest(`${poisoned} is invalid`);
+  return params;
 }
 
 const MAX_ID = 2_147_483_647;
