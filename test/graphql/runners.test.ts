@@ -211,14 +211,14 @@ describe('CiRunner connections', () => {
     const query = `query($g: CiRunnerID!, $p: CiRunnerID!) {
       g: runner(id: $g) { groups { nodes { fullPath } } ownerProject { id } }
       p: runner(id: $p) { projects { nodes { fullPath } } ownerProject { fullPath } }
-      q: runner(id: $p) { jobs { nodes { project { fullPath } } } }
+      q: runner(id: $p) { jobs { nodes { status name project { fullPath } } } }
     }`;
     const res = await server.graphql(query, { g: runnerGid(groupRunner.id), p: runnerGid(projectRunner.id) }, token);
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({
       g: { groups: { nodes: [{ fullPath: group.fullPath }] }, ownerProject: null },
       p: { projects: { nodes: [{ fullPath: project.pathWithNamespace }] }, ownerProject: { fullPath: project.pathWithNamespace } },
-      q: { jobs: { nodes: [{ project: { fullPath: project.pathWithNamespace } }] } },
+      q: { jobs: { nodes: [{ status: "SUCCESS", name: expect.any(String), project: { fullPath: project.pathWithNamespace } }] } },
     });
   });
 });
