@@ -25,6 +25,8 @@ export const badRequest = (error: string) => new RestError(400, { error });
 export const notFound = (what?: string) => new RestError(404, { message: what ? `404 ${what} Not Found` : '404 Not Found' });
 export const forbidden = (reason?: string) => new RestError(403, { message: reason ? `403 Forbidden - ${reason}` : '403 Forbidden' });
 export const unauthorized = () => new RestError(401, { message: '401 Unauthorized' });
+/** GitLab's answer while its database is unreachable. */
+export const serviceUnavailable = () => new RestError(503, { message: '503 Service Unavailable' });
 
 const REALM = 'Bearer realm="The API"';
 
@@ -63,6 +65,8 @@ export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): Rest
       return new RestError(410, { message: reason ? `410 Gone - ${reason}` : '410 Gone' });
     case 'PRECONDITION_FAILED':
       return new RestError(412, { message: '412 Precondition Failed' });
+    case 'SERVICE_UNAVAILABLE':
+      return serviceUnavailable();
     default:
       return new RestError(500, { message: '500 Internal Server Error' });
   }

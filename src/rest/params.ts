@@ -98,12 +98,15 @@ function coerce(type: ParamType, input: unknown): { ok: true; value: unknown } |
   }
 }
 
-/** Coerces and checks `raw` against `specs`; the error is Grape's message, all failures joined by ", ". */
+/** A parameter failed its declaration; the message is Grape's, and GitLab answers it 400 `{"error": message}`. */
+export class ParamError extends Error {}
+
+/** Coerces and checks `raw` against `specs`; throws Grape's message, all failures joined by ", ". */
 export function parseParams<Specs extends Record<string, ParamSpec>>(
   raw: RawParams,
   specs: Specs,
   rules: ParamRules = {},
-): { params: ParsedParams<Specs>; error: null } | { params: null; error: string } {
+): ParsedParams<Specs> {
   const errors: string[] = [];
   const params: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -145,5 +148,6 @@ export function parseParams<Specs extends Record<string, ParamSpec>>(
   if (rules.atLeastOneOf && !rules.atLeastOneOf.some((name) => raw[name] !== undefined)) {
     errors.push(`${rules.atLeastOneOf.join(', ')} are missing, at least one parameter must be provided`);
   }
-  return errors.length ? { params: null, error: errors.join(', ') } : { params: params as ParsedParams<Specs>, error: null };
+  if (errors.length) throw new ParamError(errors.join(', '));
+  return params as ParsedParams<Specs>;
 }

@@ -1,7 +1,9 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import { RestError, sendJson } from '../http.ts';
+import { databaseFailure } from '../../graphql/errors.ts';
+import { RestError, restErrorFrom, sendJson } from '../http.ts';
+import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
@@ -32,9 +34,17 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
 
   app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: '404 Not Found' }));
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ParamError) return sendJson(reply, 400, { error: error.message });
     if (error instanceof RestError) {
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return sendJson(reply, error.status, error.body);
+    }
+    const database = databaseFailure(error);
+    if (database) {
+      // Down, or a value PostgreSQL refused: 503 or 400, never a 500.
+      request.log.warn({ err: error }, 'database failure in api/v4');
+      const answer = restErrorFrom(database);
+      return sendJson(reply, answer.status, answer.body);
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {

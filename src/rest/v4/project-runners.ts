@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { RUNNER_FRAGMENT, type RunnerNode, runnerEntity } from '../entities.ts';
-import { badRequest, notFound, RestError, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { notFound, RestError, restErrorFrom, sendJson, userContextFor } from '../http.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { resolveNamespace } from './runner-tokens.ts';
@@ -31,8 +31,7 @@ export function projectRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
   }, async (request, reply) => {
     const raw = requestParams(request);
     const ctx = await userContextFor(db, settings, request, raw);
-    const { params, error } = parseParams(raw, ASSIGN_SPECS);
-    if (error !== null) throw badRequest(error);
+    const params = parseParams(raw, ASSIGN_SPECS);
     const project = await resolveNamespace(ctx, 'project', raw.id);
     const runnerId = params.runner_id as number;
     if (!inIdRange(runnerId)) throw notFound('Runner');

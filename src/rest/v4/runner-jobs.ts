@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { JOB_FRAGMENT, type JobNode, jobEntity } from '../entities.ts';
-import { badRequest, notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
 import { pageWindow, paginationSpecs, setKeysetHeaders, setPaginationHeaders } from '../pagination.ts';
 import { parseParams } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
@@ -51,8 +51,7 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
     const raw = requestParams(request);
     const ctx = await userContextFor(db, settings, request, raw);
     const id = runnerIdParam(raw);
-    const { params, error } = parseParams(raw, JOB_SPECS);
-    if (error !== null) throw badRequest(error);
+    const params = parseParams(raw, JOB_SPECS);
     const window = pageWindow(params);
     const keyset = params.pagination === 'keyset';
     const unmodelled = params.status !== undefined && !MODELLED.has(params.status);

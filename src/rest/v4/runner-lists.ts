@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../graphql/context.ts';
 import { type Operation, runOperation } from '../../graphql/execute.ts';
 import { type RunnerNode, runnerEntity } from '../entities.ts';
-import { badRequest, notFound, RestError, restErrorFrom, sendJson } from '../http.ts';
+import { notFound, RestError, restErrorFrom, sendJson } from '../http.ts';
 import { pageWindow, paginationSpecs, setPaginationHeaders } from '../pagination.ts';
 import { type ParamSpec, parseParams, type RawParams } from '../params.ts';
 
@@ -82,8 +82,7 @@ export async function listRunners<TData>(options: {
   pick: (data: TData) => RunnerPage | null | undefined;
   missing?: string;
 }) {
-  const { params, error } = parseParams(options.raw, listSpecs(options.withScope));
-  if (error !== null) throw badRequest(error);
+  const params = parseParams(options.raw, listSpecs(options.withScope));
   const { window, variables } = listVariables(params, options.allowedScopes);
   const result = await runOperation(options.operation, { ...variables, ...options.extraVariables }, options.context);
   const [first] = result.errors;

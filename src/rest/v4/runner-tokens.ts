@@ -6,6 +6,7 @@ import { badRequest, contextFor, RestError, restErrorFrom, sendJson, userContext
 import { parseParams, type RawParams } from '../params.ts';
 import { type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { namespaceRef } from './namespaces.ts';
+import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
 import { runnerIdParam } from './runners.ts';
 
 type AttributeErrors = { attribute: string; message: string }[];
@@ -58,31 +59,18 @@ const TOKEN = { token: { type: 'string', required: true } } as const;
 
 const REGISTER_SPECS = {
   ...TOKEN,
-  description: { type: 'string' },
+  ...RUNNER_ATTRIBUTE_SPECS,
   info: { type: 'hash' },
-  active: { type: 'boolean' },
-  paused: { type: 'boolean' },
-  locked: { type: 'boolean' },
-  run_untagged: { type: 'boolean' },
-  tag_list: { type: 'string_array' },
-  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
-  maximum_timeout: { type: 'integer' },
   maintainer_note: { type: 'string' },
-  maintenance_note: { type: 'string' },
 } as const;
 
+// GitLab's POST /user/runners takes the settings but not the deprecated `active`.
+const { active: _active, ...CREATE_ATTRIBUTE_SPECS } = RUNNER_ATTRIBUTE_SPECS;
 const CREATE_SPECS = {
   runner_type: { type: 'string', required: true, values: ['instance_type', 'group_type', 'project_type'] },
   group_id: { type: 'integer' },
   project_id: { type: 'integer' },
-  description: { type: 'string' },
-  maintenance_note: { type: 'string' },
-  paused: { type: 'boolean' },
-  locked: { type: 'boolean' },
-  run_untagged: { type: 'boolean' },
-  tag_list: { type: 'string_array' },
-  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
-  maximum_timeout: { type: 'integer' },
+  ...CREATE_ATTRIBUTE_SPECS,
 } as const;
 
 const INFO_KEYS = ['name', 'version', 'revision', 'platform', 'architecture', 'executor'] as const;
@@ -96,12 +84,6 @@ async function mutate<TData, K extends keyof TData>(operation: Operation<TData>,
   return payload as NonNullable<TData[K]>;
 }
 
-function parse<S extends Parameters<typeof parseParams>[1]>(raw: RawParams, specs: S, rules?: Parameters<typeof parseParams>[2]) {
-  const { params, error } = parseParams(raw, specs, rules);
-  if (error !== null) throw badRequest(error);
-  return params as NonNullable<ReturnType<typeof parseParams<S>>['params']>;
-}
-
 const expiresAt = (value: string | null) => value;
 
 export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
@@ -113,18 +95,12 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     params: REGISTER_SPECS, status: 201, response: 'RunnerRegistrationDetails',
   }, async (request, reply) => {
     const raw = requestParams(request);
-    const params = parse(raw, REGISTER_SPECS, { mutuallyExclusive: [['active', 'paused'], ['maintainer_note', 'maintenance_note']] });
+    const params = parseParams(raw, REGISTER_SPECS, { mutuallyExclusive: [['active', 'paused'], ['maintainer_note', 'maintenance_note']] });
     const info = Object.fromEntries(INFO_KEYS.filter((key) => typeof params.info?.[key] === 'string').map((key) => [key, params.info?.[key]]));
     const payload = await mutate(Register, {
+      ...runnerAttributesInput(params),
       token: params.token,
-      description: params.description,
       info,
-      paused: params.paused ?? (params.active === undefined ? undefined : !params.active),
-      locked: params.locked,
-      runUntagged: params.run_untagged,
-      tagList: params.tag_list,
-      accessLevel: params.access_level?.toUpperCase(),
-      maximumTimeout: params.maximum_timeout,
       // GitLab still takes the old name and copies it over.
       maintenanceNote: params.maintenance_note ?? params.maintainer_note,
       ipAddress: request.ip,
@@ -139,7 +115,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     params: TOKEN, status: 204,
   }, async (request, reply) => {
     const raw = requestParams(request);
-    const params = parse(raw, TOKEN);
+    const params = parseParams(raw, TOKEN);
     await mutate(Unregister, { token: params.token, unmodifiedSince: unmodifiedSince(request) }, await anonymous(request, raw), 'runnerUnregister');
     return reply.status(204).send();
   });
@@ -150,7 +126,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     params: VERIFY_SPECS, status: 200, response: 'RunnerRegistrationDetails',
   }, async (request, reply) => {
     const raw = requestParams(request);
-    const params = parse(raw, VERIFY_SPECS);
+    const params = parseParams(raw, VERIFY_SPECS);
     const payload = await mutate(Verify, { token: params.token, systemId: params.system_id }, await anonymous(request, raw), 'runnerVerify');
     return sendJson(reply, 200, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
   });
@@ -160,7 +136,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     params: TOKEN, status: 201, response: 'ResetTokenResult',
   }, async (request, reply) => {
     const raw = requestParams(request);
-    const params = parse(raw, TOKEN);
+    const params = parseParams(raw, TOKEN);
     const payload = await mutate(ResetToken, { token: params.token }, await anonymous(request, raw), 'runnerAuthenticationTokenReset');
     return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
   });
@@ -182,21 +158,14 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
   }, async (request, reply) => {
     const raw = requestParams(request);
     const ctx = await userContextFor(db, settings, request, raw);
-    const params = parse(raw, CREATE_SPECS);
+    const params = parseParams(raw, CREATE_SPECS);
     if (params.runner_type === 'group_type' && params.group_id === undefined) throw badRequest('group_id is missing');
     if (params.runner_type === 'project_type' && params.project_id === undefined) throw badRequest('project_id is missing');
     const payload = await mutate(CreateRunner, {
       runnerType: params.runner_type?.toUpperCase(),
       groupId: params.runner_type === 'group_type' ? `gid://gitlab/Group/${params.group_id}` : undefined,
       projectId: params.runner_type === 'project_type' ? `gid://gitlab/Project/${params.project_id}` : undefined,
-      description: params.description,
-      maintenanceNote: params.maintenance_note,
-      paused: params.paused,
-      locked: params.locked,
-      runUntagged: params.run_untagged,
-      tagList: params.tag_list,
-      accessLevel: params.access_level?.toUpperCase(),
-      maximumTimeout: params.maximum_timeout,
+      ...runnerAttributesInput(params),
     }, ctx, 'runnerCreate');
     if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
     if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { RUNNER_DETAILS_FRAGMENT, RUNNER_FRAGMENT, type RunnerDetailsNode, type RunnerNode, runnerDetailsEntity } from '../entities.ts';
-import { badRequest, notFound, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
+import { notFound, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
+import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
 import { listRunners, listSpecs, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
 
 type Page = { count: number; nodes: RunnerNode[] };
@@ -45,24 +46,13 @@ const OWNED_SCOPES = ['active', 'paused', 'online', 'offline', 'never_contacted'
 
 const SHOW_SPECS = { include_projects: { type: 'boolean', default: true } } as const;
 
-const UPDATE_SPECS = {
-  description: { type: 'string' },
-  active: { type: 'boolean' },
-  paused: { type: 'boolean' },
-  tag_list: { type: 'string_array' },
-  run_untagged: { type: 'boolean' },
-  locked: { type: 'boolean' },
-  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
-  maximum_timeout: { type: 'integer' },
-  maintenance_note: { type: 'string' },
-} as const;
+const UPDATE_SPECS = RUNNER_ATTRIBUTE_SPECS;
 
 const runnerGid = (id: number) => `gid://gitlab/Ci::Runner/${id}`;
 
 /** Reads the integer `:id` the Grape way (400 "id is invalid"), and answers ids that cannot exist with 404. */
 export function runnerIdParam(raw: Record<string, unknown>, name = 'id'): number {
-  const { params, error } = parseParams(raw, { [name]: { type: 'integer', required: true } });
-  if (error !== null) throw badRequest(error);
+  const params = parseParams(raw, { [name]: { type: 'integer', required: true } });
   const id = params[name] as number;
   if (!inIdRange(id)) throw notFound('Runner');
   return id;
@@ -104,8 +94,7 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
     const raw = requestParams(request);
     const ctx = await context(request, raw);
     const id = runnerIdParam(raw);
-    const { params, error } = parseParams(raw, SHOW_SPECS);
-    if (error !== null) throw badRequest(error);
+    const params = parseParams(raw, SHOW_SPECS);
     const result = await runOperation(ShowRunner, { id: runnerGid(id) }, ctx);
     if (result.errors[0]) throw restErrorFrom(result.errors[0]);
     if (!result.data?.runner) throw notFound('Runner');
@@ -119,23 +108,11 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
     const raw = requestParams(request);
     const ctx = await context(request, raw);
     const id = runnerIdParam(raw);
-    const { params, error } = parseParams(raw, UPDATE_SPECS, {
+    const params = parseParams(raw, UPDATE_SPECS, {
       atLeastOneOf: Object.keys(UPDATE_SPECS),
       mutuallyExclusive: [['active', 'paused']],
     });
-    if (error !== null) throw badRequest(error);
-    const input = {
-      id: runnerGid(id),
-      description: params.description,
-      paused: params.paused ?? (params.active === undefined ? undefined : !params.active),
-      tagList: params.tag_list,
-      runUntagged: params.run_untagged,
-      locked: params.locked,
-      accessLevel: params.access_level?.toUpperCase(),
-      // GitLab reads an empty maximum_timeout as "no limit".
-      maximumTimeout: params.maximum_timeout,
-      maintenanceNote: params.maintenance_note,
-    };
+    const input = { id: runnerGid(id), ...runnerAttributesInput(params) };
     const result = await runOperation(UpdateRunner, { input }, ctx);
     if (result.errors[0]) throw restErrorFrom(result.errors[0]);
     const payload = result.data?.runnerUpdate;
