@@ -208,10 +208,41 @@ describe('GET /api/v4/runners/:id/jobs', () => {
     expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=scheduled`, { token: admin.token })).body).toEqual([]);
   });
 
+  it('pages with keyset pagination by following the rel="next" link', async () => {
+    const admin = await createUser(server.db, { admin: true });
+    const project = await createProject(server.db);
+    const { runner } = await createRunner(server.db, { projectIds: [project.id] });
+    const jobs = [];
+    for (let i = 0; i < 3; i++) jobs.push(await createJob(server.db, { projectId: project.id, runnerId: runner.id }));
+
+    const seen: number[] = [];
+    let path: string | null = `/runners/${runner.id}/jobs?pagination=keyset&per_page=2&order_by=id&sort=desc`;
+    while (path) {
+      const res = await server.rest('GET', path, { token: admin.token });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-total')).toBeNull();
+      seen.push(...res.body.map((j: { id: number }) => j.id));
+      const next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      path = next ? next.slice(next.indexOf('/api/v4') + '/api/v4'.length) : null;
+    }
+    expect(seen).toEqual(jobs.map((j) => j.id).reverse());
+  });
+
   it('refuses instance runners to non-admins and limits rows to projects you are Reporter of', async () => {
     const { runner: shared } = await createRunner(server.db);
     const user = await createUser(server.db);
     expect((await server.rest('GET', `/runners/${shared.id}/jobs`, { token: user.token })).body).toEqual({ message: '403 Forbidden - No access granted' });
+
+    const p1 = await createProject(server.db);
+    const p2 = await createProject(server.db);
+    await addProjectMember(server.db, p1.id, user.user.id, AccessLevel.GUEST);
+    await addProjectMember(server.db, p2.id, user.user.id, AccessLevel.MAINTAINER);
+    const { runner } = await createRunner(server.db, { projectIds: [p1.id, p2.id] });
+    await createJob(server.db, { projectId: p1.id, runnerId: runner.id });
+    const visible = await createJob(server.db, { projectId: p2.id, runnerId: runner.id });
+    const res = await server.rest('GET', `/runners/${runner.id}/jobs`, { token: user.token });
+    expect(res.body.map((j: { id: number }) => j.id)).toEqual([visible.id]);
+    expect(res.headers.get('x-total')).toBe('1');
   });
 });
 
