@@ -1,3 +1,12 @@
+import {
+  DEFAULT_POOL_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  DEFAULT_TRANSACTION_MAX_WAIT_MS,
+  DEFAULT_TRANSACTION_TIMEOUT_MS,
+} from './db/client.ts';
+import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitSettings } from './http/rate-limit.ts';
+
 /** Every setting the server reads from its environment, parsed once at start-up. */
 export interface Config {
   readonly port: number;
@@ -12,8 +21,17 @@ export interface Config {
   readonly initialRegistrationToken: string | null;
   readonly dbPoolMax: number;
   readonly dbPoolTimeoutMs: number;
+  readonly dbStatementTimeoutMs: number;
+  readonly dbTransactionMaxWaitMs: number;
+  readonly dbTransactionTimeoutMs: number;
+  /** How long SIGTERM waits for in-flight requests before the process exits anyway (with status 1). */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
   readonly graphiql: boolean;
+  readonly graphqlLimits: GraphQLLimits;
+  readonly rateLimits: RateLimitSettings;
+  /** Fastify's `trustProxy`: whether (or which) proxies' X-Forwarded-For to believe for the client IP. */
+  readonly trustProxy: boolean | string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -22,6 +40,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return value;
+}
+
+function rule(env: NodeJS.ProcessEnv, name: string, fallback: RateLimitRule): RateLimitRule {
+  return { limit: integer(env, name, fallback.limit, 1), periodSeconds: integer(env, 'RATE_LIMIT_PERIOD_SECONDS', fallback.periodSeconds, 1) };
+}
+
+/** `true`/`false`, or a comma-separated list of proxy addresses and CIDR ranges. */
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  return raw === 'true' ? true : raw;
 }
 
 function list(raw: string | undefined): string[] {
@@ -41,8 +69,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     initialRootToken: env.INITIAL_ROOT_TOKEN || null,
     initialRegistrationToken: env.INITIAL_REGISTRATION_TOKEN || null,
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1),
-    dbPoolTimeoutMs: integer(env, 'DB_POOL_TIMEOUT_MS', 5_000, 1),
+    dbPoolTimeoutMs: integer(env, 'DB_POOL_TIMEOUT_MS', DEFAULT_POOL_TIMEOUT_MS, 1),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1),
+    dbTransactionMaxWaitMs: integer(env, 'DB_TRANSACTION_MAX_WAIT_MS', DEFAULT_TRANSACTION_MAX_WAIT_MS, 1),
+    dbTransactionTimeoutMs: integer(env, 'DB_TRANSACTION_TIMEOUT_MS', DEFAULT_TRANSACTION_TIMEOUT_MS, 1),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 1),
     logLevel: env.LOG_LEVEL || 'info',
     graphiql: env.GRAPHIQL !== 'false',
+    graphqlLimits: {
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_GRAPHQL_LIMITS.maxDepth, 1),
+      maxDepthUnauthenticated: integer(env, 'GRAPHQL_MAX_DEPTH_UNAUTHENTICATED', DEFAULT_GRAPHQL_LIMITS.maxDepthUnauthenticated, 1),
+      maxComplexity: integer(env, 'GRAPHQL_MAX_COMPLEXITY', DEFAULT_GRAPHQL_LIMITS.maxComplexity, 1),
+      maxComplexityAdmin: integer(env, 'GRAPHQL_MAX_COMPLEXITY_ADMIN', DEFAULT_GRAPHQL_LIMITS.maxComplexityAdmin, 1),
+      maxComplexityUnauthenticated: integer(env, 'GRAPHQL_MAX_COMPLEXITY_UNAUTHENTICATED', DEFAULT_GRAPHQL_LIMITS.maxComplexityUnauthenticated, 1),
+      maxQueryLength: integer(env, 'GRAPHQL_MAX_QUERY_LENGTH', DEFAULT_GRAPHQL_LIMITS.maxQueryLength, 1),
+      maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_GRAPHQL_LIMITS.maxAliases, 0),
+      maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', DEFAULT_GRAPHQL_LIMITS.maxTokens, 1),
+      maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', DEFAULT_GRAPHQL_LIMITS.maxDirectives, 0),
+      timeoutMs: integer(env, 'GRAPHQL_TIMEOUT_MS', DEFAULT_GRAPHQL_LIMITS.timeoutMs, 1),
+    },
+    rateLimits: {
+      enabled: env.RATE_LIMIT_ENABLED !== 'false',
+      authenticated: rule(env, 'RATE_LIMIT_AUTHENTICATED', DEFAULT_RATE_LIMITS.authenticated),
+      unauthenticated: rule(env, 'RATE_LIMIT_UNAUTHENTICATED', DEFAULT_RATE_LIMITS.unauthenticated),
+      runnerToken: rule(env, 'RATE_LIMIT_RUNNER_TOKEN', DEFAULT_RATE_LIMITS.runnerToken),
+      redisUrl: env.REDIS_URL || null,
+      keyPrefix: env.RATE_LIMIT_REDIS_PREFIX || DEFAULT_RATE_LIMITS.keyPrefix,
+    },
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }

@@ -39,10 +39,13 @@ export class Access {
   static async load(db: Db, viewer: Viewer | null): Promise<Access> {
     // Admins are checked by their flag alone; anonymous requests have nothing to load.
     if (!viewer) return new Access(viewer, { groups: new Map(), projects: new Map() });
-    const [groups, projects] = await Promise.all([
-      db.groupMember.findMany({ where: { userId: viewer.id }, select: { groupId: true, accessLevel: true } }),
-      db.projectMember.findMany({ where: { userId: viewer.id }, select: { projectId: true, accessLevel: true } }),
-    ]);
+    // Usually read with the token already (one statement per request instead of three).
+    const [groups, projects] = viewer.memberships
+      ? [viewer.memberships.groups, viewer.memberships.projects]
+      : await Promise.all([
+          db.groupMember.findMany({ where: { userId: viewer.id }, select: { groupId: true, accessLevel: true } }),
+          db.projectMember.findMany({ where: { userId: viewer.id }, select: { projectId: true, accessLevel: true } }),
+        ]);
     return new Access(viewer, {
       groups: new Map(groups.map((m) => [m.groupId, m.accessLevel])),
       projects: new Map(projects.map((m) => [m.projectId, m.accessLevel])),

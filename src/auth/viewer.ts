@@ -9,6 +9,11 @@ export interface Viewer {
   readonly username: string;
   readonly admin: boolean;
   readonly scopes: readonly TokenScope[];
+  /** The user's direct memberships, read with the token in the same statement; `Access.load` uses them. */
+  readonly memberships?: {
+    readonly groups: readonly { readonly groupId: number; readonly accessLevel: number }[];
+    readonly projects: readonly { readonly projectId: number; readonly accessLevel: number }[];
+  };
 }
 
 // GitLab writes last_used_at at most every 10 minutes: a token used in a tight loop costs no writes.
@@ -18,7 +23,18 @@ const LAST_USED_RESOLUTION_MS = 10 * 60 * 1000;
 export async function authenticate(db: Db, token: string): Promise<Viewer> {
   const record = await db.personalAccessToken.findUnique({
     where: { digest: digestToken(token) },
-    include: { user: { select: { id: true, username: true, admin: true, state: true } } },
+    include: {
+      user: {
+        select: {
+          id: true,
+          username: true,
+          admin: true,
+          state: true,
+          groupMemberships: { select: { groupId: true, accessLevel: true } },
+          projectMemberships: { select: { projectId: true, accessLevel: true } },
+        },
+      },
+    },
   });
   if (!record || !tokenMatches(token, record.digest)) throw unauthenticated('invalid');
   if (record.revoked) throw unauthenticated('revoked');
@@ -31,5 +47,12 @@ export async function authenticate(db: Db, token: string): Promise<Viewer> {
       .update({ where: { id: record.id }, data: { lastUsedAt: new Date(now) } })
       .catch(() => {});
   }
-  return { id: record.user.id, username: record.user.username, admin: record.user.admin, scopes: record.scopes };
+  const { user } = record;
+  return {
+    id: user.id,
+    username: user.username,
+    admin: user.admin,
+    scopes: record.scopes,
+    memberships: { groups: user.groupMemberships, projects: user.projectMemberships },
+  };
 }

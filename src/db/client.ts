@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.ts';
 import { applyMigrations, type SqlSession } from './migrate.ts';
 
@@ -13,18 +12,52 @@ export type Db = PrismaClient;
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly prisma: Db;
-  /** Called with every SQL statement Prisma sends; tests and benchmarks count them. */
+  /** Called with every SQL statement Prisma sends (unless opened with `queryEvents: false`); tests count them. */
   readonly onQuery: Set<(sql: string) => void>;
   migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-function createClient(adapter: SqlDriverAdapterFactory) {
-  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  const onQuery = new Set<(sql: string) => void>();
-  prisma.$on('query', (event) => {
-    for (const listener of onQuery) listener(event.query);
+/**
+ * Bounds on every interactive `$transaction(async (tx) => …)`, set once on the client so that no call site can
+ * forget them. Without them a transaction that never finishes holds its connection forever, and on PGlite, which
+ * runs one transaction at a time, it would stop every other request.
+ */
+export interface TransactionBounds {
+  /** How long a transaction may wait to start (for a pool connection, or PGlite's lock). */
+  transactionMaxWaitMillis?: number;
+  /** How long it may run before Prisma rolls it back; its caller gets a P2028 error (503). */
+  transactionTimeoutMillis?: number;
+}
+
+/** What every client takes: the transaction bounds, and whether statements are reported to `onQuery`. */
+export interface ClientOptions extends TransactionBounds {
+  /**
+   * Default true. Prisma's query events cost about 0.1 ms of CPU per statement (timing, parameters serialised to
+   * JSON) whether or not anyone listens, a tenth of a simple request's work, so the server turns them off.
+   */
+  queryEvents?: boolean;
+}
+
+export const DEFAULT_TRANSACTION_MAX_WAIT_MS = 2_000;
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 5_000;
+
+function createClient(adapter: SqlDriverAdapterFactory, bounds: ClientOptions = {}) {
+  const queryEvents = bounds.queryEvents ?? true;
+  const prisma = new PrismaClient({
+    adapter,
+    log: queryEvents ? [{ emit: 'event', level: 'query' }] : [],
+    transactionOptions: {
+      maxWait: bounds.transactionMaxWaitMillis ?? DEFAULT_TRANSACTION_MAX_WAIT_MS,
+      timeout: bounds.transactionTimeoutMillis ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
+    },
   });
+  const onQuery = new Set<(sql: string) => void>();
+  if (queryEvents) {
+    prisma.$on('query', (event) => {
+      for (const listener of onQuery) listener(event.query);
+    });
+  }
   return { prisma, onQuery };
 }
 
@@ -32,14 +65,16 @@ function createClient(adapter: SqlDriverAdapterFactory) {
  * PGlite: PostgreSQL compiled to WASM, in this process. `dataDir` persists it to a folder; without one it
  * lives in memory (tests). An existing PGlite instance (a test's clone) can be passed instead.
  */
-export async function openPGlite(source?: string | PGlite): Promise<Database> {
+export async function openPGlite(source?: string | PGlite, bounds: ClientOptions = {}): Promise<Database> {
+  // Imported here, not at the top: loading PGlite's WASM build costs a server on PostgreSQL some 40 MB of memory.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   let pglite: PGlite;
   if (source instanceof PGlite) pglite = source;
   else {
     if (source) mkdirSync(source, { recursive: true });
     pglite = await PGlite.create(source ? { dataDir: source } : {});
   }
-  const { prisma, onQuery } = createClient(new PrismaPGlite(pglite));
+  const { prisma, onQuery } = createClient(new PrismaPGlite(pglite), bounds);
   const session: SqlSession = {
     exec: (sql) => pglite.exec(sql),
     query: <Row,>(sql: string, params?: unknown[]) => pglite.query<Row>(sql, params),
@@ -56,26 +91,34 @@ export async function openPGlite(source?: string | PGlite): Promise<Database> {
   };
 }
 
-export interface PostgresOptions {
+export interface PostgresOptions extends ClientOptions {
   /** Pool size; PostgreSQL serves this machine's two cores best with a few connections. */
   max?: number;
-  /** How long a request may wait for a free pool connection before it fails. */
+  /**
+   * How long a request may wait for a pool connection (a free one, or a new one being opened) before it fails
+   * with 503. It bounds how long requests hang while the database is unreachable.
+   */
   connectionTimeoutMillis?: number;
   /** Server-side cap on any one statement. */
   statementTimeoutMillis?: number;
 }
 
+export const DEFAULT_POOL_TIMEOUT_MS = 3_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
-    statement_timeout: options.statementTimeoutMillis ?? 30_000,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? DEFAULT_POOL_TIMEOUT_MS,
+    statement_timeout: options.statementTimeoutMillis ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    // A connection whose server vanished without closing it (a dropped network) is noticed, not reused forever.
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
   // A connection that dies while idle (database restart) must not crash the process.
   pool.on('error', () => {});
-  const { prisma, onQuery } = createClient(new PrismaPg(pool, { onPoolError: () => {}, onConnectionError: () => {} }));
+  const { prisma, onQuery } = createClient(new PrismaPg(pool, { onPoolError: () => {}, onConnectionError: () => {} }), options);
   return {
     kind: 'postgres',
     prisma,

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { classifyDatabaseError } from '../db/errors.ts';
 
 /**
  * The one vocabulary of client-facing failures. Both transports read `extensions.code`: GraphQL clients
@@ -12,7 +13,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'GONE'
-  | 'PRECONDITION_FAILED';
+  | 'PRECONDITION_FAILED'
+  | 'SERVICE_UNAVAILABLE';
 
 export type Resource = 'Runner' | 'Project' | 'Group' | 'User' | 'Job' | 'Pipeline' | 'Token';
 
@@ -84,4 +86,36 @@ function fullMessage(attribute: string, message: string): string {
   if (attribute === 'base') return message;
   const human = attribute.replace(/_/g, ' ');
   return `${human.charAt(0).toUpperCase()}${human.slice(1)} ${message}`;
+}
+
+/** The database is down, restarting, out of connections or too slow; the request may be retried. */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError('Service Unavailable: the database is unavailable, try again later', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+  });
+}
+
+/**
+ * The client-facing error for a failure raised without a code that still is no bug of ours, or null: a database
+ * failure, and Pothos's argument checks (a malformed cursor, both `first` and `last`). Both transports use it, so
+ * /graphql and /api/v4 answer the same failure the same way.
+ */
+export function knownFailure(error: unknown): GraphQLError | null {
+  if (error instanceof Error && error.name === 'PothosValidationError') return badInput(error.message);
+  return databaseFailure(error);
+}
+
+/**
+ * The client-facing error for a database failure (see `src/db/errors.ts`), or null for anything else. A value
+ * the database refused is the client's to fix, so it is BAD_USER_INPUT, not a 500.
+ */
+export function databaseFailure(error: unknown): GraphQLError | null {
+  switch (classifyDatabaseError(error)) {
+    case 'unavailable':
+      return serviceUnavailable();
+    case 'invalid_input':
+      return badInput('A value is invalid: it is out of range, too long, or not valid text');
+    default:
+      return null;
+  }
 }

@@ -1,5 +1,6 @@
-import { type DocumentNode, type ExecutionResult, execute, type GraphQLFormattedError, parse, validate } from 'graphql';
+import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, parse, validate } from 'graphql';
 import type { Context } from './context.ts';
+import { knownFailure } from './errors.ts';
 import { schema } from './schema/index.ts';
 
 export interface Operation<TData> {
@@ -28,5 +29,17 @@ export async function runOperation<TData>(
   context: Context,
 ): Promise<OperationResult<TData>> {
   const result = (await execute({ schema, document: operation.document, variableValues: variables, contextValue: context })) as ExecutionResult<TData>;
-  return { data: result.data ?? null, errors: (result.errors ?? []).map((error) => error.toJSON()) };
+  // No `data` at all: execution never started, because a variable did not coerce. The variables are the
+  // client's values (an out-of-range time, a too-long list), so that is their error, not ours.
+  const requestError = !('data' in result);
+  return { data: result.data ?? null, errors: (result.errors ?? []).map((error) => formatError(error, requestError)) };
+}
+
+/** A known failure (see knownFailure) keeps its place in the answer but takes the code that tells REST how to answer it. */
+function formatError(error: GraphQLError, requestError: boolean): GraphQLFormattedError {
+  const failure = error.originalError ? knownFailure(error.originalError) : null;
+  if (failure) return { ...failure.toJSON(), ...(error.path ? { path: error.path } : {}) };
+  const formatted = error.toJSON();
+  if (requestError && !formatted.extensions?.code) return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+  return formatted;
 }

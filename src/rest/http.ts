@@ -68,7 +68,8 @@ export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): Rest
     case 'SERVICE_UNAVAILABLE':
       return serviceUnavailable();
     default:
-      return new RestError(500, { message: '500 Internal Server Error' });
+      // Kept as the cause, so that the error handler can log what went wrong behind the 500.
+      return Object.assign(new RestError(500, { message: '500 Internal Server Error' }), { cause: error });
   }
 }
 

@@ -41,10 +41,14 @@ export function inIdRange(id: number): boolean {
   return id >= 1 && id <= MAX_ID;
 }
 
+const MIN_TIME = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** HTTP If-Unmodified-Since as a time; an unparseable header is ignored, as GitLab ignores it. */
 export function unmodifiedSince(request: FastifyRequest): string | undefined {
   const header = request.headers['if-unmodified-since'];
   if (typeof header !== 'string') return undefined;
   const time = Date.parse(header);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  // A year past 9999 (or before 0) parses, but is no RFC 3339 time: as unparseable as garbage.
+  return Number.isNaN(time) || time > MAX_TIME || time < MIN_TIME ? undefined : new Date(time).toISOString();
 }

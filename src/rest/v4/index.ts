@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { databaseFailure } from '../../graphql/errors.ts';
 import { RestError, restErrorFrom, sendJson } from '../http.ts';
+import { multipartFields } from '../multipart.ts';
 import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
@@ -18,7 +18,7 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   const deps: RestDeps = { db: options.db, settings: options.settings, docs: [] };
   // The docs' `curl --form` sends multipart; fields only, as plain values, as Grape reads them.
   await app.register(formbody);
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 0, files: 0 } });
+  await multipartFields(app);
   // GitLab reads DELETE bodies too, and clients send them with any content type.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
@@ -36,6 +36,7 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ParamError) return sendJson(reply, 400, { error: error.message });
     if (error instanceof RestError) {
+      if (error.status === 500) request.log.error({ err: error, cause: error.cause }, 'unexpected error in api/v4');
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return sendJson(reply, error.status, error.body);
     }

@@ -8,16 +8,17 @@ import { type RestDeps, requestParams, route } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
 
 interface JobsPage {
-  count: number;
+  /** Only asked for offset pages: keyset pages send no totals, and counting a busy runner's jobs is the costly part. */
+  count?: number;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   edges: { node: JobNode }[];
 }
 
 const RunnerJobs = defineOperation<{ runner: { jobs: JobsPage | null } | null }>(/* GraphQL */ `
-  query RestRunnerJobs($id: CiRunnerID!, $statuses: [CiJobStatus!], $sort: CiJobSort, $first: Int!, $offset: Int, $after: String) {
+  query RestRunnerJobs($id: CiRunnerID!, $statuses: [CiJobStatus!], $sort: CiJobSort, $first: Int!, $offset: Int, $after: String, $withCount: Boolean!) {
     runner(id: $id) {
       jobs(statuses: $statuses, sort: $sort, first: $first, offset: $offset, after: $after) {
-        count
+        count @include(if: $withCount)
         pageInfo { hasNextPage endCursor }
         edges { node { ...RestJob } }
       }
@@ -66,6 +67,7 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
         first: unmodelled ? 0 : window.perPage,
         offset: keyset ? null : window.offset,
         after: keyset ? (params.cursor ?? null) : null,
+        withCount: !keyset,
       },
       ctx,
     );
@@ -76,7 +78,7 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
     if (keyset) {
       setKeysetHeaders(reply, request, settings.externalUrl, raw, window.perPage, jobs.pageInfo.hasNextPage ? jobs.pageInfo.endCursor : null);
     } else {
-      setPaginationHeaders(reply, request, settings.externalUrl, { ...raw, sort: params.sort }, window, unmodelled ? 0 : jobs.count, rows.length);
+      setPaginationHeaders(reply, request, settings.externalUrl, { ...raw, sort: params.sort }, window, unmodelled ? 0 : (jobs.count ?? 0), rows.length);
     }
     return sendJson(reply, 200, rows);
   });

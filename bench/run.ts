@@ -1,0 +1,147 @@
+// `npm run bench [-- --quick] [-- --fresh] [-- --no-pglite]`: loads the data sets, starts the gateway and the
+// baseline as processes, checks they answer alike, counts SQL per request, drives every scenario with autocannon,
+// then does the same on the embedded PGlite, and writes BENCHMARKS.md (--quick: bench/.results/BENCHMARKS.quick.md,
+// so a quick look never replaces the committed figures).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { join } from 'node:path';
+import { preparePGlite, preparePostgres, postgresServerUrl } from './databases.ts';
+import { SIZES } from './dataset.ts';
+import { drive, type LoadOptions } from './load.ts';
+import { ROOT, type ServerProcess, startBaseline, startGateway } from './processes.ts';
+import { type Measured, printSummary, renderMarkdown, type RunResults, writeReport } from './report.ts';
+import { buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
+import { assertSameAnswers, countStatements } from './statements.ts';
+
+const args = new Set(process.argv.slice(2));
+for (const arg of args) {
+  if (!['--quick', '--fresh', '--no-pglite'].includes(arg)) {
+    console.error(`unknown option ${arg}; use --quick, --fresh, --no-pglite`);
+    process.exit(2);
+  }
+}
+const quick = args.has('--quick');
+const fresh = args.has('--fresh');
+const size = quick ? SIZES.quick : SIZES.full;
+const databaseName = quick ? 'rg_bench_quick' : 'rg_bench';
+const load: LoadOptions = quick ? { connections: 50, warmupSeconds: 0.4, seconds: 0.8 } : { connections: 50, warmupSeconds: 3, seconds: 10 };
+/** The gateway's default pool (DB_POOL_MAX); the baseline gets the same. */
+const POOL_MAX = 10;
+const started = performance.now();
+const log = (line: string) => console.log(line);
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function withServers<T>(starts: (() => Promise<ServerProcess>)[], work: (servers: ServerProcess[]) => Promise<T>): Promise<T> {
+  const servers: ServerProcess[] = [];
+  try {
+    for (const start of starts) servers.push(await start());
+    return await work(servers);
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+const machine = {
+  cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${type()} ${release()}`,
+  node: process.version,
+  loadAverage: loadavg(),
+};
+log(`npm run bench${quick ? ' --quick' : ''}: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.map((v) => v.toFixed(2)).join(' ')}`);
+if (machine.loadAverage[0] !== undefined && machine.loadAverage[0] > machine.cores) {
+  log(`warning: the machine is already busy (load ${machine.loadAverage[0].toFixed(2)} on ${machine.cores} cores); absolute figures will be low, ratios to the baseline less so`);
+}
+
+// --- PostgreSQL ---
+const serverUrl = postgresServerUrl();
+const prepared = await preparePostgres(serverUrl, databaseName, size, { fresh, log });
+log(`${elapsed()}  PostgreSQL data set ${prepared.reused ? 'reused' : 'loaded'} (${databaseName}: ${prepared.counts.Runner} runners, ${(prepared.counts.Job ?? 0).toLocaleString('en')} jobs)`);
+
+const [gatewayPort, baselinePort] = [await freePort(), await freePort()];
+const postgres = await withServers(
+  [() => startGateway(gatewayPort, { url: prepared.url }, EXTERNAL_URL), () => startBaseline(baselinePort, prepared.url, EXTERNAL_URL, POOL_MAX)],
+  async ([gateway, baseline]) => {
+    if (!gateway || !baseline) throw new Error('servers did not start');
+    const scenarios = buildScenarios(size, await findCursors(gateway.url, size));
+    const comparedAnswers = await assertSameAnswers(gateway.url, baseline.url, scenarios);
+    log(`${elapsed()}  ${comparedAnswers} answers compared: the gateway and the baseline agree`);
+    const statements = await countStatements(prepared.url, EXTERNAL_URL, scenarios);
+    for (const [id, counts] of statements) {
+      if (counts.sameSql === false) log(`warning: ${id}: the baseline no longer sends the gateway's SQL; copy it again into bench/baseline-sql.ts`);
+    }
+    const measured: Measured[] = [];
+    for (const scenario of scenarios) {
+      // Baseline first, then the gateway, scenario by scenario: drift in the machine's load hits both alike.
+      const baselineResult = await drive(baseline, scenario.requests, load, databaseName);
+      const gatewayResult = await drive(gateway, scenario.requests, load, databaseName);
+      measured.push({ scenario, gateway: gatewayResult, baseline: baselineResult, statements: statements.get(scenario.id) ?? null });
+      log(`${elapsed()}  ${scenario.id.padEnd(15)} gateway ${gatewayResult.reqPerSec.toFixed(0).padStart(6)} req/s, baseline ${baselineResult.reqPerSec.toFixed(0).padStart(6)} req/s`);
+    }
+    return {
+      version: prepared.serverVersion,
+      settings: prepared.settings,
+      counts: prepared.counts,
+      loadSeconds: prepared.seconds,
+      reused: prepared.reused,
+      poolMax: POOL_MAX,
+      comparedAnswers,
+      measured,
+      gatewayLifetimePeakMb: gateway.lifetimePeakRssMb(),
+      baselineLifetimePeakMb: baseline.lifetimePeakRssMb(),
+    };
+  },
+);
+
+// --- PGlite: the same gateway on the embedded database, smaller data ---
+let pglite: RunResults['pglite'] = null;
+if (!args.has('--no-pglite')) {
+  const dataDir = join(ROOT, 'bench', '.data', 'pglite');
+  mkdirSync(dataDir, { recursive: true });
+  const loaded = await preparePGlite(dataDir, SIZES.pglite, { fresh, log });
+  log(`${elapsed()}  PGlite data set ${loaded.reused ? 'reused' : 'loaded'} (${loaded.counts.Runner} runners, ${(loaded.counts.Job ?? 0).toLocaleString('en')} jobs)`);
+  const port = await freePort();
+  pglite = await withServers([() => startGateway(port, { dataDir }, EXTERNAL_URL)], async ([gateway]) => {
+    if (!gateway) throw new Error('server did not start');
+    // --quick drives two scenarios on PGlite (a runner, a deep job page), to stay under a minute; the full run, all.
+    const scenarios = buildScenarios(SIZES.pglite, await findCursors(gateway.url, SIZES.pglite)).filter(
+      (scenario) => !quick || scenario.id === 'rest-runner' || scenario.id === 'rest-jobs-deep',
+    );
+    const measured = [];
+    for (const scenario of scenarios) {
+      const result = await drive(gateway, scenario.requests, load);
+      measured.push({ scenario, result });
+      log(`${elapsed()}  pglite ${scenario.id.padEnd(15)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s`);
+    }
+    return { counts: loaded.counts, loadSeconds: loaded.seconds, reused: loaded.reused, measured, lifetimePeakMb: gateway.lifetimePeakRssMb() };
+  });
+}
+
+const results: RunResults = {
+  mode: quick ? 'quick' : 'full',
+  startedAt: new Date(Date.now() - (performance.now() - started)),
+  seconds: (performance.now() - started) / 1000,
+  machine,
+  load,
+  postgres,
+  pglite,
+};
+printSummary(results, log);
+mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
+const output = quick ? join(ROOT, 'bench', '.results', 'BENCHMARKS.quick.md') : join(ROOT, 'BENCHMARKS.md');
+writeReport(output, renderMarkdown(results));
+writeFileSync(join(ROOT, 'bench', '.results', `${results.mode}-${results.startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 2));
+log(`\nwrote ${output} in ${elapsed()}`);

@@ -1,0 +1,219 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { GraphQLError } from 'graphql';
+import { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { digestToken } from '../auth/tokens.ts';
+import type { Db } from '../db/client.ts';
+import { readToken } from '../graphql/context.ts';
+import { sendJson } from '../rest/http.ts';
+
+/** At most `limit` requests per `periodSeconds`, in fixed windows that start at a key's first request. */
+export interface RateLimitRule {
+  readonly limit: number;
+  readonly periodSeconds: number;
+}
+
+export interface RateLimitSettings {
+  readonly enabled: boolean;
+  /** Per user, whichever of their tokens they use, over /graphql and /api/v4 together. */
+  readonly authenticated: RateLimitRule;
+  /** Per client IP, for requests without a valid personal access token. */
+  readonly unauthenticated: RateLimitRule;
+  /** Per client IP, on the endpoints and mutations that take a runner or registration token. */
+  readonly runnerToken: RateLimitRule;
+  /** Shares the counters between replicas; unset keeps them in this process. */
+  readonly redisUrl: string | null;
+  readonly keyPrefix: string;
+}
+
+/** GitLab.com's API throttles (authenticated 2000/min, unauthenticated 500/min), and a tight one for runner tokens. */
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  enabled: true,
+  authenticated: { limit: 2_000, periodSeconds: 60 },
+  unauthenticated: { limit: 500, periodSeconds: 60 },
+  runnerToken: { limit: 60, periodSeconds: 60 },
+  redisUrl: null,
+  keyPrefix: 'runners-gateway:rate-limit',
+};
+
+/** GitLab's `RateLimit-Name` values for its API throttles, and ours for the runner-token one. */
+type Throttle = 'throttle_authenticated_api' | 'throttle_unauthenticated_api' | 'throttle_runner_token';
+
+/** The endpoints that authenticate with a runner or registration token in the body, not with a user's token. */
+const RUNNER_TOKEN_ROUTES = new Set([
+  'POST /api/v4/runners',
+  'DELETE /api/v4/runners',
+  'POST /api/v4/runners/verify',
+  'POST /api/v4/runners/reset_authentication_token',
+]);
+
+/** Load balancers and orchestrators probe these; throttling them would take a healthy replica out of service. */
+const EXEMPT_ROUTES = new Set(['/-/liveness', '/-/readiness']);
+
+export interface Decision {
+  readonly allowed: boolean;
+  /** GitLab's RateLimit-* headers, and Retry-After when refused. */
+  readonly headers: Record<string, string>;
+}
+
+type Log = Pick<FastifyRequest['log'], 'warn' | 'error'>;
+
+/** The counters, in memory or in Redis (falling back to memory while Redis cannot be reached). */
+export class RateLimits {
+  private readonly limiters: Record<Throttle, { rule: RateLimitRule; limiter: RateLimiterAbstract }>;
+  private readonly redis: Redis | null;
+
+  constructor(readonly settings: RateLimitSettings) {
+    this.redis = settings.redisUrl
+      ? // No offline queue: while Redis is away a request must not wait for it, but use the in-memory insurance.
+        new Redis(settings.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+      : null;
+    const make = (name: string, rule: RateLimitRule): RateLimiterAbstract => {
+      const options = { keyPrefix: `${settings.keyPrefix}:${name}`, points: rule.limit, duration: rule.periodSeconds };
+      if (!this.redis) return new RateLimiterMemory(options);
+      return new RateLimiterRedis({
+        ...options,
+        storeClient: this.redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
+    };
+    this.limiters = {
+      throttle_authenticated_api: { rule: settings.authenticated, limiter: make('user', settings.authenticated) },
+      throttle_unauthenticated_api: { rule: settings.unauthenticated, limiter: make('ip', settings.unauthenticated) },
+      throttle_runner_token: { rule: settings.runnerToken, limiter: make('runner-token', settings.runnerToken) },
+    };
+  }
+
+  /** Connects to Redis; when it cannot, the server still starts and counts in memory until Redis answers. */
+  async connect(log: Log): Promise<void> {
+    if (!this.redis) return;
+    this.redis.on('error', (error: Error) => log.warn({ err: error }, 'rate limit store unavailable; counting in memory'));
+    try {
+      await this.redis.connect();
+    } catch (error) {
+      log.warn({ err: error }, 'rate limit store unreachable at start-up; counting in memory');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.redis && this.redis.status !== 'end') this.redis.disconnect();
+  }
+
+  async consume(throttle: Throttle, key: string, log: Log, points = 1): Promise<Decision> {
+    const { rule, limiter } = this.limiters[throttle];
+    let result: RateLimiterRes;
+    let allowed = true;
+    try {
+      result = await limiter.consume(key, points);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) {
+        // The store failed outright (even the insurance): serving unthrottled beats refusing everyone.
+        log.error({ err: rejection }, 'rate limiter failed; request not counted');
+        return { allowed: true, headers: {} };
+      }
+      result = rejection;
+      allowed = false;
+    }
+    return { allowed, headers: rateLimitHeaders(throttle, rule, result, allowed) };
+  }
+}
+
+/** GitLab's headers (`Gitlab::RackAttack`): the reset as Unix time and as an HTTP date; Retry-After in seconds. */
+function rateLimitHeaders(throttle: Throttle, rule: RateLimitRule, result: RateLimiterRes, allowed: boolean): Record<string, string> {
+  const reset = Math.ceil((Date.now() + result.msBeforeNext) / 1000);
+  const headers: Record<string, string> = {
+    'RateLimit-Name': throttle,
+    'RateLimit-Limit': String(rule.limit),
+    'RateLimit-Observed': String(result.consumedPoints),
+    'RateLimit-Remaining': String(Math.max(0, rule.limit - result.consumedPoints)),
+    'RateLimit-Reset': String(reset),
+    'RateLimit-ResetTime': new Date(reset * 1000).toUTCString(),
+  };
+  if (!allowed) headers['Retry-After'] = String(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
+  return headers;
+}
+
+/**
+ * The user behind a personal access token, so that all of a user's tokens share one budget. Answers are cached
+ * briefly: this only picks a rate-limit bucket (the request is still authenticated in full), and a client
+ * reusing its token costs no extra query.
+ */
+export function tokenOwners(db: Db, { ttlMs = 60_000, maxEntries = 10_000 } = {}): (token: string) => Promise<number | null> {
+  const cache = new Map<string, { userId: number | null; until: number }>();
+  return async (token) => {
+    const digest = digestToken(token);
+    const now = Date.now();
+    const hit = cache.get(digest);
+    if (hit && hit.until > now) return hit.userId;
+    const row = await db.personalAccessToken.findUnique({ where: { digest }, select: { userId: true, revoked: true, expiresAt: true } });
+    const userId = row && !row.revoked && (!row.expiresAt || row.expiresAt.getTime() > now) ? row.userId : null;
+    cache.delete(digest);
+    cache.set(digest, { userId, until: now + ttlMs });
+    if (cache.size > maxEntries) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    return userId;
+  };
+}
+
+const RETRY_LATER = 'Retry later';
+
+/** /api/v4 answers as GitLab's API does (`{"message":"Retry later"}`); /graphql as a GraphQL error. */
+function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPath: string, headers: Record<string, string>) {
+  reply.headers(headers);
+  if (request.routeOptions.url === graphqlPath) {
+    return sendJson(reply, 429, { errors: [{ message: RETRY_LATER, extensions: { code: 'RATE_LIMITED' } }] });
+  }
+  return sendJson(reply, 429, { message: RETRY_LATER });
+}
+
+interface RateLimitPluginOptions {
+  readonly limits: RateLimits;
+  readonly tokenOwner: (token: string) => Promise<number | null>;
+  readonly graphqlPath: string;
+}
+
+/**
+ * Counts every request but preflights and health probes, before anything else runs (so before the body is read):
+ * a token in a header or the query string picks the user's budget; otherwise the client IP's.
+ */
+export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, tokenOwner, graphqlPath }) => {
+  app.addHook('onReady', async () => limits.connect(app.log));
+  app.addHook('onClose', async () => limits.close());
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url ?? '';
+    if (request.method === 'OPTIONS' || EXEMPT_ROUTES.has(route)) return;
+    let throttle: Throttle = 'throttle_unauthenticated_api';
+    let key = `ip:${request.ip}`;
+    if (RUNNER_TOKEN_ROUTES.has(`${request.method} ${route}`)) throttle = 'throttle_runner_token';
+    else {
+      const token = readToken(request.headers, request.query as { private_token?: unknown });
+      const userId = token ? await tokenOwner(token).catch(() => null) : null;
+      if (userId !== null) {
+        throttle = 'throttle_authenticated_api';
+        key = `user:${userId}`;
+      }
+    }
+    const decision = await limits.consume(throttle, key, request.log);
+    if (!decision.allowed) return refuse(request, reply, graphqlPath, decision.headers);
+    reply.headers(decision.headers);
+  });
+});
+
+/**
+ * For /graphql's token-taking mutations: they spend the same per-IP budget as the REST endpoints, one unit per
+ * mutation field, so aliases cannot multiply the attempts a request makes.
+ */
+export function graphqlTokenAttempts(limits: RateLimits) {
+  return async ({ req, reply }: { req: FastifyRequest; reply: FastifyReply }, attempts: number): Promise<GraphQLError | null> => {
+    const decision = await limits.consume('throttle_runner_token', `ip:${req.ip}`, req.log, attempts);
+    if (decision.allowed) {
+      reply.headers(decision.headers);
+      return null;
+    }
+    return new GraphQLError(RETRY_LATER, { extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: decision.headers } } });
+  };
+}

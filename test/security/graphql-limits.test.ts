@@ -1,0 +1,246 @@
+import { getIntrospectionQuery } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/client.ts';
+import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
+import { createTestDatabase } from '../support/db.ts';
+import { createRunner, createUser } from '../support/factories.ts';
+import { startApp } from './app.ts';
+
+const app = await startApp();
+
+/** `group { parent { parent … { id } } }`, exactly `depth` levels deep. */
+const deepQuery = (depth: number) => `{ group(fullPath: "g") { ${'parent { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
+
+/** `n` aliased full pages of runners with 10 scalar fields: (1 + 1 + 10) × 2 = 24 each, in GitLab's model. */
+const RUNNER_FIELDS = 'id description status paused locked runUntagged tagList version contactedAt createdAt';
+const pagesQuery = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `r${i}: runners(first: 100) { nodes { ${RUNNER_FIELDS} } }`).join(' ')} }`;
+
+const limitError = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  body.errors?.find((error) => error.extensions?.code === 'LIMIT_EXCEEDED')?.extensions ?? null;
+
+describe('GraphQL depth', () => {
+  it('allows 15 levels without a token and 20 with one, as GitLab', async () => {
+    const { token } = await createUser(app.db);
+    // Without a token `group` answers UNAUTHENTICATED: the query was executed, so its depth was allowed.
+    expect((await app.graphql(deepQuery(15))).body).toMatchObject({ data: { group: null }, errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    const anonymous = await app.graphql(deepQuery(16));
+    expect(anonymous.body.errors[0]).toEqual({
+      message: 'Query has depth of 16, which exceeds max depth of 15',
+      extensions: { code: 'LIMIT_EXCEEDED', limit: 'depth', max: 15, found: 16 },
+    });
+    expect(anonymous.body.data).toBeUndefined();
+    expect((await app.graphql(deepQuery(20), {}, token)).body).toEqual({ data: { group: null } });
+    expect(limitError((await app.graphql(deepQuery(21), {}, token)).body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth', max: 20, found: 21 });
+  });
+
+  it('counts the fields inside fragments, not the fragments themselves', async () => {
+    const { token } = await createUser(app.db);
+    const parents = (n: number) => `${'parent { '.repeat(n)}id${' }'.repeat(n)}`;
+    const query = `query { group(fullPath: "g") { ...Deep } } fragment Deep on Group { ${parents(10)} ... on Group { ${parents(10)} } }`;
+    expect((await app.graphql(query, {}, token)).body).toEqual({ data: { group: null } });
+    const deeper = `query { group(fullPath: "g") { ...Deep } } fragment Deep on Group { ${parents(19)} }`;
+    expect(limitError((await app.graphql(deeper, {}, token)).body)).toMatchObject({ limit: 'depth', found: 21 });
+  });
+});
+
+describe('GraphQL complexity', () => {
+  it('allows 300 to administrators, 250 to users and 200 without a token', async () => {
+    const admin = await createUser(app.db, { admin: true });
+    const user = await createUser(app.db);
+    const asAdmin = await app.graphql(pagesQuery(11), {}, admin.token);
+    expect(asAdmin.body.errors).toBeUndefined();
+    expect(Object.keys(asAdmin.body.data)).toHaveLength(11);
+    expect((await app.graphql(pagesQuery(11), {}, user.token)).body.errors).toEqual([
+      {
+        message: 'Query has complexity of 264, which exceeds max complexity of 250',
+        extensions: { code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 250, found: 264 },
+      },
+    ]);
+    expect(limitError((await app.graphql(pagesQuery(10), {}, user.token)).body)).toBeNull();
+    expect(limitError((await app.graphql(pagesQuery(9))).body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 200, found: 216 });
+    expect(limitError((await app.graphql(pagesQuery(8))).body)).toBeNull();
+    expect(limitError((await app.graphql(pagesQuery(13), {}, admin.token)).body)).toMatchObject({ max: 300, found: 312 });
+  });
+
+  it('costs 1 per field and 1% more per requested row, variables and fragments included', async () => {
+    const strict = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexity: 1 } });
+    const { token } = await createUser(strict.db);
+    const cost = async (query: string, variables: Record<string, unknown> = {}) =>
+      limitError((await strict.graphql(query, variables, token)).body)?.found;
+    expect(await cost('{ currentUser { id username } }')).toBe(3);
+    expect(await cost('{ runners { nodes { id } } }')).toBe(6); // no `first`: a full page of 100
+    expect(await cost('{ runners(first: 1) { nodes { id } } }')).toBe(3);
+    expect(await cost('query($n: Int) { runners(first: $n) { nodes { id } } }', { n: 50 })).toBe(4);
+    expect(await cost('{ runners(first: 100, search: "x", sort: CREATED_DESC) { nodes { ...F } } } fragment F on CiRunner { id }')).toBe(18);
+    await strict.close();
+  });
+});
+
+describe('GraphQL document caps', () => {
+  it('refuses more than 30 aliases', async () => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `u${i}: currentUser { id }`).join(' ')} }`;
+    expect((await app.graphql(aliases(30))).body).toEqual({ data: expect.objectContaining({ u29: null }) });
+    expect((await app.graphql(aliases(31))).body).toEqual({
+      errors: [{ message: 'Aliases limit of 30 exceeded, found 31.', extensions: { code: 'LIMIT_EXCEEDED', limit: 'aliases', max: 30, found: 31 } }],
+    });
+  });
+
+  it('refuses more than 50 directives', async () => {
+    const directives = (n: number) => `{ currentUser { ${'... @include(if: true) { id } '.repeat(n)}} }`;
+    expect((await app.graphql(directives(50))).body.errors).toBeUndefined();
+    expect(limitError((await app.graphql(directives(51))).body)).toMatchObject({ limit: 'directives', max: 50, found: 51 });
+  });
+
+  it('refuses more than 2,000 tokens, and more than 10,000 characters', async () => {
+    const tokens = `{ currentUser { ${'id '.repeat(1_997)}} }`; // 1,997 + 4 braces + currentUser = 2,002
+    expect(tokens.length).toBeLessThan(10_000);
+    expect(limitError((await app.graphql(tokens)).body)).toMatchObject({ limit: 'tokens', max: 2_000 });
+    const padded = (length: number) => `{ currentUser { id } }`.padEnd(length, ' ');
+    expect((await app.graphql(padded(10_000))).body).toEqual({ data: { currentUser: null } });
+    const tooLong = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: padded(10_001) }),
+    });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { errors: unknown[] }).errors).toEqual([
+      {
+        message: 'Character limit of 10000 exceeded, found 10001.',
+        extensions: { code: 'LIMIT_EXCEEDED', limit: 'characters', max: 10_000, found: 10_001 },
+      },
+    ]);
+  });
+
+  it('serves at most 100 rows per page, whatever `first` asks', async () => {
+    const { token } = await createUser(app.db, { admin: true });
+    for (let i = 0; i < 101; i++) await createRunner(app.db, { description: `page-size ${i}` });
+    const res = await app.graphql(`{ runners(first: 500, search: "page-size") { count pageInfo { hasNextPage } nodes { id } } }`, {}, token);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.runners).toMatchObject({ count: 101, pageInfo: { hasNextPage: true } });
+    expect(res.body.data.runners.nodes).toHaveLength(100);
+  });
+});
+
+describe('introspection', () => {
+  it("answers GraphiQL's introspection query within the limits, with or without a token", async () => {
+    const { token } = await createUser(app.db);
+    const graphiql = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    for (const query of [getIntrospectionQuery(), graphiql]) {
+      const withToken = await app.graphql(query, {}, token);
+      expect(withToken.body.errors).toBeUndefined();
+      expect(withToken.body.data.__schema.types.map((type: { name: string }) => type.name)).toContain('CiRunner');
+      expect((await app.graphql(query)).body.errors).toBeUndefined();
+    }
+  });
+
+  it('is counted against the limits', async () => {
+    const strict = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexity: 200, maxDepth: 14 } });
+    const { token } = await createUser(strict.db);
+    expect(limitError((await strict.graphql(getIntrospectionQuery(), {}, token)).body)).toMatchObject({ limit: 'depth', max: 14, found: 15 });
+    const shallow = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexity: 200 } });
+    const other = await createUser(shallow.db);
+    expect(limitError((await shallow.graphql(getIntrospectionQuery(), {}, other.token)).body)).toMatchObject({ limit: 'complexity', max: 200, found: 220 });
+    await strict.close();
+    await shallow.close();
+  });
+});
+
+/** A database whose runner queries first wait, or fail with a message that quotes SQL. */
+async function faultyDatabase(fault: 'slow' | 'failing') {
+  const database = await createTestDatabase();
+  const prisma = database.prisma.$extends({
+    query: {
+      runner: {
+        async $allOperations({ args, query }) {
+          if (fault === 'failing') throw new Error('relation "ci_runners" does not exist: SELECT "id", "token_digest" FROM "ci_runners"');
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          return query(args);
+        },
+      },
+    },
+  });
+  // An extended client has its own type; the app only calls the model methods both share.
+  return { ...database, prisma: prisma as unknown as Db };
+}
+
+describe('execution', () => {
+  it('answers TIMEOUT when a query runs longer than the timeout', async () => {
+    const slow = await startApp({ database: await faultyDatabase('slow'), graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, timeoutMs: 100 } });
+    const { token } = await createUser(slow.db, { admin: true });
+    const started = Date.now();
+    const res = await slow.graphql('{ runners { count } }', {}, token);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({
+      errors: [{ message: 'Request timed out. Please try a less complex query or a smaller set of records.', extensions: { code: 'TIMEOUT' } }],
+    });
+    expect((await slow.graphql('{ currentUser { id } }', {}, token)).body.errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the abandoned query finish before closing
+    await slow.close();
+  });
+
+  it('masks internal errors: no message, SQL or stack trace reaches the client, on either API', async () => {
+    const lines: string[] = [];
+    const failing = await startApp({ database: await faultyDatabase('failing'), logger: { level: 'error', stream: { write: (line: string) => lines.push(line) } } });
+    const { token } = await createUser(failing.db, { admin: true });
+    // Yoga's development mode would add the original error and its stack to answers; the app must not, even then.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    try {
+      const res = await failing.graphql('{ runners { nodes { id } } }', {}, token);
+      expect(res.body.errors).toEqual([{ message: 'Unexpected error.', locations: expect.any(Array), path: ['runners'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      expect(JSON.stringify(res.body)).not.toMatch(/SELECT|ci_runners|at .*\.ts/);
+      const rest = await fetch(`${failing.url}/api/v4/runners/all`, { headers: { 'private-token': token } });
+      expect(rest.status).toBe(500);
+      expect(await rest.text()).toBe('{"message":"500 Internal Server Error"}');
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
+    // Operators still get the cause.
+    expect(lines.join('')).toContain('relation \\"ci_runners\\" does not exist');
+    await failing.close();
+  });
+});
+
+describe('CSRF', () => {
+  const get = (headers: Record<string, string> = {}, query = '') =>
+    fetch(`${app.url}/graphql?query=${encodeURIComponent('{ __typename }')}${query}`, { headers });
+
+  it('refuses GET queries and form posts that a page on another site could send unaided', async () => {
+    const plain = await get();
+    expect(plain.status).toBe(403);
+    expect(((await plain.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'CSRF_PREVENTED' });
+    const post = (contentType: string, body: string) => fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const text = await post('text/plain', '{"query":"{ __typename }"}');
+    expect(text.status).toBe(403);
+    expect(((await text.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'CSRF_PREVENTED' });
+    // /graphql reads no form bodies at all.
+    expect((await post('application/x-www-form-urlencoded', 'query=%7B__typename%7D')).status).toBe(415);
+    expect((await post('multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{__typename}\r\n--x--')).status).toBe(415);
+  });
+
+  it('serves GraphiQL, JSON posts, and GET queries that carry a custom header or their own token', async () => {
+    const { token } = await createUser(app.db);
+    expect((await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } })).status).toBe(200);
+    expect((await app.graphql('{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+    for (const res of [
+      await get({ 'x-graphql-yoga-csrf': '1' }),
+      await get({ 'private-token': token }),
+      await get({ authorization: `Bearer ${token}` }),
+      await get({}, `&private_token=${token}`),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+    }
+  });
+
+  it('leaves the REST API to accept form posts, as curl sends them', async () => {
+    const res = await fetch(`${app.url}/api/v4/runners/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'token=glrt-not-a-real-token',
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toBe('{"message":"403 Forbidden"}');
+  });
+});

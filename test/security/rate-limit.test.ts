@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPersonalAccessToken } from '../../src/services/tokens.ts';
+import { createTestDatabase } from '../support/db.ts';
+import { createUser } from '../support/factories.ts';
+import { rateLimits, startApp } from './app.ts';
+
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+/** Each run counts under its own keys, so parallel runs sharing one Redis cannot trip each other. */
+const RUN_PREFIX = `runners-gateway-test:${randomBytes(6).toString('hex')}`;
+
+const PERIOD = 60;
+const rule = (limit: number) => ({ limit, periodSeconds: PERIOD });
+
+async function call(url: string, path: string, init: RequestInit = {}) {
+  const response = await fetch(`${url}${path}`, init);
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** Asserts GitLab's throttled answer headers; `limit` and `observed` as GitLab counts them. */
+function expectThrottled(headers: Headers, name: string, limit: number, observed: number) {
+  const retryAfter = Number(headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(PERIOD);
+  expect(headers.get('ratelimit-name')).toBe(name);
+  expect(headers.get('ratelimit-limit')).toBe(String(limit));
+  expect(headers.get('ratelimit-observed')).toBe(String(observed));
+  expect(headers.get('ratelimit-remaining')).toBe('0');
+  const reset = Number(headers.get('ratelimit-reset'));
+  const now = Date.now() / 1000;
+  expect(reset).toBeGreaterThan(now);
+  expect(reset).toBeLessThanOrEqual(Math.ceil(now) + PERIOD);
+  expect(new Date(headers.get('ratelimit-resettime') ?? '').getTime() / 1000).toBe(reset);
+}
+
+describe('rate limits, in process', () => {
+  const limits = rateLimits({ authenticated: rule(3), unauthenticated: rule(2), runnerToken: rule(2) });
+
+  it('limits unauthenticated calls per IP, with GitLab answers on /api/v4 and a RATE_LIMITED error on /graphql', async () => {
+    const app = await startApp({ rateLimits: limits });
+    const first = await call(app.url, '/api/v4/runners');
+    expect(first.status).toBe(401);
+    expect(first.headers.get('ratelimit-remaining')).toBe('1');
+    expect(first.headers.get('retry-after')).toBeNull();
+    expect((await app.graphql('{ __typename }')).status).toBe(200);
+
+    const refused = await call(app.url, '/api/v4/runners');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(refused.text).toBe('{"message":"Retry later"}');
+    expectThrottled(refused.headers, 'throttle_unauthenticated_api', 2, 3);
+
+    const graphql = await app.graphql('{ __typename }');
+    expect(graphql.status).toBe(429);
+    expect(graphql.body).toEqual({ errors: [{ message: 'Retry later', extensions: { code: 'RATE_LIMITED' } }] });
+    expectThrottled(graphql.headers, 'throttle_unauthenticated_api', 2, 4);
+  });
+
+  it('limits authenticated calls per user, across their tokens and both APIs, apart from the IP budget', async () => {
+    const app = await startApp({ rateLimits: limits });
+    const alice = await createUser(app.db);
+    const second = await createPersonalAccessToken(app.db, { userId: alice.user.id, name: 'second', scopes: ['api'], expiresAt: null });
+    const bob = await createUser(app.db);
+    expect((await call(app.url, '/api/v4/user', { headers: { 'private-token': alice.token } })).status).toBe(200);
+    expect((await app.graphql('{ currentUser { username } }', {}, second.token)).body.data.currentUser.username).toBe(alice.user.username);
+    expect((await call(app.url, `/api/v4/user?private_token=${second.token}`)).status).toBe(200);
+    const refused = await app.graphql('{ currentUser { username } }', {}, alice.token);
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expectThrottled(refused.headers, 'throttle_authenticated_api', 3, 4);
+
+    const other = await call(app.url, '/api/v4/user', { headers: { 'private-token': bob.token } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('ratelimit-name')).toBe('throttle_authenticated_api');
+    expect(other.headers.get('ratelimit-remaining')).toBe('2');
+    // The IP's anonymous budget was not spent by the users' calls.
+    expect((await call(app.url, '/api/v4/runners')).headers.get('ratelimit-remaining')).toBe('1');
+    // A token that authenticates no one counts as anonymous: guessing tokens spends the IP's budget.
+    expect((await call(app.url, '/api/v4/user', { headers: { 'private-token': 'glpat-guess' } })).headers.get('ratelimit-name')).toBe('throttle_unauthenticated_api');
+  });
+
+  it('limits the runner-token endpoints much more tightly, per IP, REST and GraphQL together', async () => {
+    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100) }) });
+    const form = (token: string) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+    expect((await call(app.url, '/api/v4/runners/verify', form('glrt-guess-1'))).status).toBe(403);
+    const verify = 'mutation { runnerVerify(input: { token: "glrt-guess-2" }) { token } }';
+    expect((await app.graphql(verify)).body.errors[0].extensions.code).not.toBe('RATE_LIMITED');
+    for (const [method, path] of [['POST', '/api/v4/runners'], ['DELETE', '/api/v4/runners'], ['POST', '/api/v4/runners/verify'], ['POST', '/api/v4/runners/reset_authentication_token']] as const) {
+      const refused = await call(app.url, path, { ...form('glrt-guess-3'), method });
+      expect(refused.status, path).toBe(429);
+      expect(refused.text).toBe('{"message":"Retry later"}');
+      expect(refused.headers.get('ratelimit-name')).toBe('throttle_runner_token');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    const mutation = await app.graphql(verify);
+    expect(mutation.status).toBe(429);
+    expect(mutation.body).toEqual({ errors: [{ message: 'Retry later', extensions: { code: 'RATE_LIMITED' } }] });
+    expect(mutation.headers.get('ratelimit-name')).toBe('throttle_runner_token');
+    // Other endpoints answer as usual meanwhile.
+    expect((await call(app.url, '/api/v4/runners')).status).toBe(401);
+  });
+
+  it('counts every token-taking mutation of a GraphQL request, so aliases cannot multiply guesses', async () => {
+    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), runnerToken: rule(3) }) });
+    const guesses = (n: number) =>
+      `mutation { ${Array.from({ length: n }, (_, i) => `g${i}: runnerVerify(input: { token: "glrt-guess-${i}" }) { token }`).join(' ')} }`;
+    const three = await app.graphql(guesses(3));
+    expect(three.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).not.toContain('RATE_LIMITED');
+    expect(three.headers.get('ratelimit-remaining')).toBe('0');
+    expect((await app.graphql(guesses(1))).body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    // Mutations that take no runner token do not count.
+    const user = await createUser(app.db, { admin: true });
+    expect((await app.graphql('mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { errors } }', {}, user.token)).body).toEqual({
+      data: { runnerCreate: { errors: [] } },
+    });
+  });
+
+  it('never limits the health endpoints', async () => {
+    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(1) }) });
+    for (let i = 0; i < 5; i++) {
+      for (const path of ['/-/liveness', '/-/readiness']) {
+        const res = await call(app.url, path);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('ratelimit-limit')).toBeNull();
+      }
+    }
+    await call(app.url, '/api/v4/runners');
+    expect((await call(app.url, '/api/v4/runners')).status).toBe(429);
+    expect((await call(app.url, '/-/liveness')).status).toBe(200);
+  });
+
+  it('leaves the default limits high enough for ordinary use', async () => {
+    const app = await startApp();
+    const { token } = await createUser(app.db);
+    for (let i = 0; i < 30; i++) expect((await app.graphql('{ currentUser { id } }', {}, token)).status).toBe(200);
+    const res = await call(app.url, '/api/v4/user', { headers: { 'private-token': token } });
+    expect(res.headers.get('ratelimit-limit')).toBe('2000');
+    expect(res.headers.get('ratelimit-remaining')).toBe('1969');
+  });
+});
+
+describe('rate limits, shared through Redis', () => {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  afterAll(async () => {
+    await redis.connect().catch(() => {});
+    const keys = await redis.keys(`${RUN_PREFIX}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('shares one budget between two replicas', async () => {
+    const shared = rateLimits({ unauthenticated: rule(3), redisUrl: REDIS_URL, keyPrefix: `${RUN_PREFIX}:shared` });
+    const database = await createTestDatabase();
+    const one = await startApp({ database, rateLimits: shared });
+    // The second replica shares the database too, but must not close it twice.
+    const two = await startApp({ database: { ...database, close: async () => {} }, rateLimits: shared });
+    expect((await call(one.url, '/api/v4/runners')).headers.get('ratelimit-remaining')).toBe('2');
+    expect((await call(two.url, '/api/v4/runners')).headers.get('ratelimit-remaining')).toBe('1');
+    expect((await call(one.url, '/api/v4/runners')).status).toBe(401);
+    const refused = await call(two.url, '/api/v4/runners');
+    expect(refused.status).toBe(429);
+    expectThrottled(refused.headers, 'throttle_unauthenticated_api', 3, 4);
+    expect((await call(one.url, '/api/v4/runners')).status).toBe(429);
+    await two.close();
+    await one.close();
+  });
+
+  it('keeps limiting in process while Redis cannot be reached', async () => {
+    const unreachable = rateLimits({ unauthenticated: rule(2), redisUrl: 'redis://127.0.0.1:1', keyPrefix: `${RUN_PREFIX}:down` });
+    const app = await startApp({ rateLimits: unreachable });
+    expect((await call(app.url, '/api/v4/runners')).status).toBe(401);
+    expect((await call(app.url, '/api/v4/runners')).status).toBe(401);
+    expect((await call(app.url, '/api/v4/runners')).status).toBe(429);
+    await app.close();
+  });
+});
