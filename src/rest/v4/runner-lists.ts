@@ -1,8 +1,8 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../graphql/context.ts';
+import type { FastifyInstance } from 'fastify';
 import { type Operation, runOperation } from '../../graphql/execute.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
 import { type RunnerNode, runnerEntity } from '../entities.ts';
-import { notFound, RestError, restErrorFrom, sendJson } from '../http.ts';
+import { notFound, RestError, restErrorFrom, sendJson, userContextFor } from '../http.ts';
 import { pageWindow, paginationSpecs, setPaginationHeaders } from '../pagination.ts';
 import { type ParamSpec, parseParams, type RawParams } from '../params.ts';
 
@@ -66,29 +66,41 @@ interface RunnerPage {
 }
 
 /**
- * One GitLab runner list: parse the filters, run the operation, then answer the page with pagination headers.
- * `pick` finds the connection in the answer; null there means the project or group is not visible (404).
+ * Registers one GitLab runner list: parse the filters, run the operation, answer the page with pagination headers.
+ * `pick` finds the connection in the answer; null there means the project or group is not visible (404 `missing`).
  */
-export async function listRunners<TData>(options: {
-  request: FastifyRequest;
-  reply: FastifyReply;
-  context: Context;
-  raw: RawParams;
-  externalUrl: string;
-  withScope: boolean;
-  allowedScopes: readonly string[] | null;
-  operation: Operation<TData>;
-  extraVariables?: Record<string, unknown>;
-  pick: (data: TData) => RunnerPage | null | undefined;
-  missing?: string;
-}) {
-  const params = parseParams(options.raw, listSpecs(options.withScope));
-  const { window, variables } = listVariables(params, options.allowedScopes);
-  const result = await runOperation(options.operation, { ...variables, ...options.extraVariables }, options.context);
-  const [first] = result.errors;
-  if (first) throw restErrorFrom(first);
-  const page = result.data ? options.pick(result.data) : null;
-  if (!page) throw notFound(options.missing);
-  setPaginationHeaders(options.reply, options.request, options.externalUrl, options.raw, window, page.count, page.nodes.length);
-  return sendJson(options.reply, 200, page.nodes.map(runnerEntity));
+export function runnerListRoute<TData>(
+  app: FastifyInstance,
+  deps: RestDeps,
+  options: {
+    path: string;
+    summary: string;
+    /** Whether the deprecated `scope` is declared; which of its values the endpoint takes (null: all). */
+    withScope: boolean;
+    allowedScopes: readonly string[] | null;
+    operation: Operation<TData>;
+    variables?: (raw: RawParams) => Record<string, unknown>;
+    pick: (data: TData) => RunnerPage | null | undefined;
+    missing?: string;
+  },
+) {
+  const specs = listSpecs(options.withScope);
+  route(app, deps, {
+    method: 'GET', path: options.path, summary: options.summary, auth: 'user', params: specs, status: 200, response: '[Runner]', paginated: true,
+  }, async (request, reply) => {
+    const requested = requestParams(request);
+    const context = await userContextFor(deps.db, deps.settings, request, requested);
+    // Without a declared `scope` (groups), a sent one is ignored, not refused, and not echoed in links.
+    const { scope: _scope, ...unscoped } = requested;
+    const raw = options.withScope ? requested : unscoped;
+    const params = parseParams(raw, specs);
+    const { window, variables } = listVariables(params, options.allowedScopes);
+    const result = await runOperation(options.operation, { ...variables, ...options.variables?.(raw) }, context);
+    const [first] = result.errors;
+    if (first) throw restErrorFrom(first);
+    const page = result.data ? options.pick(result.data) : null;
+    if (!page) throw notFound(options.missing);
+    setPaginationHeaders(reply, request, deps.settings.externalUrl, raw, window, page.count, page.nodes.length);
+    return sendJson(reply, 200, page.nodes.map(runnerEntity));
+  });
 }

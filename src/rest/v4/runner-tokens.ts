@@ -203,12 +203,11 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
 /** The global ID of a project or group named by `:id` (numeric or path), or GitLab's 404 when it is not visible. */
 export async function resolveNamespace(ctx: Context, kind: 'project' | 'group', id: unknown): Promise<{ id: string; fullPath: string }> {
   const ref = namespaceRef(id, kind === 'project' ? 'Project' : 'Group');
-  const outOfRange = ref.id !== undefined && numericId(ref.id) > 2_147_483_647;
   const result = await runOperation(
     NamespaceId,
     kind === 'project'
-      ? { isProject: true, projectId: outOfRange ? undefined : ref.id, projectPath: outOfRange ? '' : ref.fullPath }
-      : { isProject: false, groupId: outOfRange ? undefined : ref.id, groupPath: outOfRange ? '' : ref.fullPath },
+      ? { isProject: true, projectId: ref.id, projectPath: ref.fullPath }
+      : { isProject: false, groupId: ref.id, groupPath: ref.fullPath },
     ctx,
   );
   if (result.errors[0]) throw restErrorFrom(result.errors[0]);

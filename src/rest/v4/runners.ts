@@ -5,7 +5,7 @@ import { notFound, restErrorFrom, sendJson, userContextFor, validationError } fr
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
-import { listRunners, listSpecs, RUNNER_LIST_ARGS, RUNNER_LIST_PASS } from './runner-lists.ts';
+import { RUNNER_LIST_ARGS, RUNNER_LIST_PASS, runnerListRoute } from './runner-lists.ts';
 
 type Page = { count: number; nodes: RunnerNode[] };
 
@@ -63,28 +63,13 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
   const context = (request: Parameters<typeof requestParams>[0], raw: Record<string, unknown>) =>
     userContextFor(db, settings, request, raw);
 
-  route(app, deps, {
-    method: 'GET', path: '/runners', summary: 'List the runners you own (never instance runners)', auth: 'user',
-    params: listSpecs(true), status: 200, response: '[Runner]', paginated: true,
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    return listRunners({
-      request, reply, raw, context: await context(request, raw), externalUrl: settings.externalUrl,
-      withScope: true, allowedScopes: OWNED_SCOPES, operation: OwnedRunners,
-      pick: (data) => data.currentUser?.runners,
-    });
+  runnerListRoute(app, deps, {
+    path: '/runners', summary: 'List the runners you own (never instance runners)', withScope: true,
+    allowedScopes: OWNED_SCOPES, operation: OwnedRunners, pick: (data) => data.currentUser?.runners,
   });
-
-  route(app, deps, {
-    method: 'GET', path: '/runners/all', summary: 'List every runner of the instance (administrators)', auth: 'user',
-    params: listSpecs(true), status: 200, response: '[Runner]', paginated: true,
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    return listRunners({
-      request, reply, raw, context: await context(request, raw), externalUrl: settings.externalUrl,
-      withScope: true, allowedScopes: null, operation: AllRunners,
-      pick: (data) => data.runners,
-    });
+  runnerListRoute(app, deps, {
+    path: '/runners/all', summary: 'List every runner of the instance (administrators)', withScope: true,
+    allowedScopes: null, operation: AllRunners, pick: (data) => data.runners,
   });
 
   route(app, deps, {
