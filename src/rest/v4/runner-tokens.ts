@@ -84,8 +84,6 @@ async function mutate<TData, K extends keyof TData>(operation: Operation<TData>,
   return payload as NonNullable<TData[K]>;
 }
 
-const expiresAt = (value: string | null) => value;
-
 export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
   const anonymous = (request: Parameters<typeof requestParams>[0], raw: RawParams) => contextFor(db, settings, request, { ...raw, private_token: undefined });
@@ -107,7 +105,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     }, await anonymous(request, raw), 'runnerRegister');
     if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
     if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 201, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: expiresAt(payload.tokenExpiresAt) });
+    return sendJson(reply, 201, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
   });
 
   route(app, deps, {
