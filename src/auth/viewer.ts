@@ -23,7 +23,13 @@ const LAST_USED_RESOLUTION_MS = 10 * 60 * 1000;
 export async function authenticate(db: Db, token: string): Promise<Viewer> {
   const record = await db.personalAccessToken.findUnique({
     where: { digest: digestToken(token) },
-    include: {
+    select: {
+      id: true,
+      digest: true,
+      scopes: true,
+      expiresAt: true,
+      revoked: true,
+      lastUsedAt: true,
       user: {
         select: {
           id: true,

@@ -6,6 +6,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
+  type ASTNode,
   type DocumentNode,
   type ExecutionResult,
   getNamedType,
@@ -17,6 +18,7 @@ import {
   Kind,
   type SelectionSetNode,
   validate,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import type { Plugin } from 'graphql-yoga';
@@ -126,6 +128,57 @@ function introspectionOnly(selectionSet: SelectionSetNode): boolean {
   return selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'));
 }
 
+/** The arguments the cost model reads; directives' arguments (`@include(if:)`) count too. */
+const COSTED_ARGUMENTS = new Set(['first', 'last', 'sort', 'search']);
+
+/** The variables a document's complexity can depend on: those passed to costed arguments or to directives. */
+function costedVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(node, _key, _parent, _path, ancestors) {
+      const directive = ancestors.at(-1);
+      const inDirective = directive !== undefined && !Array.isArray(directive) && (directive as ASTNode).kind === Kind.DIRECTIVE;
+      if (!inDirective && !COSTED_ARGUMENTS.has(node.name.value)) return false;
+      visit(node.value, { Variable: (variable) => void names.add(variable.name.value) });
+      return false;
+    },
+  });
+  return [...names].sort();
+}
+
+const complexityByDocument = new WeakMap<DocumentNode, { variables: string[]; byKey: Map<string, number> }>();
+
+/**
+ * The operation's complexity, computed once per document and values of the variables it depends on: the same
+ * query with another runner id costs the same, so a client repeating its queries pays for the analysis once.
+ */
+function complexityOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variableValues: Record<string, unknown> | null | undefined,
+): number {
+  let cached = complexityByDocument.get(document);
+  if (!cached) {
+    cached = { variables: costedVariables(document), byKey: new Map() };
+    complexityByDocument.set(document, cached);
+  }
+  const key = JSON.stringify([operationName ?? null, ...cached.variables.map((name) => variableValues?.[name] ?? null)]);
+  const known = cached.byKey.get(key);
+  if (known !== undefined) return known;
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    variables: variableValues ?? undefined,
+    operationName: operationName ?? undefined,
+    estimators: [gitlabComplexity],
+  });
+  // Bounded: a client cycling through page sizes must not grow it without end.
+  if (cached.byKey.size >= 100) cached.byKey.clear();
+  cached.byKey.set(key, complexity);
+  return complexity;
+}
+
 interface LimitedContext {
   readonly viewer: Viewer | null;
 }
@@ -150,13 +203,7 @@ function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
       if (introspectionOnly(operation.selectionSet)) maxComplexity = Math.max(maxComplexity, limits.maxComplexity);
       let complexity: number;
       try {
-        complexity = getComplexity({
-          schema: args.schema,
-          query: args.document,
-          variables: args.variableValues ?? undefined,
-          operationName: args.operationName ?? undefined,
-          estimators: [gitlabComplexity],
-        });
+        complexity = complexityOf(args.schema, args.document, args.operationName, args.variableValues);
       } catch (error) {
         // The analysis walks at most 10,000 nodes (fragments spread many times); past that the query is refused.
         const message = error instanceof Error ? error.message : String(error);

@@ -74,6 +74,24 @@ describe('GraphQL complexity', () => {
     expect(await cost('{ runners(first: 100, search: "x", sort: CREATED_DESC) { nodes { ...F } } } fragment F on CiRunner { id }')).toBe(18);
     await strict.close();
   });
+
+  it('is computed once per query text, yet follows the variables that change it', async () => {
+    const user = await createUser(app.db);
+    const pages = `query($n: Int, $search: String, $all: Boolean!, $other: GroupID) {
+      ${Array.from({ length: 11 }, (_, i) => `r${i}: runners(first: $n, search: $search, type: INSTANCE_TYPE) @include(if: $all) { nodes { ${RUNNER_FIELDS} } }`).join(' ')}
+      currentUser @skip(if: false) { id username }
+      group(fullPath: "x", id: $other) { id }
+    }`;
+    const run = (variables: Record<string, unknown>) => app.graphql(pages, variables, user.token);
+    // A cheap variant first, so the expensive one below would be let through if the cost were cached by text alone.
+    expect(limitError((await run({ n: 1, all: true })).body)).toBeNull();
+    expect(limitError((await run({ n: 1, all: false, other: 'gid://gitlab/Group/1' })).body)).toBeNull();
+    expect(limitError((await run({ n: 100, all: true })).body)).toMatchObject({ max: 250, found: 269 });
+    expect(limitError((await run({ n: 100, all: false })).body)).toBeNull();
+    expect(limitError((await run({ n: 90, search: 'x', all: true })).body)).toMatchObject({ max: 250, found: 357 });
+    // Variables the cost does not read (an id) change nothing.
+    expect(limitError((await run({ n: 100, all: true, other: "gid://gitlab/Group/2" })).body)).toMatchObject({ found: 269 });
+  });
 });
 
 describe('GraphQL document caps', () => {
