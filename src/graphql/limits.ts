@@ -163,7 +163,9 @@ function complexityOf(
     cached = { variables: costedVariables(document), byKey: new Map() };
     complexityByDocument.set(document, cached);
   }
-  const key = JSON.stringify([operationName ?? null, ...cached.variables.map((name) => variableValues?.[name] ?? null)]);
+  // An absent variable (its default applies) and one sent as null (it overrides the default) must not share a key.
+  const values = variableValues ?? {};
+  const key = JSON.stringify([operationName ?? null, ...cached.variables.map((name) => (Object.hasOwn(values, name) ? [values[name]] : []))]);
   const known = cached.byKey.get(key);
   if (known !== undefined) return known;
   const complexity = getComplexity({

@@ -89,6 +89,10 @@ describe('GraphQL complexity', () => {
     expect(limitError((await run({ n: 100, all: true })).body)).toMatchObject({ max: 250, found: 269 });
     expect(limitError((await run({ n: 100, all: false })).body)).toBeNull();
     expect(limitError((await run({ n: 90, search: 'x', all: true })).body)).toMatchObject({ max: 250, found: 357 });
+    // A default applies only to a variable not sent: sent as null, `first` asks for a full page.
+    const defaulted = pages.replace('$n: Int,', '$n: Int = 1,');
+    expect(limitError((await app.graphql(defaulted, { all: true }, user.token)).body)).toBeNull();
+    expect(limitError((await app.graphql(defaulted, { n: null, all: true }, user.token)).body)).toMatchObject({ found: 269 });
     // Variables the cost does not read (an id) change nothing.
     expect(limitError((await run({ n: 100, all: true, other: "gid://gitlab/Group/2" })).body)).toMatchObject({ found: 269 });
   });
