@@ -1,32 +1,48 @@
 import { STATUS_CODES } from 'node:http';
-import cors from '@fastify/cors';
-import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { GraphQLError } from 'graphql';
-import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { GraphQLError, getOperationAST } from 'graphql';
+import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
 import type { Database } from './db/client.ts';
-import { type Context, createContext, readToken, type SchemaSettings } from './graphql/context.ts';
+import { type Context, createContext, readToken } from './graphql/context.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits, graphqlLimitPlugins } from './graphql/limits.ts';
 import { databaseFailure, knownFailure } from './graphql/errors.ts';
 import { refuseUnacceptable } from './graphql/accept.ts';
 import { rejectNullBytes } from './graphql/null-bytes.ts';
 import { schema } from './graphql/schema/index.ts';
-import { createLogger, type LoggerOptions, requestId } from './http/logging.ts';
-import { DEFAULT_RATE_LIMITS, graphqlTokenAttempts, type RateLimitSettings, RateLimits, rateLimitPlugin, tokenOwners } from './http/rate-limit.ts';
-import { sendJson } from './rest/http.ts';
+import { ignoreEmptyBodies, rawGraphQLBodies } from './http/body.ts';
+import { corsPolicy } from './http/cors.ts';
+import { type ServerSettings, settingsFor } from './http/external-url.ts';
+import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
+import { homeRoute } from './http/home.ts';
+import { createLogger, type LoggerOptions, noteOperation, noteViewer, requestId, requestLogging } from './http/logging.ts';
+import { KnownPaths } from './http/methods.ts';
+import {
+  DEFAULT_RATE_LIMITS,
+  graphqlFailedTokenAuth,
+  graphqlTokenAttempts,
+  type RateLimitSettings,
+  RateLimits,
+  rateLimitPlugin,
+  tokenOwners,
+} from './http/rate-limit.ts';
+import { refuseMethod, sendJson } from './rest/http.ts';
 import { v4Routes } from './rest/v4/index.ts';
 
 export interface AppOptions {
   readonly database: Database;
-  readonly settings: SchemaSettings;
+  readonly settings: ServerSettings;
   readonly corsOrigins?: readonly string[];
   /** `false`: no logs. Otherwise redacted JSON lines (see `src/http/logging.ts`). */
   readonly logger?: false | LoggerOptions;
   readonly graphiql?: boolean;
   readonly graphqlLimits?: GraphQLLimits;
   readonly rateLimits?: RateLimitSettings;
-  /** Fastify's `trustProxy`: which proxies' X-Forwarded-For gives the client IP that rate limits count by. */
+  /** Fastify's `trustProxy`: which proxies' X-Forwarded-* headers give the client IP, scheme and host. */
   readonly trustProxy?: boolean | string;
 }
+
+/** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
+export const GRAPHQL_PATHS = ['/graphql', '/api/graphql'] as const;
 
 /**
  * Errors reach clients only when they were meant for them: GraphQLErrors with a code, known failures that are not
@@ -54,6 +70,21 @@ function maskError(error: unknown, message: string, isDev: boolean | undefined, 
   return defaultMaskError(error, message, isDev);
 }
 
+type ServerContext = { req: FastifyRequest; reply: FastifyReply };
+
+/** Names the operation in the request's log line: as the client named it, then as it actually ran. */
+function operationNames(): Plugin<ServerContext> {
+  return {
+    onParams({ params, context }) {
+      const { req } = context as Partial<ServerContext>;
+      if (req && params.operationName) noteOperation(req, params.operationName);
+    },
+    onExecute({ args }) {
+      noteOperation(args.contextValue.req, getOperationAST(args.document, args.operationName)?.name?.value ?? null);
+    },
+  };
+}
+
 /** Builds the HTTP application; it never listens, so tests and the server start it as each needs. */
 export function buildApp({
   database,
@@ -66,35 +97,45 @@ export function buildApp({
   trustProxy = false,
 }: AppOptions) {
   const app = Fastify({
-    loggerInstance: logger ? createLogger(logger) : undefined,
+    // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
+    loggerInstance: logger ? (createLogger(logger) as FastifyBaseLogger) : undefined,
     genReqId: requestId,
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    // One line per request, written by requestLogging, instead of Fastify's two.
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     trustProxy,
     bodyLimit: 1_048_576,
   });
   const db = database.prisma;
+  const knownPaths = new KnownPaths();
+  knownPaths.watch(app);
   // Before every other hook, so that even refused and preflight answers carry it.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-
-  app.register(cors, {
-    origin: corsOrigins.includes('*') ? true : [...corsOrigins],
-    credentials: false,
-    allowedHeaders: ['Content-Type', 'Authorization', 'PRIVATE-TOKEN', 'X-Requested-With'],
-    exposedHeaders: ['X-Total', 'X-Total-Pages', 'X-Per-Page', 'X-Page', 'X-Next-Page', 'X-Prev-Page', 'Link', 'X-Request-Id',
-      'Retry-After', 'RateLimit-Name', 'RateLimit-Limit', 'RateLimit-Observed', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-ResetTime'],
-  });
+  ignoreEmptyBodies(app);
+  requestLogging(app);
+  corsPolicy(app, corsOrigins);
 
   // Registered after CORS so that a refusal still carries the CORS headers a browser needs to read it.
   const limits = rateLimits.enabled ? new RateLimits(rateLimits) : null;
-  if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPath: '/graphql' });
+  if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPaths: GRAPHQL_PATHS });
 
-  const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, Context>({
+  const yoga = createYoga<ServerContext, Context>({
     schema,
-    plugins: [refuseUnacceptable({ graphiql }), rejectNullBytes(), ...graphqlLimitPlugins<Context & { req: FastifyRequest; reply: FastifyReply }>(graphqlLimits, limits ? graphqlTokenAttempts(limits) : undefined)],
-    graphiql,
+    // Either path; Yoga matches it as a URL pattern.
+    graphqlEndpoint: '{/api}?/graphql',
+    plugins: [
+      refuseUnacceptable({ graphiql }),
+      rejectNullBytes(),
+      operationNames(),
+      ...graphqlLimitPlugins<Context & ServerContext>(graphqlLimits, limits ? graphqlTokenAttempts(limits) : undefined),
+      ...(limits ? [graphqlFailedTokenAuth(limits)] : []),
+    ],
+    graphiql: graphiql ? (request) => graphiqlOptions(request) : false,
+    renderGraphiQL: renderGraphiQLPage,
     landingPage: false,
+    // CORS is the CORS plugin's, for both APIs alike; Yoga's own would allow any origin.
+    cors: false,
     logging: false,
     maskedErrors: {
       // Never Yoga's development mode, which would add the original message and stack trace to answers.
@@ -102,44 +143,61 @@ export function buildApp({
       maskError: (error, message, isDev) =>
         maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error')),
     },
-    context: ({ req }) => createContext(db, readToken(req.headers, req.query as { private_token?: unknown }), settings),
-  });
-
-  app.route({
-    url: yoga.graphqlEndpoint,
-    // Every method, so that Yoga answers the ones GraphQL has no use for (405, as a GraphQL error).
-    method: ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'],
-    // What fails before Yoga sees the request (an unparseable or too large body, an unknown content type) is
-    // still answered as GraphQL, with a code, so that clients read every failure the same way.
-    errorHandler: (error, request, reply) => {
-      const database = databaseFailure(error);
-      const databaseStatus = (database?.extensions.http as { status?: number } | undefined)?.status ?? 400;
-      const status = database ? databaseStatus : ((error as { statusCode?: number }).statusCode ?? 500);
-      if (status >= 500) request.log.error({ err: error }, 'unexpected error before GraphQL execution');
-      const failure = database ?? new GraphQLError(status >= 500 ? 'Unexpected error.' : error.message, {
-        extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' },
-      });
-      const { http: _http, ...extensions } = failure.extensions;
-      return sendJson(reply, status, { errors: [{ message: failure.message, extensions }] });
-    },
-    handler: async (req, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-      response.headers.forEach((value, key) => {
-        reply.header(key, value);
-      });
-      // Yoga refuses some requests with a bare status (415 for an unknown content type, 406 when the client
-      // accepts no JSON); every refusal still gets a GraphQL error body, so clients read them all one way.
-      if (response.status >= 400 && response.body === null) {
-        const message = response.statusText || STATUS_CODES[response.status] || 'Bad Request';
-        return sendJson(reply, response.status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-      }
-      reply.status(response.status);
-      reply.send(response.body);
-      return reply;
+    context: async ({ req }) => {
+      const context = await createContext(db, readToken(req.headers, req.query as { private_token?: unknown }), settingsFor(req, settings));
+      noteViewer(req, context.viewer);
+      return context;
     },
   });
 
-  app.register(v4Routes, { prefix: '/api/v4', db, settings });
+  app.register(async (scope: FastifyInstance) => {
+    rawGraphQLBodies(scope);
+    for (const url of GRAPHQL_PATHS) {
+      scope.route({
+        url,
+        // Every method, so that Yoga answers the ones GraphQL has no use for (405, as a GraphQL error).
+        method: ['GET', 'POST', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'],
+        // What fails before Yoga sees the request (a too large body, an unknown content type) is still answered
+        // as GraphQL, with a code, so that clients read every failure the same way.
+        errorHandler: (error, request, reply) => {
+          const database = databaseFailure(error);
+          const databaseStatus = (database?.extensions.http as { status?: number } | undefined)?.status ?? 400;
+          const status = database ? databaseStatus : ((error as { statusCode?: number }).statusCode ?? 500);
+          if (status >= 500) request.log.error({ err: error }, 'unexpected error before GraphQL execution');
+          const failure = database ?? new GraphQLError(status >= 500 ? 'Unexpected error.' : error.message, {
+            extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' },
+          });
+          const { http: _http, ...extensions } = failure.extensions;
+          return sendJson(reply, status, { errors: [{ message: failure.message, extensions }] });
+        },
+        handler: async (req, reply) => {
+          // A POST without a body is a GraphQL request without a query, answered as such.
+          if (req.method === 'POST' && req.body === undefined) {
+            req.raw.headers['content-type'] = 'application/json';
+            req.body = '{}';
+          }
+          const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+          response.headers.forEach((value, key) => {
+            reply.header(key, value);
+          });
+          // Yoga refuses some requests with a bare status (415 for an unknown content type, 406 when the client
+          // accepts no JSON); every refusal still gets a GraphQL error body, so clients read them all one way.
+          if (response.status >= 400 && response.body === null) {
+            const message = response.statusText || STATUS_CODES[response.status] || 'Bad Request';
+            return sendJson(reply, response.status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+          }
+          reply.status(response.status);
+          reply.send(response.body);
+          return reply;
+        },
+      });
+    }
+  });
+
+  app.register(v4Routes, { prefix: '/api/v4', db, settings, knownPaths });
+  if (graphiql) app.register(graphiqlAssets);
+  faviconRoutes(app);
+  homeRoute(app, { graphiql });
 
   app.get('/-/liveness', async () => ({ status: 'ok' }));
   app.get('/-/readiness', async (_req, reply) => {
@@ -149,6 +207,10 @@ export function buildApp({
     } catch {
       return reply.status(503).send({ status: 'failed', database: database.kind });
     }
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (refuseMethod(request, reply, knownPaths)) return;
+    reply.status(404).send({ message: `Route ${request.method}:${request.url.split('?')[0]} not found`, error: 'Not Found', statusCode: 404 });
   });
 
   return app;

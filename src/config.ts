@@ -5,6 +5,7 @@ import {
   DEFAULT_TRANSACTION_TIMEOUT_MS,
 } from './db/client.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
+import { DEFAULT_FAILED_AUTH } from './http/failed-auth.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitSettings } from './http/rate-limit.ts';
 
 /** Every setting the server reads from its environment, parsed once at start-up. */
@@ -14,7 +15,8 @@ export interface Config {
   /** Unset: the embedded PGlite database under `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
-  readonly externalUrl: string;
+  /** GitLab's external_url; `null`: links are built from each request's scheme and host. */
+  readonly externalUrl: string | null;
   /** Origins browsers may call the API from; `*` allows any. */
   readonly corsOrigins: readonly string[];
   readonly initialRootToken: string | null;
@@ -64,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR || './data',
-    externalUrl: (env.EXTERNAL_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    externalUrl: env.EXTERNAL_URL ? env.EXTERNAL_URL.replace(/\/+$/, '') : null,
     corsOrigins: list(env.CORS_ORIGINS),
     initialRootToken: env.INITIAL_ROOT_TOKEN || null,
     initialRegistrationToken: env.INITIAL_REGISTRATION_TOKEN || null,
@@ -92,7 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enabled: env.RATE_LIMIT_ENABLED !== 'false',
       authenticated: rule(env, 'RATE_LIMIT_AUTHENTICATED', DEFAULT_RATE_LIMITS.authenticated),
       unauthenticated: rule(env, 'RATE_LIMIT_UNAUTHENTICATED', DEFAULT_RATE_LIMITS.unauthenticated),
-      runnerToken: rule(env, 'RATE_LIMIT_RUNNER_TOKEN', DEFAULT_RATE_LIMITS.runnerToken),
+      failedAuth: {
+        maxRetry: integer(env, 'RATE_LIMIT_FAILED_AUTH_MAX_RETRY', DEFAULT_FAILED_AUTH.maxRetry, 1),
+        findTimeSeconds: integer(env, 'RATE_LIMIT_FAILED_AUTH_FIND_TIME_SECONDS', DEFAULT_FAILED_AUTH.findTimeSeconds, 1),
+        banTimeSeconds: integer(env, 'RATE_LIMIT_FAILED_AUTH_BAN_TIME_SECONDS', DEFAULT_FAILED_AUTH.banTimeSeconds, 1),
+      },
       redisUrl: env.REDIS_URL || null,
       keyPrefix: env.RATE_LIMIT_REDIS_PREFIX || DEFAULT_RATE_LIMITS.keyPrefix,
     },

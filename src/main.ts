@@ -42,4 +42,4 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (received) => void shutdown(received));
 
 await app.listen({ port: config.port, host: config.host });
-app.log.info(`GraphQL at ${config.externalUrl}/graphql (${database.kind})`);
+app.log.info(`GraphQL at ${config.externalUrl ?? `http://localhost:${config.port}`}/graphql (${database.kind})`);

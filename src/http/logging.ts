@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export const REDACTED = '[REDACTED]';
@@ -75,4 +75,43 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function requestId(request: IncomingMessage): string {
   const header = request.headers['x-request-id'];
   return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** What a request's line says beyond HTTP: who called, and which GraphQL operation ran. */
+interface RequestNotes {
+  userId?: number;
+  operationName?: string | null;
+}
+
+const notes = new WeakMap<FastifyRequest, RequestNotes>();
+
+/** Records the authenticated user for the request's log line (both APIs call this once they know). */
+export function noteViewer(request: FastifyRequest, viewer: { readonly id: number } | null): void {
+  if (viewer) notes.set(request, { ...notes.get(request), userId: viewer.id });
+}
+
+/** Records the GraphQL operation's name (`null` for an anonymous one) for the request's log line. */
+export function noteOperation(request: FastifyRequest, operationName: string | null): void {
+  notes.set(request, { ...notes.get(request), operationName });
+}
+
+/**
+ * One line per request, written when the answer has gone: method, path and query (tokens blanked), status,
+ * duration, the user and, for GraphQL, the operation. Fastify's own two lines (the second without method or
+ * path) are turned off where the logger is built.
+ */
+export function requestLogging(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const note = notes.get(request);
+    request.log.info(
+      {
+        req: request,
+        res: { statusCode: reply.statusCode },
+        responseTime: Math.round(reply.elapsedTime * 10) / 10,
+        ...(note?.userId !== undefined ? { user_id: note.userId } : {}),
+        ...(note?.operationName !== undefined ? { graphql_operation: note.operationName } : {}),
+      },
+      'request completed',
+    );
+  });
 }

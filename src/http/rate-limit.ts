@@ -1,12 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { digestToken } from '../auth/tokens.ts';
 import type { Db } from '../db/client.ts';
 import { readToken } from '../graphql/context.ts';
 import { sendJson } from '../rest/http.ts';
+import { DEFAULT_FAILED_AUTH, type FailedAuthRule, FailedTokenAuth } from './failed-auth.ts';
 
 /** At most `limit` requests per `periodSeconds`, in fixed windows that start at a key's first request. */
 export interface RateLimitRule {
@@ -20,25 +22,25 @@ export interface RateLimitSettings {
   readonly authenticated: RateLimitRule;
   /** Per client IP, for requests without a valid personal access token. */
   readonly unauthenticated: RateLimitRule;
-  /** Per client IP, on the endpoints and mutations that take a runner or registration token. */
-  readonly runnerToken: RateLimitRule;
+  /** Per client IP, failed authentications with a runner or registration token: then a ban. */
+  readonly failedAuth: FailedAuthRule;
   /** Shares the counters between replicas; unset keeps them in this process. */
   readonly redisUrl: string | null;
   readonly keyPrefix: string;
 }
 
-/** GitLab.com's API throttles (authenticated 2000/min, unauthenticated 500/min), and a tight one for runner tokens. */
+/** GitLab.com's API throttles (authenticated 2000/min, unauthenticated 500/min), and GitLab's failed-auth ban. */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   enabled: true,
   authenticated: { limit: 2_000, periodSeconds: 60 },
   unauthenticated: { limit: 500, periodSeconds: 60 },
-  runnerToken: { limit: 60, periodSeconds: 60 },
+  failedAuth: DEFAULT_FAILED_AUTH,
   redisUrl: null,
   keyPrefix: 'runners-gateway:rate-limit',
 };
 
-/** GitLab's `RateLimit-Name` values for its API throttles, and ours for the runner-token one. */
-type Throttle = 'throttle_authenticated_api' | 'throttle_unauthenticated_api' | 'throttle_runner_token';
+/** GitLab's `RateLimit-Name` values for its API throttles. */
+type Throttle = 'throttle_authenticated_api' | 'throttle_unauthenticated_api';
 
 /** The endpoints that authenticate with a runner or registration token in the body, not with a user's token. */
 const RUNNER_TOKEN_ROUTES = new Set([
@@ -63,6 +65,7 @@ type Log = Pick<FastifyRequest['log'], 'warn' | 'error'>;
 export class RateLimits {
   private readonly limiters: Record<Throttle, { rule: RateLimitRule; limiter: RateLimiterAbstract }>;
   private readonly redis: Redis | null;
+  readonly failedAuth: FailedTokenAuth;
 
   constructor(readonly settings: RateLimitSettings) {
     this.redis = settings.redisUrl
@@ -82,8 +85,8 @@ export class RateLimits {
     this.limiters = {
       throttle_authenticated_api: { rule: settings.authenticated, limiter: make('user', settings.authenticated) },
       throttle_unauthenticated_api: { rule: settings.unauthenticated, limiter: make('ip', settings.unauthenticated) },
-      throttle_runner_token: { rule: settings.runnerToken, limiter: make('runner-token', settings.runnerToken) },
     };
+    this.failedAuth = new FailedTokenAuth(settings.failedAuth, settings.keyPrefix, this.redis);
   }
 
   /** Connects to Redis; when it cannot, the server still starts and counts in memory until Redis answers. */
@@ -162,9 +165,9 @@ export function tokenOwners(db: Db, { ttlMs = 60_000, maxEntries = 10_000 } = {}
 const RETRY_LATER = 'Retry later';
 
 /** /api/v4 answers as GitLab's API does (`{"message":"Retry later"}`); /graphql as a GraphQL error. */
-function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPath: string, headers: Record<string, string>) {
+function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPaths: readonly string[], headers: Record<string, string>) {
   reply.headers(headers);
-  if (request.routeOptions.url === graphqlPath) {
+  if (graphqlPaths.includes(request.routeOptions.url ?? '')) {
     return sendJson(reply, 429, { errors: [{ message: RETRY_LATER, extensions: { code: 'RATE_LIMITED' } }] });
   }
   return sendJson(reply, 429, { message: RETRY_LATER });
@@ -173,14 +176,16 @@ function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPath: strin
 interface RateLimitPluginOptions {
   readonly limits: RateLimits;
   readonly tokenOwner: (token: string) => Promise<number | null>;
-  readonly graphqlPath: string;
+  readonly graphqlPaths: readonly string[];
 }
 
 /**
  * Counts every request but preflights and health probes, before anything else runs (so before the body is read):
- * a token in a header or the query string picks the user's budget; otherwise the client IP's.
+ * a token in a header or the query string picks the user's budget; otherwise the client IP's. On the runner-token
+ * endpoints, a banned IP is refused before its token is looked at, and each 403 (a token that authenticated
+ * nothing) counts as a failure before the answer leaves.
  */
-export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, tokenOwner, graphqlPath }) => {
+export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, tokenOwner, graphqlPaths }) => {
   app.addHook('onReady', async () => limits.connect(app.log));
   app.addHook('onClose', async () => limits.close());
   app.addHook('onRequest', async (request, reply) => {
@@ -188,8 +193,8 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, 
     if (request.method === 'OPTIONS' || EXEMPT_ROUTES.has(route)) return;
     let throttle: Throttle = 'throttle_unauthenticated_api';
     let key = `ip:${request.ip}`;
-    if (RUNNER_TOKEN_ROUTES.has(`${request.method} ${route}`)) throttle = 'throttle_runner_token';
-    else {
+    const runnerToken = RUNNER_TOKEN_ROUTES.has(`${request.method} ${route}`);
+    if (!runnerToken) {
       const token = readToken(request.headers, request.query as { private_token?: unknown });
       const userId = token ? await tokenOwner(token).catch(() => null) : null;
       if (userId !== null) {
@@ -198,22 +203,52 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, 
       }
     }
     const decision = await limits.consume(throttle, key, request.log);
-    if (!decision.allowed) return refuse(request, reply, graphqlPath, decision.headers);
+    if (!decision.allowed) return refuse(request, reply, graphqlPaths, decision.headers);
     reply.headers(decision.headers);
+    if (runnerToken) {
+      const ban = await limits.failedAuth.check(request.ip, request.log);
+      if (!ban.allowed) return refuse(request, reply, graphqlPaths, { 'Retry-After': String(ban.retryAfter) });
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode === 403 && RUNNER_TOKEN_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) {
+      await limits.failedAuth.fail(request.ip, request.log);
+    }
   });
 });
 
+/** Requests whose GraphQL operation holds token-taking mutations (see graphqlTokenAttempts). */
+const tokenOperations = new WeakSet<FastifyRequest>();
+
 /**
- * For /graphql's token-taking mutations: they spend the same per-IP budget as the REST endpoints, one unit per
- * mutation field, so aliases cannot multiply the attempts a request makes.
+ * For /graphql's token-taking mutations (the limits module counts them, aliases included): refused while the IP is
+ * banned, or when the request holds more guesses than the IP has failures left.
  */
 export function graphqlTokenAttempts(limits: RateLimits) {
-  return async ({ req, reply }: { req: FastifyRequest; reply: FastifyReply }, attempts: number): Promise<GraphQLError | null> => {
-    const decision = await limits.consume('throttle_runner_token', `ip:${req.ip}`, req.log, attempts);
-    if (decision.allowed) {
-      reply.headers(decision.headers);
-      return null;
-    }
-    return new GraphQLError(RETRY_LATER, { extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: decision.headers } } });
+  return async ({ req }: { req: FastifyRequest; reply: FastifyReply }, attempts: number): Promise<GraphQLError | null> => {
+    tokenOperations.add(req);
+    const ban = await limits.failedAuth.check(req.ip, req.log, attempts);
+    if (ban.allowed) return null;
+    const headers = { 'Retry-After': String(ban.retryAfter) };
+    return new GraphQLError(RETRY_LATER, { extensions: { code: 'RATE_LIMITED', http: { status: 429, headers } } });
+  };
+}
+
+/**
+ * Counts the failures of an operation that held token-taking mutations: each root field refused FORBIDDEN (the
+ * schema's answer to a token that authenticates nothing) is one failed authentication.
+ */
+export function graphqlFailedTokenAuth(limits: RateLimits): Plugin<{ req: FastifyRequest }> {
+  return {
+    onExecute({ args }) {
+      const request = args.contextValue.req;
+      return {
+        async onExecuteDone({ result }) {
+          if (!tokenOperations.has(request) || !('errors' in result)) return;
+          const failures = (result.errors ?? []).filter((error) => error.path?.length === 1 && error.extensions?.code === 'FORBIDDEN').length;
+          if (failures) await limits.failedAuth.fail(request.ip, request.log, failures);
+        },
+      };
+    },
   };
 }

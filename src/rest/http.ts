@@ -1,7 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { type Context, createContext, readToken, type SchemaSettings } from '../graphql/context.ts';
+import { type Context, createContext, readToken } from '../graphql/context.ts';
 import type { Db } from '../db/client.ts';
+import { type ServerSettings, settingsFor } from '../http/external-url.ts';
+import { noteViewer } from '../http/logging.ts';
+import type { KnownPaths } from '../http/methods.ts';
 import type { RawParams } from './params.ts';
 
 /** A finished GitLab answer: thrown by a route, sent by the REST error handler. */
@@ -27,6 +30,19 @@ export const forbidden = (reason?: string) => new RestError(403, { message: reas
 export const unauthorized = () => new RestError(401, { message: '401 Unauthorized' });
 /** GitLab's answer while its database is unreachable. */
 export const serviceUnavailable = () => new RestError(503, { message: '503 Service Unavailable' });
+
+/**
+ * A known path called with a method it does not take: 405 with `Allow`, as Grape answers; a plain OPTIONS (not a
+ * CORS preflight, which the CORS plugin answers) gets 204 and the same header. Returns false for unknown paths.
+ */
+export function refuseMethod(request: FastifyRequest, reply: FastifyReply, knownPaths: KnownPaths): boolean {
+  const allowed = knownPaths.allowed(request.url.split('?')[0] ?? '');
+  if (!allowed.length) return false;
+  reply.header('allow', [...new Set([...allowed, 'OPTIONS'])].join(', '));
+  if (request.method === 'OPTIONS') reply.status(204).send();
+  else sendJson(reply, 405, { error: '405 Not Allowed' });
+  return true;
+}
 
 const REALM = 'Bearer realm="The API"';
 
@@ -81,9 +97,11 @@ export function validationError(attributeErrors: readonly { attribute: string; m
 }
 
 /** The request's context, authenticated as GitLab does (the `private_token` parameter counts too). */
-export async function contextFor(db: Db, settings: SchemaSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
+export async function contextFor(db: Db, settings: ServerSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   try {
-    return await createContext(db, readToken(request.headers, params), settings);
+    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings));
+    noteViewer(request, context.viewer);
+    return context;
   } catch (error) {
     if (error instanceof GraphQLError) throw restErrorFrom(error);
     throw error;
@@ -91,7 +109,7 @@ export async function contextFor(db: Db, settings: SchemaSettings, request: Fast
 }
 
 /** Endpoints behind `authenticate!`: no user, 401 before anything else is looked at. */
-export async function userContextFor(db: Db, settings: SchemaSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
+export async function userContextFor(db: Db, settings: ServerSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   const context = await contextFor(db, settings, request, params);
   if (!context.viewer) throw unauthorized();
   return context;

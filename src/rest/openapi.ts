@@ -81,6 +81,20 @@ const ENTITY_SCHEMAS = {
     properties: { token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },
   },
   User: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' }, email: { type: 'string' }, is_admin: { type: 'boolean' } } },
+  Metadata: {
+    type: 'object',
+    properties: {
+      version: { type: 'string' }, revision: { type: 'string' },
+      kas: {
+        type: 'object',
+        properties: {
+          enabled: { type: 'boolean' }, externalUrl: { type: 'string', nullable: true },
+          externalK8sProxyUrl: { type: 'string', nullable: true }, version: { type: 'string', nullable: true },
+        },
+      },
+      enterprise: { type: 'boolean' },
+    },
+  },
   Error: {
     type: 'object',
     description: 'GitLab\'s two envelopes: `error` for parameter validation, `message` for everything else.',

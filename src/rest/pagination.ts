@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { externalUrlOf } from '../http/external-url.ts';
 import type { RawParams } from './params.ts';
 
 export const DEFAULT_PER_PAGE = 20;
@@ -34,16 +35,17 @@ function toQuery(params: RawParams): string {
     .join('&');
 }
 
-function pageUrl(base: string, request: FastifyRequest, params: RawParams, page: Record<string, string | number>): string {
+/** `externalUrl` null: the links lead back to the scheme and host the client called (see externalUrlOf). */
+function pageUrl(externalUrl: string | null, request: FastifyRequest, params: RawParams, page: Record<string, string | number>): string {
   const path = request.url.split('?')[0] ?? '';
-  return `${base}${path}?${toQuery({ ...params, ...page })}`;
+  return `${externalUrlOf(request, externalUrl)}${path}?${toQuery({ ...params, ...page })}`;
 }
 
 /** GitLab's offset pagination headers (OffsetHeaderBuilder), Link echoing every request parameter. */
 export function setPaginationHeaders(
   reply: FastifyReply,
   request: FastifyRequest,
-  externalUrl: string,
+  externalUrl: string | null,
   params: RawParams,
   window: { page: number; perPage: number },
   total: number | null,
@@ -76,7 +78,7 @@ export function setPaginationHeaders(
 export function setKeysetHeaders(
   reply: FastifyReply,
   request: FastifyRequest,
-  externalUrl: string,
+  externalUrl: string | null,
   params: RawParams,
   perPage: number,
   nextCursor: string | null,

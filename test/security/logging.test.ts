@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createUser } from '../support/factories.ts';
 import { type RunningApp, startApp } from './app.ts';
 
@@ -73,7 +73,7 @@ describe('logs', () => {
     const traced = await call('/-/liveness', { headers: { 'x-request-id': 'trace-42.a_b:c' } });
     expect(traced.headers.get('x-request-id')).toBe('trace-42.a_b:c');
     const requestLines = lines.map((line) => JSON.parse(line) as { request_id?: string; msg?: string }).filter((e) => e.request_id === 'trace-42.a_b:c');
-    expect(requestLines.map((entry) => entry.msg)).toEqual(['incoming request', 'request completed']);
+    expect(requestLines.map((entry) => entry.msg)).toEqual(['request completed']);
 
     for (const refused of ['has spaces', 'x'.repeat(129), 'quote"d']) {
       const res = await call('/-/liveness', { headers: { 'x-request-id': refused } });
@@ -81,5 +81,37 @@ describe('logs', () => {
     }
     const generated = await call('/api/v4/runners');
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('request lines', () => {
+  const lineFor = (id: string) =>
+    lines.map((line) => JSON.parse(line) as Record<string, any>).filter((entry) => entry.request_id === id && entry.req);
+
+  it('are one per request, with method, path, status, duration, the user and the GraphQL operation', async () => {
+    const { user, token } = await createUser(app.db);
+    await app.graphql('query WhoAmI { currentUser { id } }', {}, token, { 'x-request-id': 'line-graphql' });
+    await call('/api/v4/user', { headers: { 'private-token': token, 'x-request-id': 'line-rest' } });
+    await call('/api/v4/runners/1', { method: 'PATCH', headers: { 'x-request-id': 'line-anonymous' } });
+    // The line is written once the answer has gone, so it may trail the response by a moment.
+    await vi.waitFor(() => expect(lineFor('line-anonymous')).toHaveLength(1));
+
+    const [graphql] = lineFor('line-graphql');
+    expect(lineFor('line-graphql')).toHaveLength(1);
+    expect(graphql).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'POST', url: '/graphql' },
+      res: { statusCode: 200 },
+      user_id: user.id,
+      graphql_operation: 'WhoAmI',
+    });
+    expect(graphql?.responseTime).toBeGreaterThan(0);
+    expect(lineFor('line-rest')).toEqual([
+      expect.objectContaining({ req: expect.objectContaining({ method: 'GET', url: '/api/v4/user' }), res: { statusCode: 200 }, user_id: user.id }),
+    ]);
+    const [anonymous] = lineFor('line-anonymous');
+    expect(anonymous).toMatchObject({ req: { method: 'PATCH', url: '/api/v4/runners/1' }, res: { statusCode: 405 } });
+    expect(anonymous).not.toHaveProperty('user_id');
+    expect(anonymous).not.toHaveProperty('graphql_operation');
   });
 });

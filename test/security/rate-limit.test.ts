@@ -13,6 +13,8 @@ const RUN_PREFIX = `runners-gateway-test:${randomBytes(6).toString('hex')}`;
 const PERIOD = 60;
 const rule = (limit: number) => ({ limit, periodSeconds: PERIOD });
 
+const form = (token: string) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+
 async function call(url: string, path: string, init: RequestInit = {}) {
   const response = await fetch(`${url}${path}`, init);
   return { status: response.status, headers: response.headers, text: await response.text() };
@@ -35,7 +37,7 @@ function expectThrottled(headers: Headers, name: string, limit: number, observed
 }
 
 describe('rate limits, in process', () => {
-  const limits = rateLimits({ authenticated: rule(3), unauthenticated: rule(2), runnerToken: rule(2) });
+  const limits = rateLimits({ authenticated: rule(3), unauthenticated: rule(2) });
 
   it('limits unauthenticated calls per IP, with GitLab answers on /api/v4 and a RATE_LIMITED error on /graphql', async () => {
     const app = await startApp({ rateLimits: limits });
@@ -80,36 +82,74 @@ describe('rate limits, in process', () => {
     expect((await call(app.url, '/api/v4/user', { headers: { 'private-token': 'glpat-guess' } })).headers.get('ratelimit-name')).toBe('throttle_unauthenticated_api');
   });
 
-  it('limits the runner-token endpoints much more tightly, per IP, REST and GraphQL together', async () => {
-    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100) }) });
-    const form = (token: string) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+  it('bans an IP after too many failed runner-token authentications, REST and GraphQL together', async () => {
+    const ban = { maxRetry: 3, findTimeSeconds: 60, banTimeSeconds: 600 };
+    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), failedAuth: ban }) });
+    const admin = await createUser(app.db, { admin: true });
+    const registration = (await app.graphql('mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }', {}, admin.token))
+      .body.data.runnersRegistrationTokenReset.token;
+    const registered = await call(app.url, '/api/v4/runners', form(registration));
+    expect(registered.status).toBe(201);
+    const { token } = JSON.parse(registered.text) as { token: string };
+
+    // Valid tokens never count, however many times they are used.
+    for (let i = 0; i < 10; i++) expect((await call(app.url, '/api/v4/runners/verify', form(token))).status).toBe(200);
+
+    // Two failed guesses over REST and one over GraphQL: the third failure bans the IP (GitLab's Allow2Ban rule).
     expect((await call(app.url, '/api/v4/runners/verify', form('glrt-guess-1'))).status).toBe(403);
-    const verify = 'mutation { runnerVerify(input: { token: "glrt-guess-2" }) { token } }';
-    expect((await app.graphql(verify)).body.errors[0].extensions.code).not.toBe('RATE_LIMITED');
-    for (const [method, path] of [['POST', '/api/v4/runners'], ['DELETE', '/api/v4/runners'], ['POST', '/api/v4/runners/verify'], ['POST', '/api/v4/runners/reset_authentication_token']] as const) {
-      const refused = await call(app.url, path, { ...form('glrt-guess-3'), method });
+    expect((await call(app.url, '/api/v4/runners', { ...form('GR1348941guess'), method: 'POST' })).status).toBe(403);
+    const guess = await app.graphql('mutation { runnerVerify(input: { token: "glrt-guess-2" }) { token } }');
+    expect(guess.body.errors[0].extensions.code).toBe('FORBIDDEN');
+
+    // Banned: every token-taking endpoint and mutation is refused, even with a valid token (else a guesser would
+    // still learn which guess was right), for the ban's length.
+    for (const [method, path, body] of [
+      ['POST', '/api/v4/runners', registration], ['DELETE', '/api/v4/runners', token],
+      ['POST', '/api/v4/runners/verify', token], ['POST', '/api/v4/runners/reset_authentication_token', token],
+    ] as const) {
+      const refused = await call(app.url, path, { ...form(body), method });
       expect(refused.status, path).toBe(429);
       expect(refused.text).toBe('{"message":"Retry later"}');
-      expect(refused.headers.get('ratelimit-name')).toBe('throttle_runner_token');
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(590);
     }
-    const mutation = await app.graphql(verify);
+    const mutation = await app.graphql(`mutation { runnerVerify(input: { token: "${token}" }) { token } }`);
     expect(mutation.status).toBe(429);
     expect(mutation.body).toEqual({ errors: [{ message: 'Retry later', extensions: { code: 'RATE_LIMITED' } }] });
-    expect(mutation.headers.get('ratelimit-name')).toBe('throttle_runner_token');
-    // Other endpoints answer as usual meanwhile.
+    expect(Number(mutation.headers.get('retry-after'))).toBeGreaterThan(590);
+    // The runner was not unregistered, and the rest of the API answers as usual meanwhile.
+    expect((await call(app.url, '/api/v4/runners/all', { headers: { 'private-token': admin.token } })).text).toContain('"id"');
     expect((await call(app.url, '/api/v4/runners')).status).toBe(401);
   });
 
-  it('counts every token-taking mutation of a GraphQL request, so aliases cannot multiply guesses', async () => {
-    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), runnerToken: rule(3) }) });
+  it('bans only the IP that failed: a runner behind another address keeps working', async () => {
+    const ban = { maxRetry: 2, findTimeSeconds: 60, banTimeSeconds: 600 };
+    // Behind a trusted proxy, X-Forwarded-For names the client.
+    const app = await startApp({ trustProxy: '127.0.0.1', rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), failedAuth: ban }) });
+    const admin = await createUser(app.db, { admin: true });
+    const registration = (await app.graphql('mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }', {}, admin.token))
+      .body.data.runnersRegistrationTokenReset.token;
+    const from = (ip: string, token: string) => ({ ...form(token), headers: { ...form(token).headers, 'x-forwarded-for': ip } });
+    const { token } = JSON.parse((await call(app.url, '/api/v4/runners', from('10.0.0.2', registration))).text) as { token: string };
+    for (const guess of ['glrt-a', 'glrt-b']) expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.1', guess))).status).toBe(403);
+    expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.1', token))).status).toBe(429);
+    expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.2', token))).status).toBe(200);
+  });
+
+  it('refuses a GraphQL request holding more guesses than the IP has failures left, so aliases cannot multiply them', async () => {
+    const ban = { maxRetry: 3, findTimeSeconds: 60, banTimeSeconds: 600 };
+    const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), failedAuth: ban }) });
     const guesses = (n: number) =>
       `mutation { ${Array.from({ length: n }, (_, i) => `g${i}: runnerVerify(input: { token: "glrt-guess-${i}" }) { token }`).join(' ')} }`;
-    const three = await app.graphql(guesses(3));
-    expect(three.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).not.toContain('RATE_LIMITED');
-    expect(three.headers.get('ratelimit-remaining')).toBe('0');
-    expect((await app.graphql(guesses(1))).body.errors[0].extensions.code).toBe('RATE_LIMITED');
-    // Mutations that take no runner token do not count.
+    const four = await app.graphql(guesses(4));
+    expect(four.status).toBe(429);
+    expect(four.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    const two = await app.graphql(guesses(2));
+    expect(two.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect((await app.graphql(guesses(2))).status).toBe(429);
+    // One more failure bans.
+    expect((await app.graphql(guesses(1))).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await app.graphql(guesses(1))).status).toBe(429);
+    // Mutations that take no runner token are not refused.
     const user = await createUser(app.db, { admin: true });
     expect((await app.graphql('mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { errors } }', {}, user.token)).body).toEqual({
       data: { runnerCreate: { errors: [] } },

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { DEFAULT_FAILED_AUTH } from '../../src/http/failed-auth.ts';
+import { DEFAULT_RATE_LIMITS } from '../../src/http/rate-limit.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createTestDatabase } from './db.ts';
 
@@ -48,7 +50,14 @@ export function useTestServer(): TestServer {
   let url = '';
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = buildApp({ database, settings: { externalUrl: EXTERNAL_URL }, corsOrigins: ['https://app.example.com'] });
+    app = buildApp({
+      database,
+      settings: { externalUrl: EXTERNAL_URL },
+      corsOrigins: ['https://app.example.com'],
+      // The default limits, except the failed-token ban: these files try wrong tokens on purpose, dozens of times,
+      // from one address (test/security/rate-limit.test.ts tests the ban; the client scenarios run at the defaults).
+      rateLimits: { ...DEFAULT_RATE_LIMITS, failedAuth: { ...DEFAULT_FAILED_AUTH, maxRetry: 1_000 } },
+    });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.ts';
-import type { SchemaSettings } from '../../graphql/context.ts';
+import type { ServerSettings } from '../../http/external-url.ts';
 import type { RouteDoc } from '../openapi.ts';
 import { containsNullByte } from '../../graphql/null-bytes.ts';
 import { badRequest } from '../http.ts';
@@ -9,7 +9,7 @@ import { mergeParams, type RawParams } from '../params.ts';
 /** What every v4 route module needs: the database handle for contexts, and the schema settings. */
 export interface RestDeps {
   readonly db: Db;
-  readonly settings: SchemaSettings;
+  readonly settings: ServerSettings;
   /** Every registered route's declaration, for the OpenAPI document. */
   readonly docs: RouteDoc[];
 }

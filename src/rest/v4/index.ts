@@ -1,7 +1,9 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { databaseFailure } from '../../graphql/errors.ts';
-import { RestError, restErrorFrom, sendJson } from '../http.ts';
+import { externalUrlOf } from '../../http/external-url.ts';
+import type { KnownPaths } from '../../http/methods.ts';
+import { RestError, refuseMethod, restErrorFrom, sendJson } from '../http.ts';
 import { multipartFields } from '../multipart.ts';
 import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
@@ -12,14 +14,16 @@ import { namespaceRunnerRoutes } from './namespaces.ts';
 import { userRoutes } from './user.ts';
 import { projectRunnerRoutes } from './project-runners.ts';
 import { runnerTokenRoutes } from './runner-tokens.ts';
+import { versionRoutes } from './version.ts';
 
 /** GitLab's api/v4, as far as runners go: every route runs an operation on the GraphQL schema. */
-export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'docs'>) {
+export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'docs'> & { knownPaths: KnownPaths }) {
   const deps: RestDeps = { db: options.db, settings: options.settings, docs: [] };
   // The docs' `curl --form` sends multipart; fields only, as plain values, as Grape reads them.
   await app.register(formbody);
   await multipartFields(app);
-  // GitLab reads DELETE bodies too, and clients send them with any content type.
+  // GitLab reads DELETE bodies too, and clients send them with any content type (an empty one never gets here:
+  // see ignoreEmptyBodies).
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   runnerRoutes(app, deps);
@@ -28,11 +32,23 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   userRoutes(app, deps);
   runnerTokenRoutes(app, deps);
   projectRunnerRoutes(app, deps);
+  versionRoutes(app, deps);
 
-  const document = openApiDocument(deps.docs, deps.settings.externalUrl);
-  app.get('/openapi.json', async (_request, reply) => sendJson(reply, 200, document));
+  // One document per base URL it has been asked from (one, with EXTERNAL_URL set).
+  const documents = new Map<string, ReturnType<typeof openApiDocument>>();
+  app.get('/openapi.json', async (request, reply) => {
+    const base = externalUrlOf(request, deps.settings.externalUrl);
+    let document = documents.get(base);
+    if (!document) {
+      document = openApiDocument(deps.docs, base);
+      if (documents.size < 100) documents.set(base, document);
+    }
+    return sendJson(reply, 200, document);
+  });
 
-  app.setNotFoundHandler((_request, reply) => sendJson(reply, 404, { error: '404 Not Found' }));
+  app.setNotFoundHandler((request, reply) => {
+    if (!refuseMethod(request, reply, options.knownPaths)) sendJson(reply, 404, { error: '404 Not Found' });
+  });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ParamError) return sendJson(reply, 400, { error: error.message });
     if (error instanceof RestError) {
