@@ -9,11 +9,15 @@ const ONE_DAY = 'public, max-age=86400';
 export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#1f75cb"/><circle cx="32" cy="32" r="15" fill="none" stroke="#fff" stroke-width="7" stroke-dasharray="8 4.5"/><circle cx="32" cy="32" r="6" fill="#fff"/></svg>`;
 
 /** The first tab a visitor sees: a query that works for any user, and where the token goes. */
-export const EXAMPLE_QUERY = `# Runners Gateway: GitLab's CI runners, over GraphQL.
+export const EXAMPLE_QUERY = `# Runners Gateway: GitLab's CI runners,
+# over GraphQL.
 #
-# Put your personal access token in the PRIVATE-TOKEN header (Headers, below),
-# then run this query with Ctrl-Enter. Administrators can also list every
-# runner with the root field \`runners\`; the Docs panel shows the whole schema.
+# Paste your personal access token
+# between the quotes of PRIVATE-TOKEN
+# (Headers, below), then run this with
+# Ctrl-Enter. Administrators can list
+# every runner with \`runners\`; Docs
+# shows the whole schema.
 query MyRunners {
   currentUser {
     username
@@ -33,7 +37,11 @@ query MyRunners {
 }
 `;
 
-export const TOKEN_HEADERS = JSON.stringify({ 'PRIVATE-TOKEN': '<your personal access token>' }, null, 2);
+/**
+ * Where the token goes. Empty, not a placeholder text: GraphiQL sends these headers with its schema introspection
+ * too, and a placeholder would be refused as an invalid token where an empty header is no token at all.
+ */
+export const TOKEN_HEADERS = JSON.stringify({ 'PRIVATE-TOKEN': '' }, null, 2);
 
 /** GraphiQL's settings for a page served at `request`'s path (so /api/graphql's page queries /api/graphql). */
 export function graphiqlOptions(request: { url: string }): GraphiQLOptions {
@@ -41,6 +49,9 @@ export function graphiqlOptions(request: { url: string }): GraphiQLOptions {
     title: 'Runners Gateway · GraphiQL',
     endpoint: new URL(request.url, 'http://localhost').pathname,
     defaultTabs: [{ query: EXAMPLE_QUERY, headers: TOKEN_HEADERS, variables: null }],
+    // The template in the first tab's headers editor, and in every new tab's.
+    headers: TOKEN_HEADERS,
+    defaultHeaders: TOKEN_HEADERS,
     defaultEditorToolsVisibility: 'headers',
     // Tokens typed into the headers editor stay in the tab, never in the browser's storage.
     shouldPersistHeaders: false,
