@@ -5,11 +5,14 @@ import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
+import type { GraphQLLimits } from './limits.ts';
 
 /** Settings resolvers need; everything else about the process stays out of the schema. */
 export interface SchemaSettings {
   /** Where the gateway is reached from outside, for `web_url`s: GitLab's external_url. */
   readonly externalUrl: string;
+  /** The bounds /graphql applies; REST operations are held to them too (default: DEFAULT_GRAPHQL_LIMITS). */
+  readonly graphqlLimits?: GraphQLLimits;
 }
 
 /** Per request, shared by both transports: the same viewer and rules answer /graphql and /api/v4. */
