@@ -19,6 +19,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.ts';
+import { admissionPlugin, timedOut } from './admission.ts';
 import { CostAnalysisTooLarge, cachedQueryCost, FAN_OUT_FIELDS, MAX_PAGE_SIZE, type QueryCost } from './cost.ts';
 
 /** GitLab's limits (`gitlab_schema.rb`), a cost model that counts rows, and caps GitLab leaves to its 10,000-character limit. */
@@ -35,6 +36,8 @@ export interface GraphQLLimits {
   readonly maxDirectives: number;
   /** How long execution may take before the client gets a TIMEOUT error instead of data. */
   readonly timeoutMs: number;
+  /** Total cost of the queries executing at once; the rest wait (up to timeoutMs), which bounds their memory. */
+  readonly maxConcurrentCost: number;
 }
 
 export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = {
@@ -50,6 +53,8 @@ export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = {
   maxTokens: 2_000,
   maxDirectives: 50,
   timeoutMs: 30_000,
+  // Two of the largest queries at a time: answers are built in memory, and two cores gain nothing from more.
+  maxConcurrentCost: 100_000,
 };
 
 type LimitName = 'depth' | 'complexity' | 'calls' | 'characters' | 'tokens' | 'aliases' | 'directives';
@@ -189,14 +194,6 @@ export function sizeRefusal(
   );
 }
 
-/** GitLab's answer when a query runs past `graphql_timeout`. */
-function timedOut(): ExecutionResult {
-  const error = new GraphQLError('Request timed out. Please try a less complex query or a smaller set of records.', {
-    extensions: { code: 'TIMEOUT', http: { status: 503 } },
-  });
-  return { errors: [error] };
-}
-
 /** Answers with TIMEOUT once `timeoutMs` has passed, and aborts the execution so no further resolver starts. */
 function timeoutPlugin(timeoutMs: number): Plugin {
   return {
@@ -293,6 +290,7 @@ export function graphqlLimitPlugins<TContext extends LimitedContext>(
     csrfPlugin(),
     ...documentLimitPlugins(limits),
     viewerLimitsPlugin(limits),
+    admissionPlugin(limits.maxConcurrentCost, limits.timeoutMs),
     ...(tokenAttempts ? [tokenMutationPlugin(tokenAttempts)] : []),
     timeoutPlugin(limits.timeoutMs),
     // The context-free plugins never read the context, so they serve any; TypeScript cannot see that through Plugin's variance.
