@@ -73,7 +73,7 @@ export function buildApp({
     bodyLimit: 1_048_576,
   });
   const db = database.prisma;
-  settings = { ...settings, graphqlLimits };
+  settings = { ...settings, graphqlLimits, reportError: (error, what) => app.log.warn({ err: error }, what) };
   // Before every other hook, so that even refused and preflight answers carry it.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

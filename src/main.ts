@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
+import { createLogger } from './http/logging.ts';
 
 /** Start-up failures an operator can fix are one line on stderr and exit status 1, not a stack trace. */
 function fail(message: string): never {
@@ -29,7 +30,9 @@ await assertPortFree(config.host, config.port).catch((error: NodeJS.ErrnoExcepti
       : `cannot listen on ${config.host}:${config.port}: ${reason(error)}`,
   ),
 );
-const database = await openDatabase(config).catch((error: unknown) => fail(`cannot open the database: ${reason(error)}`));
+// The app logs requests through its own logger; this one reports what happens below them (a dropped connection).
+const databaseLog = createLogger({ level: config.logLevel }).child({ component: 'database' });
+const database = await openDatabase(config, 'server', (error, what) => databaseLog.warn({ err: error }, what)).catch((error: unknown) => fail(`cannot open the database: ${reason(error)}`));
 const booted = await database
   .migrate()
   .then(() => bootstrap(database.prisma, config))

@@ -12,7 +12,11 @@ type DatabaseConfig = Pick<
  * `role` names this process in the data folder's lock (`server`, `cli user:create`), for the message another process
  * gets when it tries to open the same folder (see folder-lock.ts). PostgreSQL arbitrates its own clients.
  */
-export async function openDatabase(config: DatabaseConfig, role = 'server'): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  role = 'server',
+  onBackgroundError?: (error: Error, what: string) => void,
+): Promise<Database> {
   // No query events: nothing in the server listens, and they cost CPU on every statement (see ClientOptions).
   const bounds = {
     transactionMaxWaitMillis: config.dbTransactionMaxWaitMs,
@@ -25,6 +29,7 @@ export async function openDatabase(config: DatabaseConfig, role = 'server'): Pro
       max: config.dbPoolMax,
       connectionTimeoutMillis: config.dbPoolTimeoutMs,
       statementTimeoutMillis: config.dbStatementTimeoutMs,
+      ...(onBackgroundError ? { onBackgroundError } : {}),
     });
   }
   // Taken before PGlite reads a byte, so a refused process has written nothing.
