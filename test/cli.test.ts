@@ -200,6 +200,14 @@ describe('demo', () => {
     }
   });
 
+  it('prints an example query that runs within the limits', async () => {
+    const query = /then try:\n {2}(.+)\n/.exec(loaded.stdout)?.[1] ?? '';
+    expect(query).toMatch(/^\{ runners\(/);
+    const res = await graphql(query);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.runners.nodes.length).toBeGreaterThan(0);
+  });
+
   it('gives the admin token a fleet of every type and status, paused and locked ones among them', async () => {
     const res = await graphql(`{
       currentUser { username admin }
