@@ -2,6 +2,7 @@
 // verdict on each of the issue's targets (ratios to the baseline measured in the same run).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LoadOptions, LoadResult } from './load.ts';
+import { type OverloadResult, overloadLines } from './overload.ts';
 import type { Scenario } from './scenarios.ts';
 import type { StatementCounts } from './statements.ts';
 
@@ -36,6 +37,7 @@ export interface RunResults {
     readonly poolMax: number;
     readonly comparedAnswers: number;
     readonly measured: readonly Measured[];
+    readonly overload: OverloadResult;
     readonly gatewayLifetimePeakMb: number;
     readonly baselineLifetimePeakMb: number;
   };
@@ -174,6 +176,10 @@ export function renderMarkdown(results: RunResults): string {
     ...postgresTable(results),
     '',
     `Peak RSS over each server's whole life, start-up included: gateway ${int(results.postgres.gatewayLifetimePeakMb)} MB, baseline ${int(results.postgres.baselineLifetimePeakMb)} MB.`,
+    '',
+    `### Overload: ${results.postgres.overload.connections} connections of the most expensive allowed query for ${results.postgres.overload.seconds} s, beside cheap requests`,
+    '',
+    ...overloadLines(results.postgres.overload),
     '',
     ...(results.pglite ? ['### Embedded PGlite (one query at a time; no baseline)', '', ...pgliteTable(results), ''] : []),
   ].join('\n');

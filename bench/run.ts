@@ -1,7 +1,8 @@
-// `npm run bench [-- --quick] [-- --fresh] [-- --no-pglite]`: loads the data sets, starts the gateway and the
-// baseline as processes, checks they answer alike, counts SQL per request, drives every scenario with autocannon,
-// then does the same on the embedded PGlite, and writes BENCHMARKS.md (--quick: bench/.results/BENCHMARKS.quick.md,
-// so a quick look never replaces the committed figures).
+// `npm run bench [-- --quick] [-- --fresh] [-- --no-pglite] [-- --overload]`: loads the data sets, starts the gateway
+// and the baseline as processes, checks they answer alike, counts SQL per request, drives every scenario with
+// autocannon, runs the overload scenario (bench/overload.ts), then does the same on the embedded PGlite, and writes
+// BENCHMARKS.md (--quick: bench/.results/BENCHMARKS.quick.md, so a quick look never replaces the committed figures).
+// --overload runs the overload scenario alone and prints its figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
@@ -12,12 +13,13 @@ import { drive, type LoadOptions } from './load.ts';
 import { ROOT, type ServerProcess, startBaseline, startGateway } from './processes.ts';
 import { type Measured, printSummary, renderMarkdown, type RunResults, writeReport } from './report.ts';
 import { buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
+import { type OverloadOptions, overloadLines, runOverload } from './overload.ts';
 import { assertSameAnswers, countStatements } from './statements.ts';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
-  if (!['--quick', '--fresh', '--no-pglite'].includes(arg)) {
-    console.error(`unknown option ${arg}; use --quick, --fresh, --no-pglite`);
+  if (!['--quick', '--fresh', '--no-pglite', '--overload'].includes(arg)) {
+    console.error(`unknown option ${arg}; use --quick, --fresh, --no-pglite, --overload`);
     process.exit(2);
   }
 }
@@ -26,6 +28,8 @@ const fresh = args.has('--fresh');
 const size = quick ? SIZES.quick : SIZES.full;
 const databaseName = quick ? 'rg_bench_quick' : 'rg_bench';
 const load: LoadOptions = quick ? { connections: 50, warmupSeconds: 0.4, seconds: 0.8 } : { connections: 50, warmupSeconds: 3, seconds: 10 };
+/** 50 connections of the most expensive allowed query for 30 s (5 s with --quick). */
+const overloadOptions: OverloadOptions = { connections: 50, seconds: quick ? 5 : 30 };
 /** The gateway's default pool (DB_POOL_MAX); the baseline gets the same. */
 const POOL_MAX = 10;
 const started = performance.now();
@@ -71,6 +75,19 @@ const serverUrl = postgresServerUrl();
 const prepared = await preparePostgres(serverUrl, databaseName, size, { fresh, log });
 log(`${elapsed()}  PostgreSQL data set ${prepared.reused ? 'reused' : 'loaded'} (${databaseName}: ${prepared.counts.Runner} runners, ${(prepared.counts.Job ?? 0).toLocaleString('en')} jobs)`);
 
+if (args.has('--overload')) {
+  const port = await freePort();
+  const result = await withServers([() => startGateway(port, { url: prepared.url }, EXTERNAL_URL)], ([gateway]) => {
+    if (!gateway) throw new Error('server did not start');
+    return runOverload(gateway, overloadOptions);
+  });
+  log('');
+  for (const line of overloadLines(result)) log(line);
+  mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', '.results', `overload-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+  process.exit(0);
+}
+
 const [gatewayPort, baselinePort] = [await freePort(), await freePort()];
 const postgres = await withServers(
   [() => startGateway(gatewayPort, { url: prepared.url }, EXTERNAL_URL), () => startBaseline(baselinePort, prepared.url, EXTERNAL_URL, POOL_MAX)],
@@ -91,6 +108,9 @@ const postgres = await withServers(
       measured.push({ scenario, gateway: gatewayResult, baseline: baselineResult, statements: statements.get(scenario.id) ?? null });
       log(`${elapsed()}  ${scenario.id.padEnd(15)} gateway ${gatewayResult.reqPerSec.toFixed(0).padStart(6)} req/s, baseline ${baselineResult.reqPerSec.toFixed(0).padStart(6)} req/s`);
     }
+    // Last, so that whatever it leaves behind (a grown heap) does not colour the figures above.
+    const overload = await runOverload(gateway, overloadOptions);
+    log(`${elapsed()}  overload        peak RSS ${overload.peakRssMb.toFixed(0)} MB, ${overload.heavyAnswered} heavy answers, ${overload.cheapAnswered} cheap ones, ${overload.heavyFailures + overload.cheapFailures} failed`);
     return {
       version: prepared.serverVersion,
       settings: prepared.settings,
@@ -100,6 +120,7 @@ const postgres = await withServers(
       poolMax: POOL_MAX,
       comparedAnswers,
       measured,
+      overload,
       gatewayLifetimePeakMb: gateway.lifetimePeakRssMb(),
       baselineLifetimePeakMb: baseline.lifetimePeakRssMb(),
     };

@@ -108,6 +108,7 @@ export function buildApp({
   const db = database.prisma;
   const knownPaths = new KnownPaths();
   knownPaths.watch(app);
+  settings = { ...settings, graphqlLimits, reportError: (error, what) => app.log.warn({ err: error }, what) };
   // Before every other hook, so that even refused and preflight answers carry it.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

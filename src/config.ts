@@ -89,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', DEFAULT_GRAPHQL_LIMITS.maxTokens, 1),
       maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', DEFAULT_GRAPHQL_LIMITS.maxDirectives, 0),
       timeoutMs: integer(env, 'GRAPHQL_TIMEOUT_MS', DEFAULT_GRAPHQL_LIMITS.timeoutMs, 1),
+      maxConcurrentCost: integer(env, 'GRAPHQL_MAX_CONCURRENT_COST', DEFAULT_GRAPHQL_LIMITS.maxConcurrentCost, 1),
     },
     rateLimits: {
       enabled: env.RATE_LIMIT_ENABLED !== 'false',

@@ -166,11 +166,11 @@ describe('demo', () => {
   let loaded: { code: number; stdout: string; stderr: string };
   let token = '';
 
-  const graphql = async <T = Record<string, any>>(query: string): Promise<GraphQLResponse<T>> => {
+  const graphql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query }),
+      body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, ...((await response.json()) as object) };
   };
@@ -200,6 +200,14 @@ describe('demo', () => {
     }
   });
 
+  it('prints an example query that runs within the limits', async () => {
+    const query = /then try:\n {2}(.+)\n/.exec(loaded.stdout)?.[1] ?? '';
+    expect(query).toMatch(/^\{ runners\(/);
+    const res = await graphql(query);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.runners.nodes.length).toBeGreaterThan(0);
+  });
+
   it('gives the admin token a fleet of every type and status, paused and locked ones among them', async () => {
     const res = await graphql(`{
       currentUser { username admin }
@@ -225,13 +233,18 @@ describe('demo', () => {
   });
 
   it('gives runners jobs whose timestamps fit their status', async () => {
-    const res = await graphql(`{
-      runners(first: 20) { nodes { jobCount locked runnerType projectCount
-        jobs(first: 100) { edges { node { status allowFailure startedAt finishedAt duration pipeline { status } } } } } }
-    }`);
-    expect(res.errors).toBeUndefined();
+    const list = await graphql(`{ runners(first: 20) { nodes { id jobCount locked runnerType projectCount } } }`);
+    expect(list.errors).toBeUndefined();
+    // A runner's jobs are read one runner per request, as GitLab allows.
+    const withJobs = [];
+    for (const runner of list.data?.runners.nodes as { id: string }[]) {
+      const res = await graphql(`query($id: CiRunnerID!) { runner(id: $id) {
+        jobs(first: 100) { edges { node { status allowFailure startedAt finishedAt duration pipeline { status } } } } } }`, { id: runner.id });
+      expect(res.errors).toBeUndefined();
+      withJobs.push({ ...runner, jobs: res.data?.runner.jobs });
+    }
     type Job = { status: string; allowFailure: boolean; startedAt: string | null; finishedAt: string | null; duration: number | null; pipeline: { status: string } };
-    const runners = res.data?.runners.nodes as { jobCount: number; locked: boolean; runnerType: string; projectCount: number; jobs: { edges: { node: Job }[] } }[];
+    const runners = withJobs as unknown as { jobCount: number; locked: boolean; runnerType: string; projectCount: number; jobs: { edges: { node: Job }[] } }[];
     const jobs = runners.flatMap((runner) => runner.jobs.edges.map((edge) => edge.node));
     expect(runners.reduce((sum, runner) => sum + runner.jobCount, 0)).toBeGreaterThan(100);
     expect(runners.some((runner) => runner.locked)).toBe(true);

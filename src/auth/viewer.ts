@@ -19,8 +19,11 @@ export interface Viewer {
 // GitLab writes last_used_at at most every 10 minutes: a token used in a tight loop costs no writes.
 const LAST_USED_RESOLUTION_MS = 10 * 60 * 1000;
 
-/** Resolves a personal access token to its viewer, or throws GitLab's reason for refusing it. */
-export async function authenticate(db: Db, token: string): Promise<Viewer> {
+/**
+ * Resolves a personal access token to its viewer, or throws GitLab's reason for refusing it. `onBookkeepingError`
+ * hears of a failed last-use update, which must not fail the request.
+ */
+export async function authenticate(db: Db, token: string, onBookkeepingError: (error: unknown) => void = () => {}): Promise<Viewer> {
   const record = await db.personalAccessToken.findUnique({
     where: { digest: digestToken(token) },
     select: {
@@ -51,7 +54,7 @@ export async function authenticate(db: Db, token: string): Promise<Viewer> {
     // Bookkeeping only: a failure here must not fail the request that used the token.
     db.personalAccessToken
       .update({ where: { id: record.id }, data: { lastUsedAt: new Date(now) } })
-      .catch(() => {});
+      .catch(onBookkeepingError);
   }
   const { user } = record;
   return {

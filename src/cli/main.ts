@@ -10,7 +10,7 @@ async function main(): Promise<number> {
   let database: Database | null = null;
   try {
     const config = loadConfig();
-    database = await failsWith('cannot open the database', openDatabase(config));
+    database = await failsWith('cannot open the database', openDatabase(config, `cli ${process.argv[2] ?? ''}`.trim()));
     const migrated = await failsWith('cannot migrate the database', database.migrate());
     return await runCli(process.argv.slice(2), database, output, { externalUrl: config.externalUrl ?? `http://localhost:${config.port}`, migrated });
   } catch (error) {

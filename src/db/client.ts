@@ -101,7 +101,14 @@ export interface PostgresOptions extends ClientOptions {
   connectionTimeoutMillis?: number;
   /** Server-side cap on any one statement. */
   statementTimeoutMillis?: number;
+  /**
+   * Told of failures no request sees: an idle connection dropped (a database restart), a connection lost mid-use.
+   * They must not crash the process, and must not go unseen. Default: one line on stderr.
+   */
+  onBackgroundError?: (error: Error, what: string) => void;
 }
+
+const stderrLine = (error: Error, what: string) => process.stderr.write(`warning: ${what}: ${error.message}\n`);
 
 export const DEFAULT_POOL_TIMEOUT_MS = 3_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -116,9 +123,14 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
-  // A connection that dies while idle (database restart) must not crash the process.
-  pool.on('error', () => {});
-  const { prisma, onQuery } = createClient(new PrismaPg(pool, { onPoolError: () => {}, onConnectionError: () => {} }), options);
+  // A connection that dies while idle (database restart) must not crash the process; it is reported instead.
+  const report = options.onBackgroundError ?? stderrLine;
+  pool.on('error', (error) => report(error, 'an idle PostgreSQL connection failed'));
+  const adapter = new PrismaPg(pool, {
+    onPoolError: (error) => report(error, 'the PostgreSQL pool failed'),
+    onConnectionError: (error) => report(error, 'a PostgreSQL connection failed'),
+  });
+  const { prisma, onQuery } = createClient(adapter, options);
   return {
     kind: 'postgres',
     prisma,

@@ -5,11 +5,16 @@ import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
+import type { GraphQLLimits } from './limits.ts';
 
 /** Settings resolvers need; everything else about the process stays out of the schema. */
 export interface SchemaSettings {
   /** Where the gateway is reached from outside, for `web_url`s: GitLab's external_url. */
   readonly externalUrl: string;
+  /** The bounds /graphql applies; REST operations are held to them too (default: DEFAULT_GRAPHQL_LIMITS). */
+  readonly graphqlLimits?: GraphQLLimits;
+  /** Hears of failures no answer carries (bookkeeping writes); the app logs them. */
+  readonly reportError?: (error: unknown, what: string) => void;
 }
 
 /** Per request, shared by both transports: the same viewer and rules answer /graphql and /api/v4. */
@@ -32,7 +37,7 @@ export interface JobCountKey {
 
 /** Authenticates the token (if any) and builds the request's context; a bad token throws GitLab's reason. */
 export async function createContext(db: Db, token: string | null, settings: SchemaSettings): Promise<Context> {
-  const viewer = token ? await authenticate(db, token) : null;
+  const viewer = token ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")) : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
     const rows = await db.runner.findMany({ where: { id: { in: [...ids] } }, select: RUNNER_FACTS_SELECT });

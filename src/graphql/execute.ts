@@ -1,6 +1,17 @@
-import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, parse, validate } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  execute,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  validate,
+} from 'graphql';
 import type { Context } from './context.ts';
 import { knownFailure } from './errors.ts';
+import { DEFAULT_GRAPHQL_LIMITS, maxComplexityFor, sizeRefusal } from './limits.ts';
 import { schema } from './schema/index.ts';
 
 export interface Operation<TData> {
@@ -28,6 +39,14 @@ export async function runOperation<TData>(
   variables: Record<string, unknown>,
   context: Context,
 ): Promise<OperationResult<TData>> {
+  // The same bound as /graphql: a REST page is an operation like any other, and must fit what its caller may ask.
+  const definition = getOperationAST(operation.document);
+  const coerced = definition ? getVariableValues(schema, definition.variableDefinitions ?? [], variables) : null;
+  if (definition && coerced?.coerced) {
+    const limits = context.settings.graphqlLimits ?? DEFAULT_GRAPHQL_LIMITS;
+    const refusal = sizeRefusal(schema, operation.document, definition, coerced.coerced, maxComplexityFor(limits, context.viewer, definition));
+    if (refusal) return { data: null, errors: [formatError(refusal, true)] };
+  }
   const result = (await execute({ schema, document: operation.document, variableValues: variables, contextValue: context })) as ExecutionResult<TData>;
   // No `data` at all: execution never started, because a variable did not coerce. The variables are the
   // client's values (an out-of-range time, a too-long list), so that is their error, not ours.

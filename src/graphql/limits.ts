@@ -6,25 +6,23 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
-  type ASTNode,
   type DocumentNode,
   type ExecutionResult,
-  getNamedType,
   getOperationAST,
   getVariableValues,
   GraphQLError,
   type GraphQLSchema,
-  isObjectType,
   Kind,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   validate,
-  visit,
 } from 'graphql';
-import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.ts';
+import { admissionPlugin, timedOut } from './admission.ts';
+import { CostAnalysisTooLarge, cachedQueryCost, FAN_OUT_FIELDS, MAX_PAGE_SIZE, type QueryCost } from './cost.ts';
 
-/** GitLab's limits (`gitlab_schema.rb`), and caps GitLab leaves to its 10,000-character limit. */
+/** GitLab's limits (`gitlab_schema.rb`), a cost model that counts rows, and caps GitLab leaves to its 10,000-character limit. */
 export interface GraphQLLimits {
   readonly maxDepth: number;
   readonly maxDepthUnauthenticated: number;
@@ -38,28 +36,34 @@ export interface GraphQLLimits {
   readonly maxDirectives: number;
   /** How long execution may take before the client gets a TIMEOUT error instead of data. */
   readonly timeoutMs: number;
+  /** Total cost of the queries executing at once; the rest wait (up to timeoutMs), which bounds their memory. */
+  readonly maxConcurrentCost: number;
 }
 
 export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = {
   maxDepth: 20,
   maxDepthUnauthenticated: 15,
-  maxComplexity: 250,
-  maxComplexityAdmin: 300,
-  maxComplexityUnauthenticated: 200,
+  // Values an answer may hold (see cost.ts). 50,000 is the largest that 50 concurrent copies answer within the
+  // memory bound of the README (measured in BENCHMARKS.md); GitLab's 200/250/300 tiers keep their proportions.
+  maxComplexity: 25_000,
+  maxComplexityAdmin: 50_000,
+  maxComplexityUnauthenticated: 10_000,
   maxQueryLength: 10_000,
   maxAliases: 30,
   maxTokens: 2_000,
   maxDirectives: 50,
   timeoutMs: 30_000,
+  // Two of the largest queries at a time: answers are built in memory, and two cores gain nothing from more.
+  maxConcurrentCost: 100_000,
 };
 
-type LimitName = 'depth' | 'complexity' | 'characters' | 'tokens' | 'aliases' | 'directives';
+type LimitName = 'depth' | 'complexity' | 'calls' | 'characters' | 'tokens' | 'aliases' | 'directives';
 
-function limitExceeded(limit: LimitName, message: string, max: number, found?: number): GraphQLError {
+function limitExceeded(limit: LimitName, message: string, max: number, found?: number, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, {
     // `spec`: a 400 for clients that accept application/graphql-response+json, and (as GitLab answers) a 200 for
     // application/json ones, as Yoga does for every parse and validation error.
-    extensions: { code: 'LIMIT_EXCEEDED', limit, max, ...(found === undefined ? {} : { found }), http: { status: 400, spec: true } },
+    extensions: { code: 'LIMIT_EXCEEDED', limit, max, ...(found === undefined ? {} : { found }), ...details, http: { status: 400, spec: true } },
   });
 }
 
@@ -107,78 +111,8 @@ function depthOf(schema: GraphQLSchema, document: DocumentNode): number {
   return depth;
 }
 
-const MAX_PAGE_SIZE = 100;
-
-/**
- * GitLab's cost model (`Types::BaseField#field_complexity`): every field costs 1 plus its selection; a connection
- * adds 1 for sorting and 5 for searching, then 1% per requested row (a full page of 100 doubles its cost).
- */
-const gitlabComplexity: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  let cost = 1 + childComplexity;
-  const type = getNamedType(field.type);
-  if (!isObjectType(type) || !type.name.endsWith('Connection')) return cost;
-  if (args.sort !== undefined && args.sort !== null) cost += 1;
-  if (typeof args.search === 'string') cost += 5;
-  const requested = [args.first, args.last].filter((value): value is number => typeof value === 'number' && value >= 0);
-  const rows = Math.min(MAX_PAGE_SIZE, ...requested);
-  return Math.floor(cost * (1 + rows * 0.01));
-};
-
 function introspectionOnly(selectionSet: SelectionSetNode): boolean {
   return selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'));
-}
-
-/** The arguments the cost model reads; directives' arguments (`@include(if:)`) count too. */
-const COSTED_ARGUMENTS = new Set(['first', 'last', 'sort', 'search']);
-
-/** The variables a document's complexity can depend on: those passed to costed arguments or to directives. */
-function costedVariables(document: DocumentNode): string[] {
-  const names = new Set<string>();
-  visit(document, {
-    Argument(node, _key, _parent, _path, ancestors) {
-      const directive = ancestors.at(-1);
-      const inDirective = directive !== undefined && !Array.isArray(directive) && (directive as ASTNode).kind === Kind.DIRECTIVE;
-      if (!inDirective && !COSTED_ARGUMENTS.has(node.name.value)) return false;
-      visit(node.value, { Variable: (variable) => void names.add(variable.name.value) });
-      return false;
-    },
-  });
-  return [...names].sort();
-}
-
-const complexityByDocument = new WeakMap<DocumentNode, { variables: string[]; byKey: Map<string, number> }>();
-
-/**
- * The operation's complexity, computed once per document and values of the variables it depends on: the same
- * query with another runner id costs the same, so a client repeating its queries pays for the analysis once.
- */
-function complexityOf(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variableValues: Record<string, unknown> | null | undefined,
-): number {
-  let cached = complexityByDocument.get(document);
-  if (!cached) {
-    cached = { variables: costedVariables(document), byKey: new Map() };
-    complexityByDocument.set(document, cached);
-  }
-  // An absent variable (its default applies) and one sent as null (it overrides the default) must not share a key.
-  const values = variableValues ?? {};
-  const key = JSON.stringify([operationName ?? null, ...cached.variables.map((name) => (Object.hasOwn(values, name) ? [values[name]] : []))]);
-  const known = cached.byKey.get(key);
-  if (known !== undefined) return known;
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    variables: variableValues ?? undefined,
-    operationName: operationName ?? undefined,
-    estimators: [gitlabComplexity],
-  });
-  // Bounded: a client cycling through page sizes must not grow it without end.
-  if (cached.byKey.size >= 100) cached.byKey.clear();
-  cached.byKey.set(key, complexity);
-  return complexity;
 }
 
 interface LimitedContext {
@@ -199,38 +133,65 @@ function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
       }
       // A missing operation or bad variables: the executor reports them as it would without limits.
       const operation = getOperationAST(args.document, args.operationName);
-      if (!operation || getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}).errors) return;
-      let maxComplexity = !viewer ? limits.maxComplexityUnauthenticated : viewer.admin ? limits.maxComplexityAdmin : limits.maxComplexity;
-      // GraphiQL's introspection query costs about 230: as GitLab does, anyone may run it, still within a limit.
-      if (introspectionOnly(operation.selectionSet)) maxComplexity = Math.max(maxComplexity, limits.maxComplexity);
-      let complexity: number;
-      try {
-        complexity = complexityOf(args.schema, args.document, args.operationName, args.variableValues);
-      } catch (error) {
-        // The analysis walks at most 10,000 nodes (fragments spread many times); past that the query is refused.
-        const message = error instanceof Error ? error.message : String(error);
-        setResultAndStopExecution({ errors: [limitExceeded('complexity', message, maxComplexity)] });
-        return;
-      }
-      if (complexity > maxComplexity) {
-        const error = limitExceeded(
-          'complexity',
-          `Query has complexity of ${complexity}, which exceeds max complexity of ${maxComplexity}`,
-          maxComplexity,
-          complexity,
-        );
-        setResultAndStopExecution({ errors: [error] });
-      }
+      if (!operation) return;
+      const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+      if (variables.errors) return;
+      const maxComplexity = maxComplexityFor(limits, viewer, operation);
+      const refusal = sizeRefusal(args.schema, args.document, operation, variables.coerced, maxComplexity);
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
     },
   };
 }
 
-/** GitLab's answer when a query runs past `graphql_timeout`. */
-function timedOut(): ExecutionResult {
-  const error = new GraphQLError('Request timed out. Please try a less complex query or a smaller set of records.', {
-    extensions: { code: 'TIMEOUT', http: { status: 503 } },
-  });
-  return { errors: [error] };
+/** The cost a caller may spend: GitLab's three tiers, scaled to the cost model of cost.ts. */
+export function maxComplexityFor(limits: GraphQLLimits, viewer: Viewer | null, operation: OperationDefinitionNode): number {
+  const max = !viewer ? limits.maxComplexityUnauthenticated : viewer.admin ? limits.maxComplexityAdmin : limits.maxComplexity;
+  // GraphiQL's introspection query: as GitLab does, anyone may run it, still within a limit.
+  return introspectionOnly(operation.selectionSet) ? Math.max(max, limits.maxComplexity) : max;
+}
+
+/**
+ * Why an operation may not run, before it runs: a fan-out field resolved for more parents than it may be (GitLab's
+ * field call-count limit), or an answer that could hold more values than `maxComplexity`. Null when it may run.
+ */
+export function sizeRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  /** Coerced: defaults applied to variables not sent. */
+  variableValues: Record<string, unknown>,
+  maxComplexity: number,
+): GraphQLError | null {
+  let measured: QueryCost;
+  try {
+    measured = cachedQueryCost(schema, document, operation, variableValues);
+  } catch (error) {
+    if (!(error instanceof CostAnalysisTooLarge)) throw error;
+    return limitExceeded('complexity', error.message, maxComplexity);
+  }
+  for (const [key, calls] of measured.calls) {
+    const max = FAN_OUT_FIELDS.get(key) ?? Number.POSITIVE_INFINITY;
+    if (calls <= max) continue;
+    const [owner, field] = key.split('.');
+    return limitExceeded(
+      'calls',
+      `"${field}" field can be requested only for ${max} ${owner}(s) at a time. ` +
+        `This query requests it for up to ${calls}, the rows of the connections around it: ` +
+        `select it under \`first: ${max}\`, or query one ${owner} by id.`,
+      max,
+      calls,
+      { field: key },
+    );
+  }
+  if (measured.cost <= maxComplexity) return null;
+  return limitExceeded(
+    'complexity',
+    `Query has complexity of ${measured.cost}, which exceeds max complexity of ${maxComplexity}. ` +
+      `Each connection counts what it selects once per row it may return (\`first\`/\`last\`, else ${MAX_PAGE_SIZE}): ` +
+      'ask for fewer rows with `first:` on the nested connections, or select fewer fields.',
+    maxComplexity,
+    measured.cost,
+  );
 }
 
 /** Answers with TIMEOUT once `timeoutMs` has passed, and aborts the execution so no further resolver starts. */
@@ -329,6 +290,7 @@ export function graphqlLimitPlugins<TContext extends LimitedContext>(
     csrfPlugin(),
     ...documentLimitPlugins(limits),
     viewerLimitsPlugin(limits),
+    admissionPlugin(limits.maxConcurrentCost, limits.timeoutMs),
     ...(tokenAttempts ? [tokenMutationPlugin(tokenAttempts)] : []),
     timeoutPlugin(limits.timeoutMs),
     // The context-free plugins never read the context, so they serve any; TypeScript cannot see that through Plugin's variance.

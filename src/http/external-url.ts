@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { SchemaSettings } from '../graphql/context.ts';
 
 /** What the server is configured with: a fixed external URL (GitLab's `external_url`), or none. */
-export interface ServerSettings {
+export interface ServerSettings extends Omit<SchemaSettings, 'externalUrl'> {
   /** `null`: built from each request's scheme and host, so links lead back to the address the client used. */
   readonly externalUrl: string | null;
 }

@@ -74,6 +74,7 @@ export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): Rest
     case 'NOT_FOUND':
       return notFound(typeof extensions.resource === 'string' ? extensions.resource : undefined);
     case 'BAD_USER_INPUT':
+    case 'LIMIT_EXCEEDED':
       return new RestError(400, { message: `400 Bad request - ${error.message}` });
     case 'CONFLICT':
       return new RestError(409, { message: `409 Conflict - ${error.message}` });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.ts';
 import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
 import { createTestDatabase } from '../support/db.ts';
-import { createRunner, createUser } from '../support/factories.ts';
+import { AccessLevel } from '../../src/auth/access-level.ts';
+import { addProjectMember, createGroup, createJob, createProject, createRunner, createUser } from '../support/factories.ts';
 import { startApp } from './app.ts';
 
 const app = await startApp();
@@ -11,9 +12,14 @@ const app = await startApp();
 /** `group { parent { parent … { id } } }`, exactly `depth` levels deep. */
 const deepQuery = (depth: number) => `{ group(fullPath: "g") { ${'parent { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
 
-/** `n` aliased full pages of runners with 10 scalar fields: (1 + 1 + 10) × 2 = 24 each, in GitLab's model. */
-const RUNNER_FIELDS = 'id description status paused locked runUntagged tagList version contactedAt createdAt';
-const pagesQuery = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `r${i}: runners(first: 100) { nodes { ${RUNNER_FIELDS} } }`).join(' ')} }`;
+/** `n` aliased full pages of runners with 15 scalar fields: 1 + 100 × (1 + 15) = 1,601 values each. */
+const RUNNER_FIELDS = 'id description status paused locked runUntagged tagList version contactedAt createdAt accessLevel maximumTimeout maintenanceNote runnerType shortSha';
+const pagesQuery = (n: number, fields = RUNNER_FIELDS) =>
+  `{ ${Array.from({ length: n }, (_, i) => `r${i}: runners(first: 100) { nodes { ${fields} } }`).join(' ')} }`;
+
+/** The query of the issue that took the server down: runners' jobs' projects' runners' jobs… 14 levels deep. */
+const ISSUE_QUERY = (runnerId: number) => `{ runner(id: "gid://gitlab/Ci::Runner/${runnerId}") { jobs { nodes { pipeline { project { runners { nodes {
+    jobs { nodes { pipeline { project { runners { nodes { id } } } } } } } } } } } } } }`;
 
 const limitError = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   body.errors?.find((error) => error.extensions?.code === 'LIMIT_EXCEEDED')?.extensions ?? null;
@@ -43,42 +49,47 @@ describe('GraphQL depth', () => {
   });
 });
 
-describe('GraphQL complexity', () => {
-  it('allows 300 to administrators, 250 to users and 200 without a token', async () => {
+describe('GraphQL complexity: the values an answer may hold', () => {
+  it('allows 50,000 to administrators, 25,000 to users and 10,000 without a token', async () => {
     const admin = await createUser(app.db, { admin: true });
     const user = await createUser(app.db);
-    const asAdmin = await app.graphql(pagesQuery(11), {}, admin.token);
+    const asAdmin = await app.graphql(pagesQuery(30), {}, admin.token);
     expect(asAdmin.body.errors).toBeUndefined();
-    expect(Object.keys(asAdmin.body.data)).toHaveLength(11);
-    expect((await app.graphql(pagesQuery(11), {}, user.token)).body.errors).toEqual([
+    expect(Object.keys(asAdmin.body.data)).toHaveLength(30);
+    expect((await app.graphql(pagesQuery(16), {}, user.token)).body.errors).toEqual([
       {
-        message: 'Query has complexity of 264, which exceeds max complexity of 250',
-        extensions: { code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 250, found: 264 },
+        message:
+          'Query has complexity of 25616, which exceeds max complexity of 25000. Each connection counts what it selects once per row ' +
+          'it may return (`first`/`last`, else 100): ask for fewer rows with `first:` on the nested connections, or select fewer fields.',
+        extensions: { code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 25_000, found: 25_616 },
       },
     ]);
-    expect(limitError((await app.graphql(pagesQuery(10), {}, user.token)).body)).toBeNull();
-    expect(limitError((await app.graphql(pagesQuery(9))).body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 200, found: 216 });
-    expect(limitError((await app.graphql(pagesQuery(8))).body)).toBeNull();
-    expect(limitError((await app.graphql(pagesQuery(13), {}, admin.token)).body)).toMatchObject({ max: 300, found: 312 });
+    expect(limitError((await app.graphql(pagesQuery(15), {}, user.token)).body)).toBeNull();
+    expect(limitError((await app.graphql(pagesQuery(7))).body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 10_000, found: 11_207 });
+    expect(limitError((await app.graphql(pagesQuery(6))).body)).toBeNull();
+    expect(limitError((await app.graphql(pagesQuery(30, `${RUNNER_FIELDS} jobCount`), {}, admin.token)).body)).toMatchObject({ max: 50_000, found: 51_030 });
   });
 
-  it('costs 1 per field and 1% more per requested row, variables and fragments included', async () => {
+  it("multiplies what a connection's nodes or edges select by its page size, variables and fragments included", async () => {
     const strict = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexity: 1 } });
     const { token } = await createUser(strict.db);
     const cost = async (query: string, variables: Record<string, unknown> = {}) =>
       limitError((await strict.graphql(query, variables, token)).body)?.found;
     expect(await cost('{ currentUser { id username } }')).toBe(3);
-    expect(await cost('{ runners { nodes { id } } }')).toBe(6); // no `first`: a full page of 100
-    expect(await cost('{ runners(first: 1) { nodes { id } } }')).toBe(3);
-    expect(await cost('query($n: Int) { runners(first: $n) { nodes { id } } }', { n: 50 })).toBe(4);
-    expect(await cost('{ runners(first: 100, search: "x", sort: CREATED_DESC) { nodes { ...F } } } fragment F on CiRunner { id }')).toBe(18);
+    expect(await cost('{ runners { nodes { id } } }')).toBe(201); // no `first`: a full page of 100
+    expect(await cost('{ runners(first: 1) { count nodes { id } } }')).toBe(4);
+    expect(await cost('query($n: Int) { runners(first: $n) { nodes { id } } }', { n: 50 })).toBe(101);
+    expect(await cost('{ runners(last: 500) { edges { node { ...F } } } } fragment F on CiRunner { id }')).toBe(301);
+    // Nested pages multiply: 10 runners × (their 2 fields + 5 projects × 3 values).
+    expect(await cost('{ runners(first: 10) { nodes { id projects(first: 5) { nodes { id fullPath } } } } }')).toBe(181);
+    expect(await cost('{ runners(first: 10) { nodes { id projects(first: 5) @skip(if: true) { nodes { id } } } } }')).toBe(21);
     await strict.close();
   });
 
   it('is computed once per query text, yet follows the variables that change it', async () => {
     const user = await createUser(app.db);
-    const pages = `query($n: Int, $search: String, $all: Boolean!, $other: GroupID) {
-      ${Array.from({ length: 11 }, (_, i) => `r${i}: runners(first: $n, search: $search, type: INSTANCE_TYPE) @include(if: $all) { nodes { ${RUNNER_FIELDS} } }`).join(' ')}
+    const pages = `query($n: Int, $all: Boolean!, $other: GroupID) {
+      ${Array.from({ length: 16 }, (_, i) => `r${i}: runners(first: $n, type: INSTANCE_TYPE) @include(if: $all) { nodes { ${RUNNER_FIELDS} } }`).join(' ')}
       currentUser @skip(if: false) { id username }
       group(fullPath: "x", id: $other) { id }
     }`;
@@ -86,15 +97,78 @@ describe('GraphQL complexity', () => {
     // A cheap variant first, so the expensive one below would be let through if the cost were cached by text alone.
     expect(limitError((await run({ n: 1, all: true })).body)).toBeNull();
     expect(limitError((await run({ n: 1, all: false, other: 'gid://gitlab/Group/1' })).body)).toBeNull();
-    expect(limitError((await run({ n: 100, all: true })).body)).toMatchObject({ max: 250, found: 269 });
+    expect(limitError((await run({ n: 100, all: true })).body)).toMatchObject({ max: 25_000, found: 25_621 });
     expect(limitError((await run({ n: 100, all: false })).body)).toBeNull();
-    expect(limitError((await run({ n: 90, search: 'x', all: true })).body)).toMatchObject({ max: 250, found: 357 });
     // A default applies only to a variable not sent: sent as null, `first` asks for a full page.
     const defaulted = pages.replace('$n: Int,', '$n: Int = 1,');
     expect(limitError((await app.graphql(defaulted, { all: true }, user.token)).body)).toBeNull();
-    expect(limitError((await app.graphql(defaulted, { n: null, all: true }, user.token)).body)).toMatchObject({ found: 269 });
+    expect(limitError((await app.graphql(defaulted, { n: null, all: true }, user.token)).body)).toMatchObject({ found: 25_621 });
     // Variables the cost does not read (an id) change nothing.
-    expect(limitError((await run({ n: 100, all: true, other: "gid://gitlab/Group/2" })).body)).toMatchObject({ found: 269 });
+    expect(limitError((await run({ n: 100, all: true, other: 'gid://gitlab/Group/2' })).body)).toMatchObject({ found: 25_621 });
+  });
+});
+
+describe('GraphQL fan-out: connections resolved for one parent per request', () => {
+  it('refuses the query of the issue, as a maintainer with read_api and as an administrator, before it runs', async () => {
+    const group = await createGroup(app.db);
+    const project = await createProject(app.db, { group });
+    const { runner } = await createRunner(app.db, { projectIds: [project.id] });
+    await createJob(app.db, { projectId: project.id, runnerId: runner.id });
+    const maintainer = await createUser(app.db, { scopes: ['read_api'] });
+    await addProjectMember(app.db, project.id, maintainer.user.id, AccessLevel.MAINTAINER);
+    const admin = await createUser(app.db, { admin: true });
+    for (const token of [maintainer.token, admin.token]) {
+      const res = await app.graphql(ISSUE_QUERY(runner.id), {}, token);
+      expect(res.body).toEqual({
+        errors: [
+          {
+            message:
+              '"jobs" field can be requested only for 1 CiRunner(s) at a time. This query requests it for up to 10001, the rows of the ' +
+              'connections around it: select it under `first: 1`, or query one CiRunner by id.',
+            extensions: { code: 'LIMIT_EXCEEDED', limit: 'calls', field: 'CiRunner.jobs', max: 1, found: 10_001 },
+          },
+        ],
+      });
+    }
+    // Without the nested runners' jobs, the projects' runner lists are the fan-out.
+    const shallower = ISSUE_QUERY(runner.id).replace(/jobs \{ nodes \{ pipeline \{ project \{ runners \{ nodes \{ id \} \} \} \} \} \}/, 'id');
+    expect(limitError((await app.graphql(shallower, {}, maintainer.token)).body)).toEqual({
+      code: 'LIMIT_EXCEEDED', limit: 'calls', field: 'Project.runners', max: 1, found: 100,
+    });
+    // The server is still there, and the same user's ordinary query is answered.
+    expect((await app.graphql(`{ runner(id: "gid://gitlab/Ci::Runner/${runner.id}") { jobs { count } } }`, {}, maintainer.token)).body).toEqual({
+      data: { runner: { jobs: { count: 1 } } },
+    });
+  });
+
+  it("answers a runner's jobs for one runner at a time, as GitLab's field call-count limit", async () => {
+    const { token } = await createUser(app.db, { admin: true });
+    const jobsOf = (first: number) => `{ runners(first: ${first}) { nodes { jobs(first: 5) { nodes { id } } } } }`;
+    expect(limitError((await app.graphql(jobsOf(1), {}, token)).body)).toBeNull();
+    const res = await app.graphql(jobsOf(2), {}, token);
+    expect(res.body.errors[0].message).toMatch(/^"jobs" field can be requested only for 1 CiRunner\(s\) at a time\. /);
+    expect(limitError(res.body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'calls', field: 'CiRunner.jobs', max: 1, found: 2 });
+    // Aliases count as calls too.
+    const twice = `{ a: runner(id: "gid://gitlab/Ci::Runner/1") { jobs { count } } b: runner(id: "gid://gitlab/Ci::Runner/2") { jobs { count } } }`;
+    expect(limitError((await app.graphql(twice, {}, token)).body)).toMatchObject({ limit: 'calls', field: 'CiRunner.jobs', found: 2 });
+    // A group's runners under a page of runners' groups (one group each): the same rule.
+    const groups = '{ runners(first: 3) { nodes { groups { nodes { runners { count } } } } } }';
+    expect(limitError((await app.graphql(groups, {}, token)).body)).toMatchObject({ limit: 'calls', field: 'Group.runners', found: 3 });
+  });
+});
+
+describe('REST through the same bound', () => {
+  it('holds each REST operation to the caller\'s limit, and answers 400 with the reason past it', async () => {
+    const strict = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexityAdmin: 1_000 } });
+    const { token } = await createUser(strict.db, { admin: true });
+    const list = (perPage: number) => fetch(`${strict.url}/api/v4/runners/all?per_page=${perPage}`, { headers: { 'private-token': token } });
+    expect((await list(5)).status).toBe(200);
+    const refused = await list(100);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toMatch(
+      /^400 Bad request - Query has complexity of \d+, which exceeds max complexity of 1000\. .*`first:`/,
+    );
+    await strict.close();
   });
 });
 

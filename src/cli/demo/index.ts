@@ -97,7 +97,8 @@ const JOB_LABELS: Record<JobStatus, string> = {
 export function summarize({ people, runners, activity }: DemoResult, seed: number, externalUrl: string): string {
   const now = Date.now();
   const roles = people.users.flatMap((user) => (user.role === 'admin' ? [] : [user.role]));
-  const query = '{ runners(first: 5, status: ONLINE) { count nodes { id description runnerType tagList version jobCount jobs(first: 3) { edges { node { name status duration project { fullPath } } } } } } }';
+  // A runner's jobs are listed for one runner per request (see README, Limits); a page of runners lists their projects.
+  const query = '{ runners(first: 5, status: ONLINE) { count nodes { id description runnerType tagList version jobCount projects(first: 3) { nodes { fullPath } } } } }';
   const token = people.adminToken;
   return [
     `Demo data set loaded (seed ${seed}):`,
