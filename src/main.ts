@@ -2,8 +2,10 @@ import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
+import { useTokenEncryptionSecret } from './services/ephemeral-tokens.ts';
 
 const config = loadConfig();
+if (config.tokenEncryptionKey) useTokenEncryptionSecret(config.tokenEncryptionKey);
 const database = await openDatabase(config);
 await database.migrate();
 await bootstrap(database.prisma, config);
