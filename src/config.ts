@@ -21,6 +21,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly initialRootToken: string | null;
   readonly initialRegistrationToken: string | null;
+  /** Secret the sealed runner tokens of the registration window are encrypted with; null: one per process. */
+  readonly tokenEncryptionKey: string | null;
   readonly dbPoolMax: number;
   readonly dbPoolTimeoutMs: number;
   readonly dbStatementTimeoutMs: number;
@@ -54,6 +56,14 @@ function trustProxy(raw: string | undefined): boolean | string {
   return raw === 'true' ? true : raw;
 }
 
+/** A secret setting, unset or at least `min` characters long (as GitLab requires of its db_key_base). */
+function secret(env: NodeJS.ProcessEnv, name: string, min: number): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < min) throw new Error(`${name} must be at least ${min} characters long`);
+  return raw;
+}
+
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 }
@@ -70,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: list(env.CORS_ORIGINS),
     initialRootToken: env.INITIAL_ROOT_TOKEN || null,
     initialRegistrationToken: env.INITIAL_REGISTRATION_TOKEN || null,
+    tokenEncryptionKey: secret(env, 'TOKEN_ENCRYPTION_KEY', 32),
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1),
     dbPoolTimeoutMs: integer(env, 'DB_POOL_TIMEOUT_MS', DEFAULT_POOL_TIMEOUT_MS, 1),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1),

@@ -4,6 +4,7 @@ import { bootstrap } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { createLogger } from './http/logging.ts';
+import { useTokenEncryptionSecret } from './services/ephemeral-tokens.ts';
 
 /** Start-up failures an operator can fix are one line on stderr and exit status 1, not a stack trace. */
 function fail(message: string): never {
@@ -23,6 +24,7 @@ function assertPortFree(host: string, port: number): Promise<void> {
 }
 
 const config = loadConfig();
+if (config.tokenEncryptionKey) useTokenEncryptionSecret(config.tokenEncryptionKey);
 await assertPortFree(config.host, config.port).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'

@@ -13,6 +13,7 @@ export interface RunnerFilter {
   readonly search?: string | null;
   readonly versionPrefix?: string | null;
   readonly creatorId?: number | null;
+  readonly creatorUsername?: string | null;
 }
 
 export type RunnerSort =
@@ -59,6 +60,10 @@ export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prism
   }
   if (filter.versionPrefix) and.push(versionWhere(checkLength(filter.versionPrefix, 'versionPrefix')));
   if (filter.creatorId) and.push({ creatorId: filter.creatorId });
+  // Usernames are unique regardless of case, as GitLab finds them.
+  if (filter.creatorUsername) {
+    and.push({ creator: { username: { equals: checkLength(filter.creatorUsername, 'creatorUsername'), mode: 'insensitive' } } });
+  }
   return and.length ? { AND: and } : {};
 }
 

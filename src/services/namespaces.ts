@@ -2,7 +2,7 @@ import { ACCESS_LEVEL_VALUES, AccessLevel } from '../auth/access-level.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { conflict, ValidationFailed } from '../graphql/errors.ts';
-import { AttributeChecks, PATH_FORMAT, PATH_FORMAT_MESSAGE, sameText, TAKEN, violatesUnique } from './validation.ts';
+import { AttributeChecks, isHttpUrl, PATH_FORMAT, PATH_FORMAT_MESSAGE, sameText, TAKEN, violatesUnique } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -36,13 +36,15 @@ export async function routeTaken(db: Tx, fullPath: string): Promise<boolean> {
   return (await db.user.findFirst({ where: { username: where }, select: { id: true } })) !== null;
 }
 
-/** Name, path and description checks that groups and projects share. */
-function namespaceChecks(input: { name: string; path: string; description?: string | null }): AttributeChecks {
+/** Name, path, description and avatar checks that groups and projects share. */
+function namespaceChecks(input: { name: string; path: string; description?: string | null; avatarUrl?: string | null }): AttributeChecks {
   const checks = new AttributeChecks()
     .present('name', input.name, MAX_NAME)
     .present('path', input.path, MAX_NAME)
-    .length('description', input.description, MAX_DESCRIPTION);
+    .length('description', input.description, MAX_DESCRIPTION)
+    .length('avatar_url', input.avatarUrl, MAX_FULL);
   if (!checks.has('path')) checks.format('path', PATH_FORMAT.test(input.path), PATH_FORMAT_MESSAGE);
+  if (input.avatarUrl && !checks.has('avatar_url')) checks.format('avatar_url', isHttpUrl(input.avatarUrl), 'is not a valid URL');
   return checks;
 }
 
@@ -68,7 +70,7 @@ function pathRace(error: unknown): never {
  */
 export async function createGroup(
   db: Db,
-  input: { name: string; path: string; parentId?: number | null; description?: string | null; creatorId?: number | null },
+  input: { name: string; path: string; parentId?: number | null; description?: string | null; avatarUrl?: string | null; creatorId?: number | null },
 ) {
   const checks = namespaceChecks(input);
   try {
@@ -86,6 +88,7 @@ export async function createGroup(
           name: input.name,
           path: input.path,
           description: input.description ?? '',
+          avatarUrl: input.avatarUrl || null,
           parentId: parent?.id ?? null,
           fullPath,
           fullName,
@@ -111,7 +114,7 @@ export async function createGroup(
  */
 export async function createProject(
   db: Db,
-  input: { name: string; path: string; groupId?: number | null; ownerId?: number | null; description?: string | null },
+  input: { name: string; path: string; groupId?: number | null; ownerId?: number | null; description?: string | null; avatarUrl?: string | null },
 ) {
   const checks = namespaceChecks(input);
   try {
@@ -134,6 +137,7 @@ export async function createProject(
           name: input.name,
           path: input.path,
           description: input.description ?? null,
+          avatarUrl: input.avatarUrl || null,
           groupId: group?.id ?? null,
           ownerId: group ? null : (owner?.id ?? null),
           traversalIds: group?.traversalIds ?? [],

@@ -3,6 +3,7 @@ import type { Prisma } from '../db/generated/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import { badInput, conflict, notFound } from '../graphql/errors.ts';
 import { projectRunnersWhere } from '../runners/scopes.ts';
+import { recordContact } from './runner-tokens.ts';
 import { AttributeChecks, EMAIL_FORMAT } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -22,7 +23,7 @@ export interface NewPipeline {
     authoredDate?: Date | null;
     parentIds?: readonly string[] | null;
   };
-  jobs: readonly { name: string; stage: string; allowFailure?: boolean | null }[];
+  jobs: readonly { name: string; stage: string; allowFailure?: boolean | null; tags?: readonly string[] | null }[];
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -66,6 +67,7 @@ function checkPipeline(input: NewPipeline): void {
     // Job names are the keys of .gitlab-ci.yml, so one pipeline cannot have two of the same name.
     if (names.has(job.name)) checks.add('job_name', `"${job.name}" is used by more than one job`);
     names.add(job.name);
+    for (const tag of job.tags ?? []) checks.present('job_tags', tag.trim(), MAX_TEXT);
   }
   checks.verify();
 }
@@ -113,6 +115,7 @@ export async function createPipeline(db: Db, input: NewPipeline) {
         name: job.name,
         stage: job.stage,
         allowFailure: job.allowFailure ?? false,
+        tagList: [...new Set((job.tags ?? []).map((tag) => tag.trim()))],
         status: 'created' as const,
         ref: input.ref,
         tag,
@@ -193,25 +196,26 @@ function checkTransitionArguments(input: JobTransition): void {
 }
 
 /**
- * The runner a job is about to run on: one the project may use (its own, its groups', the instance's),
- * not paused, and willing to run untagged jobs (jobs here carry no tags). Taking a job is contact.
+ * The runner a job is about to run on: one the project may use (its own, its groups', the instance's), not
+ * paused, and matching the job's tags as GitLab matches them: carrying every tag of the job, and willing to run
+ * untagged jobs if the job has none. Taking a job is contact.
  */
 async function claimRunner(
   tx: Tx,
   runnerId: number,
-  project: { id: number; sharedRunnersEnabled: boolean; groupRunnersEnabled: boolean; traversalIds: number[] },
+  job: { tagList: string[]; project: { id: number; sharedRunnersEnabled: boolean; groupRunnersEnabled: boolean; traversalIds: number[] } },
   now: Date,
 ): Promise<number> {
   const runner = await tx.runner.findFirst({
-    where: { AND: [{ id: runnerId }, projectRunnersWhere(project)] },
-    select: { id: true, paused: true, runUntagged: true },
+    where: { AND: [{ id: runnerId }, projectRunnersWhere(job.project)] },
+    select: { id: true, paused: true, runUntagged: true, tagList: true },
   });
   if (!runner) throw badInput('The runner does not exist or is not available to the project', 'runnerId');
   if (runner.paused) throw conflict('Cannot run a job on a paused runner');
-  if (!runner.runUntagged) throw conflict('Cannot run an untagged job on a runner that only runs tagged jobs');
-  // Raw, so that contact does not count as a change of the runner's settings (`updatedAt`), as GitLab's
-  // heartbeat writes with update_columns.
-  await tx.$executeRaw`UPDATE "Runner" SET "contactedAt" = ${now} WHERE id = ${runner.id}`;
+  if (!job.tagList.length && !runner.runUntagged) throw conflict('Cannot run an untagged job on a runner that only runs tagged jobs');
+  const missing = job.tagList.filter((tag) => !runner.tagList.includes(tag));
+  if (missing.length) throw conflict(`Cannot run the job on a runner without its tags: ${missing.join(', ')}`);
+  await recordContact(tx, runner.id, now);
   return runner.id;
 }
 
@@ -251,6 +255,7 @@ export async function transitionJob(db: Db, input: JobTransition, now = new Date
       where: { id: input.jobId },
       select: {
         status: true,
+        tagList: true,
         project: { select: { id: true, sharedRunnersEnabled: true, groupRunnersEnabled: true, traversalIds: true } },
       },
     });
@@ -258,7 +263,7 @@ export async function transitionJob(db: Db, input: JobTransition, now = new Date
     const data: Prisma.JobUncheckedUpdateInput = { status: rule.to };
     if (input.event === 'enqueue') data.queuedAt = now;
     if (input.event === 'run' && input.runnerId != null) {
-      data.runnerId = await claimRunner(tx, input.runnerId, job.project, now);
+      data.runnerId = await claimRunner(tx, input.runnerId, job, now);
       data.startedAt = now;
     }
     if (input.event === 'fail') data.failureReason = input.failureReason ?? 'script_failure';

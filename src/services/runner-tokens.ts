@@ -86,7 +86,8 @@ export async function rotateRunnerToken(
   const tokenExpiresAt = await tokenExpiry(db, now.getTime());
   const { count } = await db.runner.updateMany({
     where: { id: runnerId, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
-    data: { tokenDigest, tokenPrefix, tokenExpiresAt },
+    // A new token ends the registration window's sealed copy of the old one.
+    data: { tokenDigest, tokenPrefix, tokenExpiresAt, ephemeralTokenCiphertext: null },
   });
   return count === 1 ? { token, tokenExpiresAt } : null;
 }
@@ -95,7 +96,9 @@ export async function rotateRunnerToken(
  * Records that the runner contacted us (GitLab's heartbeat). GitLab writes contacted_at with update_columns,
  * leaving updated_at alone: a heartbeat is no change to the runner and must not defeat If-Unmodified-Since.
  * Prisma would bump `updatedAt` on any update, hence the SQL. Columns hold UTC without a time zone.
+ * A runner in contact has registered, so the sealed copy of its token for its creator goes (GitLab's
+ * registration window closes).
  */
-export async function recordContact(db: Db, runnerId: number, at = new Date()): Promise<void> {
-  await db.$executeRaw`UPDATE "Runner" SET "contactedAt" = (${at.toISOString()}::timestamptz AT TIME ZONE 'UTC') WHERE "id" = ${runnerId}`;
+export async function recordContact(db: Pick<Db, '$executeRaw'>, runnerId: number, at = new Date()): Promise<void> {
+  await db.$executeRaw`UPDATE "Runner" SET "contactedAt" = (${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'), "ephemeralTokenCiphertext" = NULL WHERE "id" = ${runnerId}`;
 }

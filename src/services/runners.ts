@@ -2,6 +2,7 @@ import { digestToken, generateToken, TOKEN_PREFIX, tokenPrefixOf } from '../auth
 import type { Db } from '../db/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { type RunnerAttributes, runnerChanges } from '../runners/validate.ts';
+import { REGISTRATION_WINDOW_MS, sealToken } from './ephemeral-tokens.ts';
 
 /** GitLab's minimum runner token lifetime, so runners have time to rotate. */
 export const MIN_TOKEN_EXPIRATION_SECONDS = 7200;
@@ -28,13 +29,23 @@ export function newRunnerToken() {
   return { token, tokenDigest: digestToken(token), tokenPrefix: tokenPrefixOf(token) };
 }
 
-/** Validates and creates a runner with a fresh `glrt-` token, returned in clear this once. */
-export async function createRunner(db: Db, input: NewRunner) {
+/**
+ * Validates and creates a runner with a fresh `glrt-` token, returned in clear this once. A runner a user
+ * creates keeps its token sealed for its creator until it registers (see ephemeral-tokens.ts).
+ */
+export async function createRunner(db: Db, input: NewRunner, now = new Date()) {
   const data = runnerChanges({ description: '', maintenanceNote: null, maximumTimeout: null, runUntagged: true, tagList: [] }, input);
   const { token, tokenDigest, tokenPrefix } = newRunnerToken();
+  const sealed = input.registrationType === 'authenticated_user' ? sealToken(token, tokenDigest) : null;
+  // Sealed tokens whose window has passed are of no use to anyone: drop them as new runners come.
+  await db.runner.updateMany({
+    where: { ephemeralTokenCiphertext: { not: null }, createdAt: { lte: new Date(now.getTime() - REGISTRATION_WINDOW_MS) } },
+    data: { ephemeralTokenCiphertext: null },
+  });
   const runner = await db.runner.create({
     data: {
       ...data,
+      ephemeralTokenCiphertext: sealed,
       runnerType: input.runnerType,
       registrationType: input.registrationType,
       name: input.name ?? null,

@@ -49,6 +49,7 @@ export interface JobRow {
   tag: boolean;
   coverage: number | null;
   allowFailure: boolean;
+  tagList: string[];
   failureReason: string | null;
   projectId: number;
   runnerId: number | null;
@@ -179,6 +180,8 @@ function runQueuedJob(
     return;
   }
   row.runnerId = runner.id;
+  // The job asked for the runner's first tag, so the runner that took it carries every tag of the job.
+  row.tagList = runner.tagList.slice(0, 1);
   row.startedAt = new Date(started);
   if (cancelAt <= now && cancelAt < finished) Object.assign(row, { status: 'canceled', finishedAt: new Date(cancelAt) });
   else if (finished > now) row.status = 'running';
@@ -221,6 +224,7 @@ function simulate(faker: Faker, state: ProjectState, template: readonly JobTempl
         tag: pipeline.tag,
         coverage: null,
         allowFailure: Boolean(job.allowFailure || job.manual),
+        tagList: [],
         failureReason: null,
         projectId: pipeline.projectId,
         runnerId: null,

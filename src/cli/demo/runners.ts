@@ -20,6 +20,7 @@ export interface DemoRunner {
   readonly contactedAt: Date | null;
   readonly paused: boolean;
   readonly locked: boolean;
+  readonly tagList: readonly string[];
 }
 
 const TYPES: readonly RunnerType[] = ['instance_type', 'group_type', 'project_type'];
@@ -186,7 +187,11 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
     });
     ledger.runnerIds.push(runner.id);
     if (otherProjects.length) await db.runnerProject.createMany({ data: otherProjects.map((projectId) => ({ runnerId: runner.id, projectId })) });
-    await db.runner.update({ where: { id: runner.id }, data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt } });
+    // Demo tokens are never shown, so no sealed copy is kept for a creator to read back.
+    await db.runner.update({
+      where: { id: runner.id },
+      data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt, ephemeralTokenCiphertext: null },
+    });
     runners.push({
       id: runner.id,
       runnerType: plan.type,
@@ -196,6 +201,7 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
       contactedAt: plan.times.contactedAt,
       paused: plan.paused,
       locked: plan.locked,
+      tagList: plan.tagList,
     });
     phase.advance(1);
   }

@@ -5,6 +5,7 @@ import { badInput } from '../errors.ts';
 import { CiRunnerMembershipFilter } from './enums.ts';
 import { CiRunnerConnection } from './runner.ts';
 import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
+import { listedIn } from './runner-urls.ts';
 
 export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
   name: 'Group',
@@ -17,6 +18,7 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
     description: t.exposeString('description', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'Time' }),
     webUrl: t.string({ resolve: (group, _args, { settings }) => `${settings.externalUrl}/groups/${group.fullPath}` }),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: "URL of the group's avatar; null when it has none." }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
     parent: t.relation('parent', { nullable: true }),
     runners: t.prismaConnection(
@@ -32,7 +34,11 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
         authScopes: (group, _args, ctx) =>
           ctx.access.isAdmin || ctx.access.groupLevel(group.traversalIds) >= AccessLevel.MAINTAINER,
         totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
-        resolve: (query, group, args, ctx) => findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
+        resolve: async (query, group, args, ctx) =>
+          listedIn(await findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args), {
+            kind: 'group',
+            fullPath: group.fullPath,
+          }),
       },
       CiRunnerConnection,
     ),

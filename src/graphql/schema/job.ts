@@ -1,9 +1,12 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import type { JobStatus } from '../../db/generated/enums.ts';
-import { visibleJobsFilter } from '../../runners/jobs.ts';
+import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
+import { presentJobStatus } from '../../runners/job-status.ts';
+import { canReadJob, canUpdateJob, visibleJobsFilter } from '../../runners/jobs.ts';
 import { builder, type PrismaRef } from '../builder.ts';
 import { runnerAllowed } from '../authorize.ts';
 import type { Context } from '../context.ts';
+import { DetailedStatus } from './detailed-status.ts';
 import { CiJobStatus } from './enums.ts';
 import { ProjectRef } from './project.ts';
 import { RunnerRef } from './runner.ts';
@@ -99,6 +102,32 @@ export const JobRef: PrismaRef<'Job'> = builder.prismaObject('Job', {
       select: { project: { select: { pathWithNamespace: true } } },
       resolve: (job, _args, { settings }) => `${settings.externalUrl}/${job.project.pathWithNamespace}/-/jobs/${job.id}`,
     }),
+    detailedStatus: t.field({
+      type: DetailedStatus,
+      nullable: true,
+      description: 'How the status is shown, and the action (run, retry, cancel) the current user may take.',
+      select: { project: { select: { ...PROJECT_FACTS_SELECT, pathWithNamespace: true } } },
+      resolve: (job, _args, ctx) => ({
+        presentation: presentJobStatus(job, {
+          canRead: canReadJob(ctx.access, job.project),
+          canUpdate: canUpdateJob(ctx.access, job.project),
+        }),
+        jobId: job.id,
+        projectPath: `/${job.project.pathWithNamespace}`,
+      }),
+    }),
+    shortSha: t.string({
+      description: 'Short SHA1 ID of the commit.',
+      select: { pipeline: { select: { commit: { select: { sha: true } } } } },
+      resolve: (job) => job.pipeline.commit.sha.slice(0, 8),
+    }),
+    commitPath: t.string({
+      nullable: true,
+      description: "Path to the commit that triggered the job.",
+      select: { project: { select: { pathWithNamespace: true } }, pipeline: { select: { commit: { select: { sha: true } } } } },
+      resolve: (job) => `/${job.project.pathWithNamespace}/-/commit/${job.pipeline.commit.sha}`,
+    }),
+    tags: t.exposeStringList('tagList', { nullable: true, description: 'Tags for the current job: a runner must carry all of them.' }),
     user: t.relation('user', { type: UserCore, nullable: true }),
     pipeline: t.relation('pipeline'),
     commit: t.field({

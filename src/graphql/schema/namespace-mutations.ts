@@ -84,6 +84,7 @@ withErrorFields(builder.relayMutationField(
       path: t.string({ required: true, description: "Letters, digits, '_', '-' and '.'; unique in the parent." }),
       parentId: t.field({ type: 'GroupID', description: 'The parent group of a subgroup.' }),
       description: t.string(),
+      avatarUrl: t.string({ description: "The group's avatar: an http(s) URL." }),
     }),
   },
   {
@@ -111,6 +112,7 @@ withErrorFields(builder.relayMutationField(
       path: t.string({ required: true, description: "Letters, digits, '_', '-' and '.'; unique in the namespace." }),
       groupId: t.field({ type: 'GroupID' }),
       description: t.string(),
+      avatarUrl: t.string({ description: "The project's avatar: an http(s) URL." }),
     }),
   },
   {

@@ -1,5 +1,6 @@
 import { AccessLevel } from '../../auth/access-level.ts';
 import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
+import { canReadJob, canUpdateJob } from '../../runners/jobs.ts';
 import { createPipeline, transitionJob } from '../../services/pipelines.ts';
 import { builder, WRITE } from '../builder.ts';
 import { forbidden, notFound } from '../errors.ts';
@@ -38,6 +39,7 @@ const PipelineJobInput = builder.inputType('PipelineCreateJobInput', {
     name: t.string({ required: true, description: 'Unique in the pipeline.' }),
     stage: t.string({ required: true }),
     allowFailure: t.boolean({ description: "Whether the job's failure leaves the pipeline green. Default false." }),
+    tags: t.stringList({ description: 'Only a runner carrying all of these tags may run the job. Default none.' }),
   }),
 });
 
@@ -121,9 +123,8 @@ withErrorFields(builder.relayMutationField(
     resolve: async (_root, { input }, ctx) => {
       const job = await ctx.db.job.findUnique({ where: { id: input.id }, select: { project: { select: PROJECT_FACTS_SELECT } } });
       // Jobs are for Reporters and up; to anyone less, one is as good as absent.
-      const level = job && (ctx.access.isAdmin ? AccessLevel.OWNER : ctx.access.projectLevel(job.project));
-      if (!level || level < AccessLevel.REPORTER) throw notFound('Job');
-      if (level < AccessLevel.DEVELOPER) throw forbidden();
+      if (!job || !canReadJob(ctx.access, job.project)) throw notFound('Job');
+      if (!canUpdateJob(ctx.access, job.project)) throw forbidden();
       const { id: jobId, ...transition } = input;
       return withErrors(async () => ({ job: await transitionJob(ctx.db, { jobId, ...transition }) }));
     },

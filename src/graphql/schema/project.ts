@@ -4,6 +4,7 @@ import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { CiRunnerConnection } from './runner.ts';
 import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
+import { listedIn } from './runner-urls.ts';
 
 export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', {
   name: 'Project',
@@ -18,6 +19,7 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
     webUrl: t.string({
       resolve: (project, _args, { settings }) => `${settings.externalUrl}/${project.pathWithNamespace}`,
     }),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: "URL of the project's avatar; null when it has none." }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
     groupRunnersEnabled: t.exposeBoolean('groupRunnersEnabled'),
     group: t.relation('group', {
@@ -37,7 +39,11 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
         authScopes: (project, _args, ctx) =>
           ctx.access.isAdmin || ctx.access.projectLevel(project) >= AccessLevel.MAINTAINER,
         totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
-        resolve: (query, project, args, ctx) => findRunners(ctx, query, projectRunnersWhere(project), args),
+        resolve: async (query, project, args, ctx) =>
+          listedIn(await findRunners(ctx, query, projectRunnersWhere(project), args), {
+            kind: 'project',
+            fullPath: project.pathWithNamespace,
+          }),
       },
       CiRunnerConnection,
     ),

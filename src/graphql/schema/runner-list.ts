@@ -16,6 +16,7 @@ export const runnerListArgs = builder.args((t) => ({
   sort: t.field({ type: CiRunnerSort, description: 'Sort order of results (default CREATED_DESC).' }),
   versionPrefix: t.string({ description: 'Runners whose version starts with these components, e.g. "16." or "15.0".' }),
   creatorId: t.field({ type: 'UserID', description: 'Runners created by this user.' }),
+  creatorUsername: t.string({ description: 'Runners created by the user with this username.' }),
   offset: t.int({
     description:
       'Skip this many runners instead of paging by cursor: offset paging, as GitLab REST\'s `page`. Prefer cursors for deep pages.',

@@ -1,4 +1,8 @@
+import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
+import type { Prisma } from '../../db/generated/client.ts';
+import { assignableToProjectWhere } from '../../runners/assignable.ts';
 import { ownedRunnersWhere } from '../../runners/scopes.ts';
+import type { Context } from '../context.ts';
 import { builder, READ, READ_RUNNER } from '../builder.ts';
 import { CiRunnerConnection, RunnerRef } from './runner.ts';
 import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
@@ -38,6 +42,18 @@ builder.queryFields((t) => ({
   ),
 }));
 
+/** The runners the viewer administers, narrowed to those they could assign to a project when one is named. */
+async function userRunnersWhere(ctx: Context, assignableToProjectPath: string | number | null | undefined): Promise<Prisma.RunnerWhereInput> {
+  const owned = ownedRunnersWhere(ctx.access);
+  if (assignableToProjectPath === null || assignableToProjectPath === undefined) return owned;
+  const project = await ctx.db.project.findUnique({
+    where: { pathWithNamespace: String(assignableToProjectPath) },
+    select: PROJECT_FACTS_SELECT,
+  });
+  if (!project || !ctx.access.canReadProject(project)) return { id: { in: [] } };
+  return { AND: [owned, assignableToProjectWhere(project.id)] };
+}
+
 builder.prismaObjectField(CurrentUser, 'runners', (t) =>
   t.prismaConnection(
     {
@@ -48,9 +64,16 @@ builder.prismaObjectField(CurrentUser, 'runners', (t) =>
         'Runners you administer: project runners of projects you maintain and group runners of groups you own ' +
         '(with their subgroups). Instance runners are never listed here.',
       authScopes: { token: READ },
-      args: runnerListArgs,
-      totalCount: (_user, args, ctx) => countRunners(ctx, ownedRunnersWhere(ctx.access), args),
-      resolve: (query, _user, args, ctx) => findRunners(ctx, query, ownedRunnersWhere(ctx.access), args),
+      args: {
+        ...runnerListArgs,
+        assignableToProjectPath: t.arg.id({
+          description:
+            'Path of a project. When set, returns runners that can be assigned to a project, are not locked, and not ' +
+            'already assigned to the project. A project you cannot see has none.',
+        }),
+      },
+      totalCount: async (_user, args, ctx) => countRunners(ctx, await userRunnersWhere(ctx, args.assignableToProjectPath), args),
+      resolve: async (query, _user, args, ctx) => findRunners(ctx, query, await userRunnersWhere(ctx, args.assignableToProjectPath), args),
     },
     CiRunnerConnection,
   ),

@@ -17,6 +17,10 @@ import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
 import { withOffset } from './runner-list.ts';
 import { UserCore } from './user.ts';
+import { edgeUrl, ephemeralToken, registerUrl } from './runner-urls.ts';
+import { isRunnerCreator, registrationAvailable } from '../../services/ephemeral-tokens.ts';
+import { runnerUrls } from '../../runners/urls.ts';
+import { PROJECT_SORTS, projectOrder, projectSearchWhere } from '../../runners/projects.ts';
 
 const CONNECTION_PATHS = [[{ name: 'nodes' }], [{ name: 'edges' }, { name: 'node' }]];
 
@@ -119,8 +123,30 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
     tokenExpiresAt: t.expose('tokenExpiresAt', { type: 'Time', nullable: true }),
     ephemeralAuthenticationToken: t.string({
       nullable: true,
-      description: 'The runner authentication token, only in the answer of the mutation that created it.',
-      resolve: (runner) => (runner as { ephemeralToken?: string }).ephemeralToken ?? null,
+      description:
+        'Ephemeral authentication token used for runner manager registration. Only available for the creator of ' +
+        'the runner for a limited time during registration: an hour after creation, until the runner makes contact.',
+      resolve: (runner, _args, ctx) => ephemeralToken(runner, ctx.viewer?.id),
+    }),
+    ephemeralRegisterUrl: t.string({
+      nullable: true,
+      description:
+        'URL of the registration page of the runner manager. Only available for the creator of the runner for a ' +
+        'limited time during registration.',
+      resolve: async (runner, _args, ctx) => {
+        if (!isRunnerCreator(ctx.viewer?.id, runner) || !registrationAvailable(runner)) return null;
+        return registerUrl(ctx, runner);
+      },
+    }),
+    adminUrl: t.string({
+      nullable: true,
+      description: 'Admin URL of the runner. Only available for administrators.',
+      resolve: (runner, _args, ctx) => (ctx.access.isAdmin ? runnerUrls(ctx.settings.externalUrl, runner.id).admin : null),
+    }),
+    editAdminUrl: t.string({
+      nullable: true,
+      description: 'Admin form URL of the runner. Only available for administrators.',
+      resolve: (runner, _args, ctx) => (ctx.access.isAdmin ? runnerUrls(ctx.settings.externalUrl, runner.id).editAdmin : null),
     }),
     ipAddress: t.exposeString('ipAddress', { nullable: true }),
     version: t.exposeString('version', { nullable: true }),
@@ -180,15 +206,25 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
       {
         type: ProjectRef,
         nullable: true,
-        description: 'Projects the runner is assigned to that you can see, oldest assignment first.',
-        select: (args, ctx, nestedSelection) => ({
-          runnerProjects: {
-            ...runnerProjects.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'Project')),
-            where: { project: ctx.access.readableProjects() },
-            orderBy: { id: 'asc' },
-          },
-        }),
-        resolve: (runner, args, ctx) => runnerProjects.resolve(runner.runnerProjects, args, ctx),
+        description: 'Projects the runner is assigned to that you can see; oldest assignment first unless sorted.',
+        args: {
+          search: t.arg.string({ description: 'Search query, which can be for the project name, a path, or a description.' }),
+          sort: t.arg.string({
+            description: `Sort order of results. Format: \`<field_name>_<sort_direction>\`, one of ${PROJECT_SORTS.join(', ')}.`,
+          }),
+        },
+        select: ({ search, sort, ...args }, ctx, nestedSelection) => {
+          const order = projectOrder(sort);
+          return {
+            runnerProjects: {
+              ...runnerProjects.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'Project')),
+              where: { project: { AND: [ctx.access.readableProjects(), projectSearchWhere(search)] } },
+              // The assignment id breaks ties, so pages are stable when the sort column is not unique.
+              orderBy: order ? [{ project: order }, { id: 'asc' as const }] : { id: 'asc' as const },
+            },
+          };
+        },
+        resolve: (runner, { search: _search, sort: _sort, ...args }, ctx) => runnerProjects.resolve(runner.runnerProjects, args, ctx),
       },
       ProjectConnection,
     ),
@@ -231,7 +267,23 @@ export const CiRunnerConnection = builder.connectionObject(
       }),
     }),
   },
-  { name: 'CiRunnerEdge' },
+  {
+    name: 'CiRunnerEdge',
+    fields: (t) => ({
+      webUrl: t.string({
+        nullable: true,
+        description:
+          'Web URL of the runner. The value depends on where you put this field in the query: ' +
+          "the group's runner page in a group's list, the project's in a project's list, null elsewhere.",
+        resolve: (edge, _args, ctx) => edgeUrl(edge.node, ctx, 'web'),
+      }),
+      editUrl: t.string({
+        nullable: true,
+        description: 'Web URL of the runner edit page. The value depends on where you put this field in the query, as webUrl.',
+        resolve: (edge, _args, ctx) => edgeUrl(edge.node, ctx, 'edit'),
+      }),
+    }),
+  },
 );
 
 export type RunnerWhere = Prisma.RunnerWhereInput;

@@ -10,7 +10,11 @@ export const UserInterface = builder.prismaInterface('User', {
     name: t.exposeString('name'),
     state: t.expose('state', { type: UserState }),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
-    webUrl: t.string({ resolve: (user, _args, { settings }) => `${settings.externalUrl}/${user.username}` }),
+    webUrl: t.string({
+      description: "Web URL of the user's profile.",
+      resolve: (user, _args, { settings }) => `${settings.externalUrl}/${user.username}`,
+    }),
+    webPath: t.string({ description: "Web path of the user's profile.", resolve: (user) => `/${user.username}` }),
     bio: t.exposeString('bio'),
     location: t.exposeString('location'),
     publicEmail: t.exposeString('publicEmail'),
