@@ -129,7 +129,7 @@ describe('CiJob on a runner page', () => {
     // A Reporter may not list a project runner's jobs, but sees them in the project's pipelines.
     const asMaintainer = await runnerJobs(runner.id, maintainer.token);
     const job = await server.graphql(
-      `query($path: ID!) { project(fullPath: $path) { pipelines { nodes { jobs { nodes { name detailedStatus { hasDetails action { id } label } } } } } } }`,
+      `query($path: ID!) { project(fullPath: $path) { pipelines(first: 5) { nodes { jobs(first: 20) { nodes { name detailedStatus { hasDetails action { id } label } } } } } } }`,
       { path: project.pathWithNamespace },
       reporter.token,
     );
@@ -146,7 +146,7 @@ describe('CiJob on a runner page', () => {
   it('offers a manual job to be run by those who may, and says it is not allowed to the others', async () => {
     const { project, maintainer, reporter } = await setUp();
     const manual = await createJob(server.db, { projectId: project.id, status: 'manual', name: 'deploy' });
-    const query = `query($path: ID!) { project(fullPath: $path) { pipelines { nodes { jobs { nodes { name detailedStatus {
+    const query = `query($path: ID!) { project(fullPath: $path) { pipelines(first: 5) { nodes { jobs(first: 20) { nodes { name detailedStatus {
       group label tooltip action { title buttonTitle path } } } } } } } }`;
     const deploy = async (token: string) => {
       const res = await server.graphql(query, { path: project.pathWithNamespace }, token);
