@@ -83,7 +83,8 @@ export function validationError(attributeErrors: readonly { attribute: string; m
 /** The request's context, authenticated as GitLab does (the `private_token` parameter counts too). */
 export async function contextFor(db: Db, settings: SchemaSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   try {
-    return await createContext(db, readToken(request.headers, params), settings);
+    const readApiAccepted = request.method === 'GET' || request.method === 'HEAD';
+    return await createContext(db, readToken(request.headers, params), settings, { api: 'rest', readApiAccepted });
   } catch (error) {
     if (error instanceof GraphQLError) throw restErrorFrom(error);
     throw error;

@@ -20,8 +20,10 @@ export function projectRunnersWhere(project: {
 export type GroupMembership = 'direct' | 'descendants' | 'all_available';
 
 /**
- * A group's runners, by GitLab's membership filter: its own (direct); those of its subgroups and their
- * projects too (descendants); or what it may use, its own, its ancestors' and the instance's (all_available).
+ * A group's runners, by GitLab's membership filter: its own (direct); those of its subgroups and their projects
+ * too (descendants); or all available (GitLab's `usable_from_scope`): its ancestors' group runners, the
+ * descendants set, and the instance's runners if the group enables them. Who may see which of them is the read
+ * rule's business, applied to every runner list.
  */
 export function groupRunnersWhere(
   group: { id: number; traversalIds: number[]; sharedRunnersEnabled: boolean },
@@ -31,21 +33,25 @@ export function groupRunnersWhere(
     case 'direct':
       return { runnerType: 'group_type', groupId: group.id };
     case 'descendants':
-      return {
-        OR: [
-          { runnerType: 'group_type', group: { traversalIds: { has: group.id } } },
-          {
-            runnerType: 'project_type',
-            runnerProjects: { some: { project: { traversalIds: { has: group.id } } } },
-          },
-        ],
-      };
+      return descendantRunnersWhere(group.id);
     case 'all_available': {
-      const or: Prisma.RunnerWhereInput[] = [{ runnerType: 'group_type', groupId: { in: group.traversalIds } }];
+      const or: Prisma.RunnerWhereInput[] = [
+        { runnerType: 'group_type', groupId: { in: group.traversalIds.filter((id) => id !== group.id) } },
+        descendantRunnersWhere(group.id),
+      ];
       if (group.sharedRunnersEnabled) or.push({ runnerType: 'instance_type' });
       return { OR: or };
     }
   }
+}
+
+function descendantRunnersWhere(groupId: number): Prisma.RunnerWhereInput {
+  return {
+    OR: [
+      { runnerType: 'group_type', group: { traversalIds: { has: groupId } } },
+      { runnerType: 'project_type', runnerProjects: { some: { project: { traversalIds: { has: groupId } } } } },
+    ],
+  };
 }
 
 /**

@@ -18,7 +18,13 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
     createdAt: t.expose('createdAt', { type: 'Time' }),
     webUrl: t.string({ resolve: (group, _args, { settings }) => `${settings.externalUrl}/groups/${group.fullPath}` }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
-    parent: t.relation('parent', { nullable: true }),
+    parent: t.relation('parent', {
+      nullable: true,
+      description: 'The parent group, if you can see it.',
+      // The group's traversalIds end with its own id; the rest are its parent's, so no row is needed to decide.
+      authScopes: (group, _args, ctx) => ctx.access.canReadGroup({ traversalIds: group.traversalIds.slice(0, -1) }),
+      unauthorizedResolver: () => null,
+    }),
     runners: t.prismaConnection(
       {
         type: 'Runner',
