@@ -155,6 +155,27 @@ export class Access {
     };
   }
 
+  /**
+   * GitLab's `admin_runners` on a group (Owner) or a project (Maintainer): create, register, manage, assign and
+   * reset the tokens of its runners. The one home of that rule; admins hold it everywhere.
+   */
+  administersGroupRunners(group: { traversalIds: readonly number[] }): boolean {
+    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.OWNER;
+  }
+
+  administersProjectRunners(project: ProjectFacts): boolean {
+    return this.isAdmin || this.projectLevel(project) >= AccessLevel.MAINTAINER;
+  }
+
+  /** The same rule as `where`s, by membership alone (admin rights do not count: lists of "your" runners). */
+  groupsAdministeredByMembership(): Prisma.GroupWhereInput {
+    return this.groupsWithLevel(AccessLevel.OWNER);
+  }
+
+  projectsAdministeredByMembership(): Prisma.ProjectWhereInput {
+    return this.projectsWithLevel(AccessLevel.MAINTAINER);
+  }
+
   /** What the viewer may read: everything for admins, otherwise what any membership reaches. */
   readableGroups(): Prisma.GroupWhereInput {
     return this.isAdmin ? {} : this.groupsWithLevel(AccessLevel.GUEST);

@@ -56,12 +56,10 @@ export class RunnerPolicy {
   /** GitLab's `admin_runners` on the runner's owner: the instance, the group (Owner) or the owner project (Maintainer). */
   async administersOwner(runner: RunnerFacts): Promise<boolean> {
     if (this.access.isAdmin) return true;
-    if (runner.runnerType === 'group_type') {
-      return !!runner.group && this.access.groupLevel(runner.group.traversalIds) >= AccessLevel.OWNER;
-    }
+    if (runner.runnerType === 'group_type') return !!runner.group && this.access.administersGroupRunners(runner.group);
     if (runner.runnerType === 'project_type') {
       const owner = runner.runnerProjects[0];
-      return !!owner && this.access.projectLevel(owner.project) >= AccessLevel.MAINTAINER;
+      return !!owner && this.access.administersProjectRunners(owner.project);
     }
     return false;
   }

@@ -1,5 +1,4 @@
 import type { Access } from '../auth/access.ts';
-import { AccessLevel } from '../auth/access-level.ts';
 import type { Prisma } from '../db/generated/client.ts';
 
 /** The runners a project can use: its own, its groups' (up the tree) and the instance's, as each is enabled. */
@@ -64,9 +63,9 @@ export function ownedRunnersWhere(access: Access): Prisma.RunnerWhereInput {
     OR: [
       {
         runnerType: 'project_type',
-        runnerProjects: { some: { project: access.projectsWithLevel(AccessLevel.MAINTAINER) } },
+        runnerProjects: { some: { project: access.projectsAdministeredByMembership() } },
       },
-      { runnerType: 'group_type', group: access.groupsWithLevel(AccessLevel.OWNER) },
+      { runnerType: 'group_type', group: access.groupsAdministeredByMembership() },
     ],
   };
 }
