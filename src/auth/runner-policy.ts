@@ -110,9 +110,27 @@ export class RunnerPolicy {
     return (await this.administersOwner(runner)) || this.availableAsMultiProject(runner);
   }
 
+  /** Why the viewer may not delete the runner (GitLab's 403 reason), or null if they may. */
+  private async deleteRefusal(runner: RunnerFacts): Promise<string | null> {
+    if (this.access.isAdmin) return null;
+    if (runner.runnerProjects.length > 1) return 'Runner associated with more than one project';
+    return (await this.administersOwner(runner)) ? null : NO_ACCESS;
+  }
+
+  /**
+   * Why the viewer may not assign the runner to more projects, in GitLab's order: a group runner is refused even to
+   * admins, then an instance runner, then a locked one, then the ability itself. Null if they may.
+   */
+  private async assignRefusal(runner: RunnerFacts): Promise<string | null> {
+    if (runner.runnerType === 'group_type') return 'Runner is a group runner';
+    if (runner.runnerType === 'instance_type') return this.access.isAdmin ? 'Runner is a shared runner' : NO_ACCESS;
+    if (this.access.isAdmin) return null;
+    if (runner.locked) return 'Runner is locked';
+    return (await this.canUpdate(runner)) ? null : NO_ACCESS;
+  }
+
   async canDelete(runner: RunnerFacts): Promise<boolean> {
-    if (this.access.isAdmin) return true;
-    return runner.runnerProjects.length <= 1 && this.administersOwner(runner);
+    return (await this.deleteRefusal(runner)) === null;
   }
 
   async canReadJobs(runner: RunnerFacts): Promise<boolean> {
@@ -125,9 +143,7 @@ export class RunnerPolicy {
   }
 
   async canAssign(runner: RunnerFacts): Promise<boolean> {
-    if (runner.runnerType !== 'project_type') return false;
-    if (this.access.isAdmin) return true;
-    return !runner.locked && this.canUpdate(runner);
+    return (await this.assignRefusal(runner)) === null;
   }
 
   async assertRead(runner: RunnerFacts): Promise<void> {
@@ -139,23 +155,16 @@ export class RunnerPolicy {
   }
 
   async assertDelete(runner: RunnerFacts): Promise<void> {
-    if (this.access.isAdmin) return;
-    if (runner.runnerProjects.length > 1) throw forbidden('Runner associated with more than one project');
-    if (!(await this.administersOwner(runner))) throw forbidden(NO_ACCESS);
+    const refusal = await this.deleteRefusal(runner);
+    if (refusal) throw forbidden(refusal);
   }
 
   async assertReadJobs(runner: RunnerFacts): Promise<void> {
     if (!(await this.canReadJobs(runner))) throw forbidden(NO_ACCESS);
   }
 
-  /** GitLab's order: a group runner is refused even to admins, then locked, then the ability itself. */
   async assertAssign(runner: RunnerFacts): Promise<void> {
-    if (runner.runnerType === 'group_type') throw forbidden('Runner is a group runner');
-    if (runner.runnerType === 'instance_type') {
-      throw forbidden(this.access.isAdmin ? 'Runner is a shared runner' : NO_ACCESS);
-    }
-    if (this.access.isAdmin) return;
-    if (runner.locked) throw forbidden('Runner is locked');
-    if (!(await this.canUpdate(runner))) throw forbidden(NO_ACCESS);
+    const refusal = await this.assignRefusal(runner);
+    if (refusal) throw forbidden(refusal);
   }
 }
