@@ -167,6 +167,15 @@ export class Access {
     return this.isAdmin || this.projectLevel(project) >= AccessLevel.MAINTAINER;
   }
 
+  /** GitLab's `read_group_runners` / `read_project_runners`: Maintainers (and admins) list a namespace's runners. */
+  listsGroupRunners(group: { traversalIds: readonly number[] }): boolean {
+    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.MAINTAINER;
+  }
+
+  listsProjectRunners(project: ProjectFacts): boolean {
+    return this.isAdmin || this.projectLevel(project) >= AccessLevel.MAINTAINER;
+  }
+
   /** The same rule as `where`s, by membership alone (admin rights do not count: lists of "your" runners). */
   groupsAdministeredByMembership(): Prisma.GroupWhereInput {
     return this.groupsWithLevel(AccessLevel.OWNER);

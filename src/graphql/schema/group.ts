@@ -1,4 +1,3 @@
-import { AccessLevel } from '../../auth/access-level.ts';
 import { groupRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
@@ -35,8 +34,7 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
           membership: t.arg({ type: CiRunnerMembershipFilter, defaultValue: 'descendants' }),
         },
         description: "The group's runners; Maintainers and Owners of the group may list them.",
-        authScopes: (group, _args, ctx) =>
-          ctx.access.isAdmin || ctx.access.groupLevel(group.traversalIds) >= AccessLevel.MAINTAINER,
+        authScopes: (group, _args, ctx) => ctx.access.listsGroupRunners(group),
         totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
         resolve: (query, group, args, ctx) => findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
       },
