@@ -1,11 +1,30 @@
 import type { Db } from '../db/client.ts';
-import type { Prisma } from '../db/generated/client.ts';
+import { Prisma } from '../db/generated/client.ts';
 import { AccessLevel } from './access-level.ts';
 import type { Viewer } from './viewer.ts';
 
 interface Memberships {
   readonly groups: ReadonlyMap<number, number>;
   readonly projects: ReadonlyMap<number, number>;
+}
+
+type MembershipRows = readonly [
+  readonly { readonly groupId: number; readonly accessLevel: number }[],
+  readonly { readonly projectId: number; readonly accessLevel: number }[],
+];
+
+function loadMemberships(db: Db, userId: number): Promise<MembershipRows> {
+  return Promise.all([
+    db.groupMember.findMany({ where: { userId }, select: { groupId: true, accessLevel: true } }),
+    db.projectMember.findMany({ where: { userId }, select: { projectId: true, accessLevel: true } }),
+  ]);
+}
+
+function toMemberships([groups, projects]: MembershipRows): Memberships {
+  return {
+    groups: new Map(groups.map((m) => [m.groupId, m.accessLevel])),
+    projects: new Map(projects.map((m) => [m.projectId, m.accessLevel])),
+  };
 }
 
 /** What access checks need to know of a project: who owns its namespace and where it sits in the group tree. */
@@ -27,29 +46,60 @@ const NOTHING = { id: { in: [] as number[] } };
 /**
  * The viewer's effective access levels, computed as GitLab does: a group membership is inherited by every
  * subgroup and project below it, a personal namespace is owned by its user, and the highest level wins.
- * Memberships load once, when the request starts, so that every check after that is synchronous and can be
- * folded into the query that lists rows.
+ * Memberships load when the request starts, so that every check after that is synchronous and can be folded
+ * into the query that lists rows; `reload` reads them again where a write may have changed them.
  */
 export class Access {
+  private groupRunnerReach: Promise<ReadonlySet<number>> | null = null;
+
   private constructor(
+    private readonly db: Db,
     readonly viewer: Viewer | null,
-    private readonly memberships: Memberships,
+    private memberships: Memberships,
   ) {}
 
   static async load(db: Db, viewer: Viewer | null): Promise<Access> {
     // Admins are checked by their flag alone; anonymous requests have nothing to load.
-    if (!viewer) return new Access(viewer, { groups: new Map(), projects: new Map() });
+    if (!viewer) return new Access(db, viewer, { groups: new Map(), projects: new Map() });
     // Usually read with the token already (one statement per request instead of three).
-    const [groups, projects] = viewer.memberships
+    const rows: MembershipRows = viewer.memberships
       ? [viewer.memberships.groups, viewer.memberships.projects]
-      : await Promise.all([
-          db.groupMember.findMany({ where: { userId: viewer.id }, select: { groupId: true, accessLevel: true } }),
-          db.projectMember.findMany({ where: { userId: viewer.id }, select: { projectId: true, accessLevel: true } }),
-        ]);
-    return new Access(viewer, {
-      groups: new Map(groups.map((m) => [m.groupId, m.accessLevel])),
-      projects: new Map(projects.map((m) => [m.projectId, m.accessLevel])),
-    });
+      : await loadMemberships(db, viewer.id);
+    return new Access(db, viewer, toMemberships(rows));
+  }
+
+  /** Reads the memberships again and forgets what was derived from them: the state a write has to decide on. */
+  async reload(): Promise<void> {
+    this.groupRunnerReach = null;
+    if (this.viewer) this.memberships = toMemberships(await loadMemberships(this.db, this.viewer.id));
+  }
+
+  /** Forgets what was derived from projects' settings (not the memberships themselves), after a write. */
+  forgetDerived(): void {
+    this.groupRunnerReach = null;
+  }
+
+  /**
+   * Groups whose group runners the viewer uses as Maintainer of a project below them that has group runners
+   * enabled (GitLab lets such Maintainers see those runners). One statement, on first use, for the request.
+   */
+  groupsReachedByMaintainedProjects(): Promise<ReadonlySet<number>> {
+    this.groupRunnerReach ??= this.loadGroupRunnerReach();
+    return this.groupRunnerReach;
+  }
+
+  private async loadGroupRunnerReach(): Promise<ReadonlySet<number>> {
+    const projectIds = this.projectIdsWithLevel(AccessLevel.MAINTAINER);
+    const groupIds = this.groupIdsWithLevel(AccessLevel.MAINTAINER);
+    // Personal projects have no group, so project ownership adds nothing here.
+    if (!projectIds.length && !groupIds.length) return new Set();
+    const reach: Prisma.Sql[] = [];
+    if (projectIds.length) reach.push(Prisma.sql`"id" IN (${Prisma.join(projectIds)})`);
+    if (groupIds.length) reach.push(Prisma.sql`"traversalIds" && ARRAY[${Prisma.join(groupIds)}]::int[]`);
+    const rows = await this.db.$queryRaw<{ id: number }[]>`
+      SELECT DISTINCT unnest("traversalIds") AS "id" FROM "Project"
+      WHERE "groupRunnersEnabled" AND (${Prisma.join(reach, ' OR ')})`;
+    return new Set(rows.map((row) => Number(row.id)));
   }
 
   get isAdmin(): boolean {
@@ -86,11 +136,15 @@ export class Access {
     return [...this.memberships.groups].filter(([, level]) => level >= min).map(([id]) => id);
   }
 
+  private projectIdsWithLevel(min: number): number[] {
+    return [...this.memberships.projects].filter(([, level]) => level >= min).map(([id]) => id);
+  }
+
   /** Projects where the viewer's membership gives at least `min`; admin rights do not count. */
   projectsWithLevel(min: number): Prisma.ProjectWhereInput {
     const viewer = this.viewer;
     if (!viewer) return NOTHING;
-    const ids = [...this.memberships.projects].filter(([, level]) => level >= min).map(([id]) => id);
+    const ids = this.projectIdsWithLevel(min);
     const groupIds = this.groupIdsWithLevel(min);
     return {
       OR: [
@@ -99,6 +153,36 @@ export class Access {
         ...(groupIds.length ? [{ traversalIds: { hasSome: groupIds } }] : []),
       ],
     };
+  }
+
+  /**
+   * GitLab's `admin_runners` on a group (Owner) or a project (Maintainer): create, register, manage, assign and
+   * reset the tokens of its runners. The one home of that rule; admins hold it everywhere.
+   */
+  administersGroupRunners(group: { traversalIds: readonly number[] }): boolean {
+    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.OWNER;
+  }
+
+  administersProjectRunners(project: ProjectFacts): boolean {
+    return this.isAdmin || this.projectLevel(project) >= AccessLevel.MAINTAINER;
+  }
+
+  /** GitLab's `read_group_runners` / `read_project_runners`: Maintainers (and admins) list a namespace's runners. */
+  listsGroupRunners(group: { traversalIds: readonly number[] }): boolean {
+    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.MAINTAINER;
+  }
+
+  listsProjectRunners(project: ProjectFacts): boolean {
+    return this.isAdmin || this.projectLevel(project) >= AccessLevel.MAINTAINER;
+  }
+
+  /** The same rule as `where`s, by membership alone (admin rights do not count: lists of "your" runners). */
+  groupsAdministeredByMembership(): Prisma.GroupWhereInput {
+    return this.groupsWithLevel(AccessLevel.OWNER);
+  }
+
+  projectsAdministeredByMembership(): Prisma.ProjectWhereInput {
+    return this.projectsWithLevel(AccessLevel.MAINTAINER);
   }
 
   /** What the viewer may read: everything for admins, otherwise what any membership reaches. */

@@ -1,4 +1,3 @@
-import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { forbidden } from '../graphql/errors.ts';
 import { AccessLevel } from './access-level.ts';
@@ -27,73 +26,111 @@ export const RUNNER_FACTS_SELECT = {
 const NO_ACCESS = 'No access granted';
 
 /**
+ * One authorization rule with its two faces, written clause by clause side by side so they cannot drift apart:
+ * a Prisma `where` that lists exactly the runners the rule allows (so a connection's `count` and its pages agree
+ * with it), and a test of one runner's facts for fields, `userPermissions` and mutations.
+ */
+export interface RunnerRule {
+  readonly where: Prisma.RunnerWhereInput;
+  test(runner: RunnerFacts): boolean;
+}
+
+const EVERY_RUNNER: RunnerRule = { where: {}, test: () => true };
+const NO_RUNNER: RunnerRule = { where: { id: { in: [] } }, test: () => false };
+
+function anyOf(rules: readonly RunnerRule[]): RunnerRule {
+  return { where: { OR: rules.map((rule) => rule.where) }, test: (runner) => rules.some((rule) => rule.test(runner)) };
+}
+
+/**
  * GitLab's RunnerPolicy: who may read, update, delete, assign and list the jobs of a runner.
  * Checks that deny throw GitLab's 403 reason, so both transports report the same thing.
  */
 export class RunnerPolicy {
-  constructor(
-    private readonly db: Db,
-    private readonly access: Access,
-  ) {}
+  constructor(private readonly access: Access) {}
 
-  private async maintainsAnyProject(runner: RunnerFacts): Promise<boolean> {
-    for (const { project } of runner.runnerProjects) {
-      if (this.access.projectLevel(project) >= AccessLevel.MAINTAINER) return true;
-    }
-    return false;
+  private maintainsAnyProject(runner: RunnerFacts): boolean {
+    return runner.runnerProjects.some(({ project }) => this.access.projectLevel(project) >= AccessLevel.MAINTAINER);
   }
 
   /** GitLab's `admin_runners` on the runner's owner: the instance, the group (Owner) or the owner project (Maintainer). */
   async administersOwner(runner: RunnerFacts): Promise<boolean> {
     if (this.access.isAdmin) return true;
-    if (runner.runnerType === 'group_type') {
-      return !!runner.group && this.access.groupLevel(runner.group.traversalIds) >= AccessLevel.OWNER;
-    }
+    if (runner.runnerType === 'group_type') return !!runner.group && this.access.administersGroupRunners(runner.group);
     if (runner.runnerType === 'project_type') {
       const owner = runner.runnerProjects[0];
-      return !!owner && this.access.projectLevel(owner.project) >= AccessLevel.MAINTAINER;
+      return !!owner && this.access.administersProjectRunners(owner.project);
     }
     return false;
   }
 
   /** A runner shared by several projects is usable by a Maintainer of any of them. */
-  private async availableAsMultiProject(runner: RunnerFacts): Promise<boolean> {
+  private availableAsMultiProject(runner: RunnerFacts): boolean {
     return runner.runnerType === 'project_type' && runner.runnerProjects.length > 1 && this.maintainsAnyProject(runner);
   }
 
+  /**
+   * `read_runner`, the rule behind `runner(id)`, every runner list, `CiJob.runner` and `userPermissions.readRunner`:
+   * admins read all; signed-in users the instance's runners, project runners of a project they maintain, and group
+   * runners of a group they maintain (or one above) or of a group above a project they maintain that uses them.
+   */
+  async readRule(): Promise<RunnerRule> {
+    if (this.access.isAdmin) return EVERY_RUNNER;
+    if (!this.access.viewer) return NO_RUNNER;
+    const access = this.access;
+    const reached = await access.groupsReachedByMaintainedProjects();
+    return anyOf([
+      { where: { runnerType: 'instance_type' }, test: (runner) => runner.runnerType === 'instance_type' },
+      {
+        where: { runnerType: 'project_type', runnerProjects: { some: { project: access.projectsWithLevel(AccessLevel.MAINTAINER) } } },
+        test: (runner) => runner.runnerType === 'project_type' && this.maintainsAnyProject(runner),
+      },
+      {
+        where: { runnerType: 'group_type', group: access.groupsWithLevel(AccessLevel.MAINTAINER) },
+        test: (runner) =>
+          runner.runnerType === 'group_type' && !!runner.group && access.groupLevel(runner.group.traversalIds) >= AccessLevel.MAINTAINER,
+      },
+      {
+        where: { runnerType: 'group_type', groupId: { in: [...reached] } },
+        test: (runner) => runner.runnerType === 'group_type' && runner.groupId !== null && reached.has(runner.groupId),
+      },
+    ]);
+  }
+
+  /** The runners the viewer may read, as a `where` for lists. */
+  async readableWhere(): Promise<Prisma.RunnerWhereInput> {
+    return (await this.readRule()).where;
+  }
+
   async canRead(runner: RunnerFacts): Promise<boolean> {
-    if (this.access.isAdmin) return true;
-    if (!this.access.viewer) return false;
-    switch (runner.runnerType) {
-      case 'instance_type':
-        return true;
-      case 'project_type':
-        return this.maintainsAnyProject(runner);
-      case 'group_type': {
-        if (!runner.group || runner.groupId === null) return false;
-        if (this.access.groupLevel(runner.group.traversalIds) >= AccessLevel.MAINTAINER) return true;
-        // Maintainers of a project below the group use its runners, so they may see them.
-        const project = await this.db.project.findFirst({
-          where: {
-            AND: [
-              { traversalIds: { has: runner.groupId }, groupRunnersEnabled: true },
-              this.access.projectsWithLevel(AccessLevel.MAINTAINER),
-            ],
-          },
-          select: { id: true },
-        });
-        return project !== null;
-      }
-    }
+    return (await this.readRule()).test(runner);
   }
 
   async canUpdate(runner: RunnerFacts): Promise<boolean> {
     return (await this.administersOwner(runner)) || this.availableAsMultiProject(runner);
   }
 
+  /** Why the viewer may not delete the runner (GitLab's 403 reason), or null if they may. */
+  private async deleteRefusal(runner: RunnerFacts): Promise<string | null> {
+    if (this.access.isAdmin) return null;
+    if (runner.runnerProjects.length > 1) return 'Runner associated with more than one project';
+    return (await this.administersOwner(runner)) ? null : NO_ACCESS;
+  }
+
+  /**
+   * Why the viewer may not assign the runner to more projects, in GitLab's order: a group runner is refused even to
+   * admins, then an instance runner, then a locked one, then the ability itself. Null if they may.
+   */
+  private async assignRefusal(runner: RunnerFacts): Promise<string | null> {
+    if (runner.runnerType === 'group_type') return 'Runner is a group runner';
+    if (runner.runnerType === 'instance_type') return this.access.isAdmin ? 'Runner is a shared runner' : NO_ACCESS;
+    if (this.access.isAdmin) return null;
+    if (runner.locked) return 'Runner is locked';
+    return (await this.canUpdate(runner)) ? null : NO_ACCESS;
+  }
+
   async canDelete(runner: RunnerFacts): Promise<boolean> {
-    if (this.access.isAdmin) return true;
-    return runner.runnerProjects.length <= 1 && this.administersOwner(runner);
+    return (await this.deleteRefusal(runner)) === null;
   }
 
   async canReadJobs(runner: RunnerFacts): Promise<boolean> {
@@ -106,9 +143,7 @@ export class RunnerPolicy {
   }
 
   async canAssign(runner: RunnerFacts): Promise<boolean> {
-    if (runner.runnerType !== 'project_type') return false;
-    if (this.access.isAdmin) return true;
-    return !runner.locked && this.canUpdate(runner);
+    return (await this.assignRefusal(runner)) === null;
   }
 
   async assertRead(runner: RunnerFacts): Promise<void> {
@@ -120,23 +155,16 @@ export class RunnerPolicy {
   }
 
   async assertDelete(runner: RunnerFacts): Promise<void> {
-    if (this.access.isAdmin) return;
-    if (runner.runnerProjects.length > 1) throw forbidden('Runner associated with more than one project');
-    if (!(await this.administersOwner(runner))) throw forbidden(NO_ACCESS);
+    const refusal = await this.deleteRefusal(runner);
+    if (refusal) throw forbidden(refusal);
   }
 
   async assertReadJobs(runner: RunnerFacts): Promise<void> {
     if (!(await this.canReadJobs(runner))) throw forbidden(NO_ACCESS);
   }
 
-  /** GitLab's order: a group runner is refused even to admins, then locked, then the ability itself. */
   async assertAssign(runner: RunnerFacts): Promise<void> {
-    if (runner.runnerType === 'group_type') throw forbidden('Runner is a group runner');
-    if (runner.runnerType === 'instance_type') {
-      throw forbidden(this.access.isAdmin ? 'Runner is a shared runner' : NO_ACCESS);
-    }
-    if (this.access.isAdmin) return;
-    if (runner.locked) throw forbidden('Runner is locked');
-    if (!(await this.canUpdate(runner))) throw forbidden(NO_ACCESS);
+    const refusal = await this.assignRefusal(runner);
+    if (refusal) throw forbidden(refusal);
   }
 }

@@ -7,8 +7,9 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { TokenScope } from '../db/generated/enums.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
+import { requestGuardPlugin, scopeRefusal } from './authorize.ts';
 import type { Context } from './context.ts';
-import { forbidden, insufficientScope, unauthenticated } from './errors.ts';
+import { forbidden, unauthenticated } from './errors.ts';
 import { globalIdScalar, MODEL_CLASS } from './ids.ts';
 
 type IdScalar = { Input: number; Output: number };
@@ -41,8 +42,9 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  // scope-auth first: its wrapper must run before any other plugin's resolver logic
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // The request-wide guards (token reach, fresh state for writes) first, then scope-auth: their wrappers must run
+  // before any other plugin's resolver logic.
+  plugins: [requestGuardPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   scopeAuth: {
     authScopes: ({ viewer }) => ({
       authenticated: viewer !== null,
@@ -50,10 +52,10 @@ export const builder = new SchemaBuilder<{
       // A personal access token is accepted where one of its scopes is among those the field accepts.
       token: (accepted) => viewer !== null && viewer.scopes.some((scope) => accepted.includes(scope)),
     }),
-    unauthorizedError: (_parent, { viewer }, _info, result) => {
-      if (!viewer) return unauthenticated('missing');
+    unauthorizedError: (_parent, ctx, _info, result) => {
+      if (!ctx.viewer) return unauthenticated('missing');
       const scopes = tokenScopeFailure(result.failure);
-      return scopes ? insufficientScope(scopes) : forbidden();
+      return scopes ? scopeRefusal(ctx, scopes) : forbidden();
     },
   },
   prisma: {

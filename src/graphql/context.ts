@@ -17,6 +17,19 @@ export interface SchemaSettings {
   readonly reportError?: (error: unknown, what: string) => void;
 }
 
+/**
+ * Which API the request came through, where GitLab's two APIs answer the same refusal differently: GraphQL hides a
+ * runner the viewer may not read behind `null` (as one that does not exist), REST answers 403; and REST accepts
+ * `read_api` only on GET and HEAD, so a write route's scope hint leaves it out.
+ */
+export interface Transport {
+  readonly api: 'graphql' | 'rest';
+  /** Whether a `read_api` token may make this request at all (in GraphQL, each field decides). */
+  readonly readApiAccepted: boolean;
+}
+
+const GRAPHQL: Transport = { api: 'graphql', readApiAccepted: true };
+
 /** Per request, shared by both transports: the same viewer and rules answer /graphql and /api/v4. */
 export interface Context {
   readonly db: Db;
@@ -24,6 +37,13 @@ export interface Context {
   readonly access: Access;
   readonly policy: RunnerPolicy;
   readonly settings: SchemaSettings;
+  readonly transport: Transport;
+  /**
+   * Called around every mutation, so that each decides on the state as it is when it runs: nothing loaded or
+   * derived before a write (policy facts, counts, memberships) is trusted after it.
+   */
+  beforeWrite(): Promise<void>;
+  afterWrite(): void;
   /** Runner facts for policy checks, batched: checking 100 listed runners costs one query. */
   readonly runnerFacts: DataLoader<number, RunnerFacts | null>;
   /** Job counts per runner (and status filter) that the viewer can see, batched into one query per filter. */
@@ -36,7 +56,12 @@ export interface JobCountKey {
 }
 
 /** Authenticates the token (if any) and builds the request's context; a bad token throws GitLab's reason. */
-export async function createContext(db: Db, token: string | null, settings: SchemaSettings): Promise<Context> {
+export async function createContext(
+  db: Db,
+  token: string | null,
+  settings: SchemaSettings,
+  transport: Transport = GRAPHQL,
+): Promise<Context> {
   const viewer = token ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")) : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
@@ -66,7 +91,28 @@ export async function createContext(db: Db, token: string | null, settings: Sche
     },
     { cacheKeyFn: jobCountKey },
   );
-  return { db, viewer, access, policy: new RunnerPolicy(db, access), settings, runnerFacts, jobCounts };
+  let writes = 0;
+  const forget = () => {
+    runnerFacts.clearAll();
+    jobCounts.clearAll();
+    access.forgetDerived();
+  };
+  return {
+    db,
+    viewer,
+    access,
+    policy: new RunnerPolicy(access),
+    settings,
+    transport,
+    runnerFacts,
+    jobCounts,
+    async beforeWrite() {
+      forget();
+      // The first write of a request decides on the memberships read with its token; a later one reads them again.
+      if (writes++ > 0) await access.reload();
+    },
+    afterWrite: forget,
+  };
 }
 
 function jobCountKey(key: JobCountKey): string {

@@ -100,7 +100,8 @@ export function validationError(attributeErrors: readonly { attribute: string; m
 /** The request's context, authenticated as GitLab does (the `private_token` parameter counts too). */
 export async function contextFor(db: Db, settings: ServerSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   try {
-    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings));
+    const readApiAccepted = request.method === 'GET' || request.method === 'HEAD';
+    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings), { api: 'rest', readApiAccepted });
     noteViewer(request, context.viewer);
     return context;
   } catch (error) {

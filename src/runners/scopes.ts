@@ -1,5 +1,4 @@
 import type { Access } from '../auth/access.ts';
-import { AccessLevel } from '../auth/access-level.ts';
 import type { Prisma } from '../db/generated/client.ts';
 
 /** The runners a project can use: its own, its groups' (up the tree) and the instance's, as each is enabled. */
@@ -20,8 +19,10 @@ export function projectRunnersWhere(project: {
 export type GroupMembership = 'direct' | 'descendants' | 'all_available';
 
 /**
- * A group's runners, by GitLab's membership filter: its own (direct); those of its subgroups and their
- * projects too (descendants); or what it may use, its own, its ancestors' and the instance's (all_available).
+ * A group's runners, by GitLab's membership filter: its own (direct); those of its subgroups and their projects
+ * too (descendants); or all available (GitLab's `usable_from_scope`): its ancestors' group runners, the
+ * descendants set, and the instance's runners if the group enables them. Who may see which of them is the read
+ * rule's business, applied to every runner list.
  */
 export function groupRunnersWhere(
   group: { id: number; traversalIds: number[]; sharedRunnersEnabled: boolean },
@@ -31,21 +32,25 @@ export function groupRunnersWhere(
     case 'direct':
       return { runnerType: 'group_type', groupId: group.id };
     case 'descendants':
-      return {
-        OR: [
-          { runnerType: 'group_type', group: { traversalIds: { has: group.id } } },
-          {
-            runnerType: 'project_type',
-            runnerProjects: { some: { project: { traversalIds: { has: group.id } } } },
-          },
-        ],
-      };
+      return descendantRunnersWhere(group.id);
     case 'all_available': {
-      const or: Prisma.RunnerWhereInput[] = [{ runnerType: 'group_type', groupId: { in: group.traversalIds } }];
+      const or: Prisma.RunnerWhereInput[] = [
+        { runnerType: 'group_type', groupId: { in: group.traversalIds.filter((id) => id !== group.id) } },
+        descendantRunnersWhere(group.id),
+      ];
       if (group.sharedRunnersEnabled) or.push({ runnerType: 'instance_type' });
       return { OR: or };
     }
   }
+}
+
+function descendantRunnersWhere(groupId: number): Prisma.RunnerWhereInput {
+  return {
+    OR: [
+      { runnerType: 'group_type', group: { traversalIds: { has: groupId } } },
+      { runnerType: 'project_type', runnerProjects: { some: { project: { traversalIds: { has: groupId } } } } },
+    ],
+  };
 }
 
 /**
@@ -58,9 +63,9 @@ export function ownedRunnersWhere(access: Access): Prisma.RunnerWhereInput {
     OR: [
       {
         runnerType: 'project_type',
-        runnerProjects: { some: { project: access.projectsWithLevel(AccessLevel.MAINTAINER) } },
+        runnerProjects: { some: { project: access.projectsAdministeredByMembership() } },
       },
-      { runnerType: 'group_type', group: access.groupsWithLevel(AccessLevel.OWNER) },
+      { runnerType: 'group_type', group: access.groupsAdministeredByMembership() },
     ],
   };
 }

@@ -171,6 +171,8 @@ export interface JobTransition {
   event: JobEvent;
   /** RUN only: the runner that picks the job up. */
   runnerId?: number | null;
+  /** RUN only: the runners the caller may put a job on (those they may read); a runner outside it is as absent. */
+  runnersAllowed?: Prisma.RunnerWhereInput;
   /** FAIL only; default `script_failure`. */
   failureReason?: string | null;
   /** SUCCEED or FAIL only: percent, 0 to 100. */
@@ -204,10 +206,11 @@ async function claimRunner(
   tx: Tx,
   runnerId: number,
   job: { tagList: string[]; project: { id: number; sharedRunnersEnabled: boolean; groupRunnersEnabled: boolean; traversalIds: number[] } },
+  allowed: Prisma.RunnerWhereInput,
   now: Date,
 ): Promise<number> {
   const runner = await tx.runner.findFirst({
-    where: { AND: [{ id: runnerId }, projectRunnersWhere(job.project)] },
+    where: { AND: [{ id: runnerId }, projectRunnersWhere(job.project), allowed] },
     select: { id: true, paused: true, runUntagged: true, tagList: true },
   });
   if (!runner) throw badInput('The runner does not exist or is not available to the project', 'runnerId');
@@ -263,7 +266,7 @@ export async function transitionJob(db: Db, input: JobTransition, now = new Date
     const data: Prisma.JobUncheckedUpdateInput = { status: rule.to };
     if (input.event === 'enqueue') data.queuedAt = now;
     if (input.event === 'run' && input.runnerId != null) {
-      data.runnerId = await claimRunner(tx, input.runnerId, job, now);
+      data.runnerId = await claimRunner(tx, input.runnerId, job, input.runnersAllowed ?? {}, now);
       data.startedAt = now;
     }
     if (input.event === 'fail') data.failureReason = input.failureReason ?? 'script_failure';

@@ -170,8 +170,8 @@ describe('Mutation.jobTransition', () => {
   });
 
   it('refuses transitions the state machine does not allow, with CONFLICT', async () => {
-    const { project, projectId, developer } = await setUp();
-    const { runner } = await createRunner(server.db, { projectIds: [project.id] });
+    const { projectId, developer } = await setUp();
+    const { runner } = await createRunner(server.db, { runnerType: 'instance_type' });
     const pipeline = await createPipeline(developer.token, projectId, [{ name: 'test', stage: 'test' }]);
     const id = pipeline.jobs.nodes[0].id;
     const refusal = async (input: Record<string, unknown>) => (await transition(developer.token, { id, ...input })).errors?.[0];
@@ -193,8 +193,8 @@ describe('Mutation.jobTransition', () => {
     const { group, project, projectId, developer } = await setUp();
     const other = await createProject(server.db);
     const { runner: foreign } = await createRunner(server.db, { projectIds: [other.id] });
-    const { runner: paused } = await createRunner(server.db, { groupId: group.id, paused: true });
-    const { runner: tagged } = await createRunner(server.db, { projectIds: [project.id], tagList: ['gpu'] });
+    const { runner: paused } = await createRunner(server.db, { runnerType: 'instance_type', paused: true });
+    const { runner: tagged } = await createRunner(server.db, { runnerType: 'instance_type', tagList: ['gpu'] });
     await server.db.runner.update({ where: { id: tagged.id }, data: { runUntagged: false } });
     const { runner: shared } = await createRunner(server.db, { runnerType: 'instance_type' });
     const pipeline = await createPipeline(developer.token, projectId, [{ name: 'test', stage: 'test' }]);
@@ -213,9 +213,32 @@ describe('Mutation.jobTransition', () => {
     expect(ran.data?.jobTransition.job.status).toBe('RUNNING');
   });
 
+  it("runs a Developer's job only on a runner they may read, and leaves other runners untouched", async () => {
+    const { group, project, projectId, developer, maintainer } = await setUp();
+    const { runner: ofProject } = await createRunner(server.db, { projectIds: [project.id] });
+    const { runner: ofGroup } = await createRunner(server.db, { groupId: group.id });
+    const pipeline = await createPipeline(developer.token, projectId, [{ name: 'test', stage: 'test' }]);
+    const id = pipeline.jobs.nodes[0].id;
+    await transition(developer.token, { id, event: 'ENQUEUE' });
+
+    for (const runner of [ofProject, ofGroup]) {
+      // The runner(id) field hides both from a Developer; running a job on them is answered as for a missing runner.
+      const hidden = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id) }, developer.token);
+      expect(hidden.data).toEqual({ runner: null });
+      const refused = await transition(developer.token, { id, event: 'RUN', runnerId: runnerGid(runner.id) });
+      expect(refused.errors?.[0]).toMatchObject({ message: 'The runner does not exist or is not available to the project' });
+      const after = await server.db.runner.findUniqueOrThrow({ where: { id: runner.id } });
+      expect(after.contactedAt).toBeNull();
+    }
+    expect(await server.db.job.findFirstOrThrow({ where: { pipelineId: Number(pipeline.id.split('/').pop()) } })).toMatchObject({ runnerId: null, status: 'pending' });
+
+    const ran = await transition(maintainer.token, { id, event: 'RUN', runnerId: runnerGid(ofProject.id) });
+    expect(ran.data?.jobTransition.job.status).toBe('RUNNING');
+  });
+
   it('fails a job (script_failure by default); a failure that is allowed leaves the pipeline green', async () => {
     const { project, projectId, developer } = await setUp();
-    const { runner } = await createRunner(server.db, { projectIds: [project.id] });
+    const { runner } = await createRunner(server.db, { runnerType: 'instance_type' });
     const pipeline = await createPipeline(developer.token, projectId, [
       { name: 'unit', stage: 'test' },
       { name: 'flaky', stage: 'test', allowFailure: true },

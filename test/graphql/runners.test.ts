@@ -44,13 +44,15 @@ describe('Query.runner', () => {
     expect(res2.errors?.[0]?.message).toContain('"nope" is not a valid Global ID');
   });
 
-  it('answers FORBIDDEN to a user who may not read the runner, and UNAUTHENTICATED without a token', async () => {
+  it('answers a runner you may not read as one that does not exist (null), and UNAUTHENTICATED without a token', async () => {
     const { token } = await createUser(server.db);
     const project = await createProject(server.db);
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
 
-    const forbidden = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id) }, token);
-    expect(forbidden.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'No access granted' });
+    const notYours = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id) }, token);
+    const missing = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id + 100_000) }, token);
+    expect(notYours).toEqual({ status: 200, data: { runner: null } });
+    expect(missing).toEqual(notYours);
 
     const anonymous = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id) });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -68,7 +70,7 @@ describe('Query.runner', () => {
     const allowed = await server.graphql(query, { id: runnerGid(runner.id) }, maintainer.token);
     expect(allowed.data?.runner).toEqual({ id: runnerGid(runner.id), ownerProject: { fullPath: project.pathWithNamespace } });
     const refused = await server.graphql(query, { id: runnerGid(runner.id) }, reporter.token);
-    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.data).toEqual({ runner: null });
   });
 });
 
@@ -166,19 +168,45 @@ describe('Query.runners', () => {
 });
 
 describe('membership-scoped runner lists', () => {
-  it("lists a group's runners for its Maintainers, with ancestors' and instance runners under ALL_AVAILABLE", async () => {
+  it("lists a group's runners for its Maintainers, with the ancestors' runners they may read under ALL_AVAILABLE", async () => {
     const parent = await createGroup(server.db);
     const child = await createGroup(server.db, { parent });
     const { user, token } = await createUser(server.db);
     await addGroupMember(server.db, child.id, user.id, AccessLevel.MAINTAINER);
     const own = await createRunner(server.db, { groupId: child.id, description: 'child runner' });
     const inherited = await createRunner(server.db, { groupId: parent.id, description: 'parent runner' });
-    const query = `query($path: ID!, $m: CiRunnerMembershipFilter) { group(fullPath: $path) { runners(membership: $m, type: GROUP_TYPE, sort: CREATED_ASC) { nodes { id } } } }`;
+    const query = `query($path: ID!, $m: CiRunnerMembershipFilter) { group(fullPath: $path) { runners(membership: $m, type: GROUP_TYPE, sort: CREATED_ASC) { count nodes { id } } } }`;
 
     const direct = await server.graphql(query, { path: child.fullPath, m: 'DIRECT' }, token);
     expect(direct.data?.group.runners.nodes).toEqual([{ id: runnerGid(own.runner.id) }]);
+    // An empty subgroup uses none of the parent's runners, so its Maintainer may not read them (as in GitLab's
+    // runner policy): the list leaves them out, as `runner(id)` does.
+    const empty = await server.graphql(query, { path: child.fullPath, m: 'ALL_AVAILABLE' }, token);
+    expect(empty.data?.group.runners).toEqual({ count: 1, nodes: [{ id: runnerGid(own.runner.id) }] });
+    // A project of theirs that uses group runners makes the parent's runner theirs to see.
+    await createProject(server.db, { group: child });
     const available = await server.graphql(query, { path: child.fullPath, m: 'ALL_AVAILABLE' }, token);
-    expect(available.data?.group.runners.nodes).toEqual([{ id: runnerGid(own.runner.id) }, { id: runnerGid(inherited.runner.id) }]);
+    expect(available.data?.group.runners).toEqual({ count: 2, nodes: [{ id: runnerGid(own.runner.id) }, { id: runnerGid(inherited.runner.id) }] });
+  });
+
+  it('lists under ALL_AVAILABLE of a top-level group its own runners, its descendants\' and the instance\'s', async () => {
+    const top = await createGroup(server.db);
+    const sub = await createGroup(server.db, { parent: top });
+    const project = await createProject(server.db, { group: sub });
+    const { user, token } = await createUser(server.db);
+    await addGroupMember(server.db, top.id, user.id, AccessLevel.MAINTAINER);
+    const own = await createRunner(server.db, { groupId: top.id });
+    const ofSubgroup = await createRunner(server.db, { groupId: sub.id });
+    const ofProject = await createRunner(server.db, { projectIds: [project.id] });
+    const instance = await createRunner(server.db, { runnerType: 'instance_type' });
+    const elsewhere = await createRunner(server.db, { groupId: (await createGroup(server.db)).id });
+    const query = `query($path: ID!) { group(fullPath: $path) { runners(membership: ALL_AVAILABLE, sort: CREATED_ASC) { count nodes { id } } } }`;
+
+    const res = await server.graphql(query, { path: top.fullPath }, token);
+    const ids = res.data?.group.runners.nodes.map((node: { id: string }) => node.id);
+    expect(ids).toEqual(expect.arrayContaining([own, ofSubgroup, ofProject, instance].map(({ runner }) => runnerGid(runner.id))));
+    expect(ids).not.toContain(runnerGid(elsewhere.runner.id));
+    expect(res.data?.group.runners.count).toBe(ids.length);
   });
 
   it('shows currentUser.runners: project runners you maintain and group runners you own, never instance runners', async () => {

@@ -10,6 +10,9 @@ const server = useTestServer();
 
 let admin = '';
 let member = '';
+/** Maintainer of one project only: group runners are theirs to read through the project, as in GitLab's policy. */
+let projectMaintainer = '';
+let maintainedProject = '';
 let busyRunner = 0;
 /** A job id 110 deep in the busy runner's jobs (oldest first): pages after it hold 100 rows too. */
 let cursorAfter = '';
@@ -30,6 +33,10 @@ beforeAll(async () => {
   const projects = [await createProject(db, { group }), await createProject(db, { group: subgroup }), await createProject(db, { group: subgroup })];
   await addGroupMember(db, group.id, user.id, AccessLevel.MAINTAINER);
   await addProjectMember(db, projects[2]!.id, user.id, AccessLevel.REPORTER);
+  const maintainer = await createUser(db);
+  projectMaintainer = maintainer.token;
+  maintainedProject = projects[1]!.pathWithNamespace;
+  await addProjectMember(db, projects[1]!.id, maintainer.user.id, AccessLevel.MAINTAINER);
   // 120 runners of every type, some with creators' tokens and several projects.
   for (let i = 0; i < 120; i++) {
     const project = projects[i % projects.length]!;
@@ -124,6 +131,32 @@ describe('SQL statements per request stay constant as the page grows from 1 to 1
     await expectConstant(
       (size) =>
         graphql(`query($n: Int!) { currentUser { runners(first: $n) { count nodes { ${RUNNER_FIELDS} } } } }`, (data) => data?.currentUser.runners.nodes, member, { n: size }),
+      false,
+    );
+  });
+
+  it('GraphQL project.runners with userPermissions, for a project Maintainer (policy checks do not query per row)', async () => {
+    await expectConstant((size) =>
+      graphql(
+        `query($path: ID!, $n: Int!) { project(fullPath: $path) { runners(first: $n) { count nodes {
+          ${RUNNER_FIELDS} userPermissions { readRunner updateRunner deleteRunner assignRunner } } } } }`,
+        (data) => data?.project.runners.nodes,
+        projectMaintainer,
+        { path: maintainedProject, n: size },
+      ),
+      false,
+    );
+  });
+
+  it("GraphQL runner.jobs with each job's runner and its userPermissions, for a project Maintainer", async () => {
+    await expectConstant((size) =>
+      graphql(
+        `query($id: CiRunnerID!, $n: Int!) { runner(id: $id) { jobs(first: $n) { nodes {
+          id runner { id description userPermissions { readRunner updateRunner deleteRunner assignRunner } } } } } }`,
+        (data) => data?.runner.jobs.nodes,
+        projectMaintainer,
+        { id: runnerGid(busyRunner), n: size },
+      ),
       false,
     );
   });

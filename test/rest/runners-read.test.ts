@@ -167,13 +167,19 @@ describe('runner lists', () => {
     expect((await server.rest('GET', '/projects/424242/runners', { token })).body).toEqual({ message: '404 Project Not Found' });
   });
 
-  it("GET /groups/:id/runners lists the group's and its ancestors' runners to Maintainers", async () => {
+  it("GET /groups/:id/runners lists the group's and its ancestors' runners to Maintainers, those they may read", async () => {
     const { user, token } = await createUser(server.db);
     const parent = await createGroup(server.db);
     const child = await createGroup(server.db, { parent });
     await addGroupMember(server.db, child.id, user.id, AccessLevel.MAINTAINER);
     const mine = await createRunner(server.db, { groupId: child.id });
     const inherited = await createRunner(server.db, { groupId: parent.id });
+    const hidden = await server.rest('GET', `/groups/${child.id}/runners?type=group_type`, { token });
+    expect(hidden.body.map((r: { id: number }) => r.id)).toEqual([mine.runner.id]);
+    expect((await server.rest('GET', `/runners/${inherited.runner.id}`, { token })).status).toBe(403);
+    // Their project below uses the parent's runners, so they may read it, by id and in the list.
+    await createProject(server.db, { group: child });
+    expect((await server.rest('GET', `/runners/${inherited.runner.id}`, { token })).status).toBe(200);
 
     const res = await server.rest('GET', `/groups/${child.id}/runners?type=group_type&scope=ignored`, { token });
     expect(res.status).toBe(200);

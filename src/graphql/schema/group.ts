@@ -1,4 +1,3 @@
-import { AccessLevel } from '../../auth/access-level.ts';
 import { groupRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
@@ -20,7 +19,13 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
     webUrl: t.string({ resolve: (group, _args, { settings }) => `${settings.externalUrl}/groups/${group.fullPath}` }),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: "URL of the group's avatar; null when it has none." }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
-    parent: t.relation('parent', { nullable: true }),
+    parent: t.relation('parent', {
+      nullable: true,
+      description: 'The parent group, if you can see it.',
+      // The group's traversalIds end with its own id; the rest are its parent's, so no row is needed to decide.
+      authScopes: (group, _args, ctx) => ctx.access.canReadGroup({ traversalIds: group.traversalIds.slice(0, -1) }),
+      unauthorizedResolver: () => null,
+    }),
     runners: t.prismaConnection(
       {
         type: 'Runner',
@@ -31,8 +36,7 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
           membership: t.arg({ type: CiRunnerMembershipFilter, defaultValue: 'descendants' }),
         },
         description: "The group's runners; Maintainers and Owners of the group may list them.",
-        authScopes: (group, _args, ctx) =>
-          ctx.access.isAdmin || ctx.access.groupLevel(group.traversalIds) >= AccessLevel.MAINTAINER,
+        authScopes: (group, _args, ctx) => ctx.access.listsGroupRunners(group),
         totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
         resolve: async (query, group, args, ctx) =>
           listedIn(await findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args), {

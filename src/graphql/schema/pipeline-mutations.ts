@@ -126,7 +126,9 @@ withErrorFields(builder.relayMutationField(
       if (!job || !canReadJob(ctx.access, job.project)) throw notFound('Job');
       if (!canUpdateJob(ctx.access, job.project)) throw forbidden();
       const { id: jobId, ...transition } = input;
-      return withErrors(async () => ({ job: await transitionJob(ctx.db, { jobId, ...transition }) }));
+      // A job goes only on a runner the caller may read: any other is answered as one that does not exist.
+      const runnersAllowed = input.runnerId != null ? await ctx.policy.readableWhere() : undefined;
+      return withErrors(async () => ({ job: await transitionJob(ctx.db, { jobId, ...transition, runnersAllowed }) }));
     },
   },
   {

@@ -1,4 +1,3 @@
-import { AccessLevel } from '../../auth/access-level.ts';
 import { projectRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
@@ -36,8 +35,7 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
         nullable: true,
         args: runnerListArgs,
         description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
-        authScopes: (project, _args, ctx) =>
-          ctx.access.isAdmin || ctx.access.projectLevel(project) >= AccessLevel.MAINTAINER,
+        authScopes: (project, _args, ctx) => ctx.access.listsProjectRunners(project),
         totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
         resolve: async (query, project, args, ctx) =>
           listedIn(await findRunners(ctx, query, projectRunnersWhere(project), args), {

@@ -1,4 +1,3 @@
-import { AccessLevel } from '../../auth/access-level.ts';
 import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
 import { Prisma } from '../../db/generated/client.ts';
@@ -23,7 +22,7 @@ export const BULK_RUNNER_LIMIT = 50;
 async function findMaintainedProject(ctx: Context, fullPath: string | number) {
   const project = await ctx.db.project.findUnique({ where: { pathWithNamespace: String(fullPath) }, select: PROJECT_FACTS_SELECT });
   if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
-  if (!ctx.access.isAdmin && ctx.access.projectLevel(project) < AccessLevel.MAINTAINER) throw forbidden();
+  if (!ctx.access.administersProjectRunners(project)) throw forbidden();
   return project;
 }
 

@@ -35,12 +35,16 @@ export function withOffset<Q extends { skip?: number; cursor?: unknown }>(query:
   return { ...query, skip: offset };
 }
 
-function where(base: Prisma.RunnerWhereInput, args: RunnerListArgs): Prisma.RunnerWhereInput {
-  return { AND: [base, runnerFilterWhere(args)] };
+/**
+ * Every runner list is narrowed to the runners the viewer may read through `runner(id)`, in the query itself, so
+ * no list returns a runner its own field would refuse and `count` agrees with the pages.
+ */
+async function where(ctx: Context, base: Prisma.RunnerWhereInput, args: RunnerListArgs): Promise<Prisma.RunnerWhereInput> {
+  return { AND: [base, await ctx.policy.readableWhere(), runnerFilterWhere(args)] };
 }
 
 /** A page of runners from `base`, filtered and sorted as the arguments say; `query` is Pothos's selection. */
-export function findRunners(
+export async function findRunners(
   ctx: Context,
   query: { include?: Prisma.RunnerInclude; select?: Prisma.RunnerSelect; skip?: number; cursor?: Prisma.RunnerWhereUniqueInput },
   base: Prisma.RunnerWhereInput,
@@ -48,11 +52,11 @@ export function findRunners(
 ) {
   return ctx.db.runner.findMany({
     ...withOffset(query, args.offset, 'cursor' in query && query.cursor !== undefined),
-    where: where(base, args),
+    where: await where(ctx, base, args),
     orderBy: runnerOrderBy(args.sort),
   });
 }
 
-export function countRunners(ctx: Context, base: Prisma.RunnerWhereInput, args: RunnerListArgs): Promise<number> {
-  return ctx.db.runner.count({ where: where(base, args) });
+export async function countRunners(ctx: Context, base: Prisma.RunnerWhereInput, args: RunnerListArgs): Promise<number> {
+  return ctx.db.runner.count({ where: await where(ctx, base, args) });
 }

@@ -1,4 +1,3 @@
-import { AccessLevel } from '../../auth/access-level.ts';
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
 import { createRunner } from '../../services/runners.ts';
 import { runnerChanges } from '../../runners/validate.ts';
@@ -43,13 +42,13 @@ withErrorFields(builder.relayMutationField(
         if (!groupId) throw badInput('groupId is required for a group runner', 'groupId');
         const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: { traversalIds: true } });
         if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
-        if (!ctx.access.isAdmin && ctx.access.groupLevel(group.traversalIds) < AccessLevel.OWNER) throw forbidden();
+        if (!ctx.access.administersGroupRunners(group)) throw forbidden();
       }
       if (runnerType === 'project_type') {
         if (!projectId) throw badInput('projectId is required for a project runner', 'projectId');
         const project = await ctx.db.project.findUnique({ where: { id: projectId } });
         if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
-        if (!ctx.access.isAdmin && ctx.access.projectLevel(project) < AccessLevel.MAINTAINER) throw forbidden();
+        if (!ctx.access.administersProjectRunners(project)) throw forbidden();
       }
       return withErrors(async () => {
         const { runner, token } = await createRunner(ctx.db, {

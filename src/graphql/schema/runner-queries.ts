@@ -13,18 +13,21 @@ builder.queryFields((t) => ({
     type: RunnerRef,
     nullable: true,
     description:
-      'A runner by global ID; null if there is none. A runner that exists but you may not read is an error ' +
-      '(FORBIDDEN), as GitLab REST answers 403 rather than 404.',
+      'A runner by global ID; null if there is none or you may not read it (the two are answered alike, as GitLab ' +
+      'does, so ids cannot be probed).',
     authScopes: { token: READ_RUNNER },
     args: { id: t.arg({ type: 'CiRunnerID', required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const runner = await ctx.db.runner.findUnique({ ...query, where: { id } });
-      if (!runner) return null;
       if (!ctx.access.isAdmin) {
         const facts = await ctx.runnerFacts.load(id);
-        if (facts) await ctx.policy.assertRead(facts);
+        if (!facts) return null;
+        if (!(await ctx.policy.canRead(facts))) {
+          // GitLab REST tells the two apart (404, then 403 "No access granted"); its routes run this field.
+          if (ctx.transport.api === 'rest') await ctx.policy.assertRead(facts);
+          return null;
+        }
       }
-      return runner;
+      return ctx.db.runner.findUnique({ ...query, where: { id } });
     },
   }),
   runners: t.prismaConnection(

@@ -1,4 +1,3 @@
-import { AccessLevel } from '../../auth/access-level.ts';
 import { digestToken } from '../../auth/tokens.ts';
 import { authenticateRunner, recordContact, registerRunner, rotateRunnerToken } from '../../services/runner-tokens.ts';
 import { type RegistrationScope, resetRegistrationToken } from '../../services/tokens.ts';
@@ -201,13 +200,13 @@ async function registrationScope(ctx: Context, type: 'instance_type' | 'group_ty
     const groupId = parseGlobalId(id, MODEL_CLASS.group);
     const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: { traversalIds: true } });
     if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
-    if (!ctx.access.isAdmin && ctx.access.groupLevel(group.traversalIds) < AccessLevel.OWNER) throw forbidden();
+    if (!ctx.access.administersGroupRunners(group)) throw forbidden();
     return { kind: 'group', groupId };
   }
   const projectId = parseGlobalId(id, MODEL_CLASS.project);
   const project = await ctx.db.project.findUnique({ where: { id: projectId }, select: { id: true, ownerId: true, traversalIds: true } });
   if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
-  if (!ctx.access.isAdmin && ctx.access.projectLevel(project) < AccessLevel.MAINTAINER) throw forbidden();
+  if (!ctx.access.administersProjectRunners(project)) throw forbidden();
   return { kind: 'project', projectId };
 }
 
