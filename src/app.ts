@@ -14,6 +14,8 @@ import { createLogger, type LoggerOptions, requestId } from './http/logging.ts';
 import { DEFAULT_RATE_LIMITS, graphqlTokenAttempts, type RateLimitSettings, RateLimits, rateLimitPlugin, tokenOwners } from './http/rate-limit.ts';
 import { sendJson } from './rest/http.ts';
 import { v4Routes } from './rest/v4/index.ts';
+import { attachWebSocket, connectionToken, rateLimitedAdmission } from './graphql/websocket.ts';
+import { liveServer, type LiveOptions } from './live/server.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -26,6 +28,8 @@ export interface AppOptions {
   readonly rateLimits?: RateLimitSettings;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For gives the client IP that rate limits count by. */
   readonly trustProxy?: boolean | string;
+  /** Subscriptions: the status sweeper's interval (none by default), token re-check interval. */
+  readonly live?: LiveOptions;
 }
 
 /**
@@ -64,6 +68,7 @@ export function buildApp({
   graphqlLimits = DEFAULT_GRAPHQL_LIMITS,
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy = false,
+  live = {},
 }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger ? createLogger(logger) : undefined,
@@ -90,6 +95,7 @@ export function buildApp({
   const limits = rateLimits.enabled ? new RateLimits(rateLimits) : null;
   if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPath: '/graphql' });
 
+  const hub = liveServer(app, database, live);
   const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, Context>({
     schema,
     plugins: [refuseUnacceptable({ graphiql }), rejectNullBytes(), ...graphqlLimitPlugins<Context & { req: FastifyRequest; reply: FastifyReply }>(graphqlLimits, limits ? graphqlTokenAttempts(limits) : undefined)],
@@ -102,7 +108,15 @@ export function buildApp({
       maskError: (error, message, isDev) =>
         maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error')),
     },
-    context: ({ req }) => createContext(db, readToken(req.headers, req.query as { private_token?: unknown }), settings),
+    context: async ({ req, connectionParams }: { req: FastifyRequest; connectionParams?: Record<string, unknown> }) => {
+      // Over WebSocket (see attachWebSocket) the token comes in the connection's parameters.
+      const token = connectionParams ? connectionToken(connectionParams, req.raw ?? req) : readToken(req.headers, req.query as { private_token?: unknown });
+      return { ...(await createContext(db, token, settings)), live: { hub, token } };
+    },
+  });
+  attachWebSocket(app, yoga, {
+    path: yoga.graphqlEndpoint,
+    admit: limits ? rateLimitedAdmission(limits, tokenOwners(db), app.log) : undefined,
   });
 
   app.route({

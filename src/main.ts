@@ -2,8 +2,10 @@ import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
+import { setStatusTimeouts } from './runners/status.ts';
 
 const config = loadConfig();
+setStatusTimeouts({ onlineMs: config.runnerOnlineTimeoutMs, staleMs: config.runnerStaleTimeoutMs });
 const database = await openDatabase(config);
 await database.migrate();
 await bootstrap(database.prisma, config);
@@ -17,6 +19,7 @@ const app = buildApp({
   graphqlLimits: config.graphqlLimits,
   rateLimits: config.rateLimits,
   trustProxy: config.trustProxy,
+  live: { sweepIntervalMs: config.liveSweepIntervalMs },
 });
 
 // Graceful shutdown: stop accepting, let in-flight requests finish, then close the database. A request that

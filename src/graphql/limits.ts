@@ -187,7 +187,7 @@ interface LimitedContext {
 
 /** Depth and complexity caps depend on who asks, so they run once the context (and its viewer) exists. */
 function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
-  return {
+  const plugin: Plugin<LimitedContext> = {
     onExecute({ args, setResultAndStopExecution }) {
       const viewer = args.contextValue.viewer;
       const maxDepth = viewer ? limits.maxDepth : limits.maxDepthUnauthenticated;
@@ -223,6 +223,9 @@ function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
       }
     },
   };
+  // Subscriptions (over SSE and WebSocket) are held to the same caps, before they start.
+  plugin.onSubscribe = plugin.onExecute as Plugin<LimitedContext>['onSubscribe'];
+  return plugin;
 }
 
 /** GitLab's answer when a query runs past `graphql_timeout`. */

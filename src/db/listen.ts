@@ -1,0 +1,60 @@
+import pg from 'pg';
+
+/** Called with each notification's payload; `onGap` after a reconnection, when notifications may have been missed. */
+export interface NotificationHandlers {
+  readonly onNotification: (payload: string) => void;
+  readonly onGap?: () => void;
+}
+
+const RETRY_MS = [100, 500, 1_000, 2_000, 5_000];
+
+/**
+ * LISTENs on `channel` over a connection of its own (a pooled one would be handed to other statements), and
+ * reconnects after the database restarts or the connection drops, so a replica never stops hearing changes for
+ * good. Resolves once listening; the returned function stops it.
+ */
+export async function listenPostgres(url: string, channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, keepAlive: true });
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) handlers.onNotification(message.payload);
+    });
+    next.on('error', () => {
+      // The 'end' event follows and schedules the reconnection.
+    });
+    next.on('end', () => {
+      if (client === next) client = null;
+      if (!stopped) schedule();
+    });
+    await next.connect();
+    await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+    client = next;
+    if (attempt > 0) handlers.onGap?.();
+    attempt = 0;
+  };
+
+  const schedule = () => {
+    if (timer || stopped) return;
+    const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
+    attempt += 1;
+    timer = setTimeout(() => {
+      timer = undefined;
+      connect().catch(() => schedule());
+    }, delay);
+    timer.unref();
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    const current = client;
+    client = null;
+    await current?.end().catch(() => {});
+  };
+}
