@@ -75,7 +75,7 @@ async function live(): Promise<void> {
   const results = await runLiveBench({ serverUrl, port: freePort, seconds: quick ? 4 : 15, fresh, log });
   mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
   const current = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '# Benchmarks\n';
-  writeFileSync(reportPath, withLiveSection(current, renderLive(results, new Date(), `${machine.cpu}, ${machine.cores} cores`), MARKER));
+  writeFileSync(reportPath, withLiveSection(current, renderLive(results, new Date(), `${machine.cpu}, ${machine.cores} cores, load average ${loadavg()[0]?.toFixed(1)} when it ended`), MARKER));
   log(`${elapsed()}  live subscriptions written to ${reportPath}`);
 }
 if (args.has('--live')) {

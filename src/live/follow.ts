@@ -3,6 +3,7 @@ import type { Prisma } from '../db/generated/client.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
 import { type LiveEvent, runnersOf, touchesRunner } from './events.ts';
 import type { LiveHub } from './hub.ts';
+import { refusal } from './refusal.ts';
 import type { EventQueue } from './queue.ts';
 import type { LiveSession } from './sessions.ts';
 import { type RunnerSnapshot, SNAPSHOT_INCLUDE } from './snapshots.ts';
@@ -45,15 +46,23 @@ function subscriberStream<T>(
         if (done) break;
         if (event.kind !== 'access' && !relevant(event)) continue;
         let session: LiveSession;
+        let result: Step<T>;
         try {
           session = await hub.sessions.check(token);
         } catch (error) {
+          // The database failing to answer is no reason to end a subscription; a refused token is.
+          if (!refusal(error)) continue;
           finishing = true;
           queue.end();
           return { value: new LiveFailure(error), done: false };
         }
         if (event.kind === 'access') continue;
-        const result = await step(event, session);
+        try {
+          result = await step(event, session);
+        } catch {
+          // The runner could not be read now (database unavailable): this event is skipped, the stream goes on.
+          continue;
+        }
         if (!result) continue;
         if ('end' in result) break;
         if (result.last) {

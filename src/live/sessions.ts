@@ -2,6 +2,7 @@ import { Access } from '../auth/access.ts';
 import { RunnerPolicy } from '../auth/runner-policy.ts';
 import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
+import { refusal } from './refusal.ts';
 
 /** Who a subscriber is at the moment an event is delivered, and the rules that apply to them. */
 export interface LiveSession {
@@ -35,8 +36,11 @@ export class LiveSessions {
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.session;
     const session = this.load(token);
-    // A failed lookup is kept too: every subscription of a revoked token ends on the same single query.
-    session.catch(() => {});
+    // A refusal is kept too: every subscription of a revoked token ends on the same single query. A failure of the
+    // database is not: the next event tries again.
+    session.catch((error: unknown) => {
+      if (!refusal(error) && this.entries.get(key)?.session === session) this.entries.delete(key);
+    });
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { until: now + this.ttlMs, session });
     return session;

@@ -118,6 +118,29 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
   });
 });
 
+describe('SSE as browsers and curl open it', () => {
+  it('serves a GET, with the token in the URL as EventSource must send it, or in a header as curl does', async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const { runner } = await createRunner(server.db);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const query = encodeURIComponent(`subscription { ciRunnerUpdated(runnerId: "${runnerGid(runner.id)}") { kind runner { description } } }`);
+    const streams = [
+      await fetch(`${server.url}/graphql?private_token=${token}&query=${query}`, { headers: { accept: 'text/event-stream' } }),
+      await fetch(`${server.url}/graphql?query=${query}`, { headers: { accept: 'text/event-stream', 'private-token': token } }),
+    ];
+    for (const stream of streams) expect([stream.status, stream.headers.get('content-type')]).toEqual([200, 'text/event-stream']);
+
+    await server.graphql(UPDATE, { input: { id: runnerGid(runner.id), description: 'seen by both' } }, token);
+    for (const stream of streams) {
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      while (!text.includes('seen by both')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).toContain('event: next\ndata: {"data":{"ciRunnerUpdated":{"kind":"UPDATED","runner":{"description":"seen by both"}}}}');
+      await reader.cancel();
+    }
+  });
+});
+
 describe('publishing', () => {
   it('publishes nothing for a rolled-back change', async () => {
     const { token } = await createUser(server.db, { admin: true });
