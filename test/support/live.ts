@@ -62,6 +62,11 @@ export function subscribeSse(url: string, query: string, variables: Record<strin
       signal: abort.signal,
     });
     markReady();
+    // A refusal before the stream starts (429, 401, …) is a plain GraphQL answer.
+    if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      inbox.push((await response.json()) as Received);
+      return;
+    }
     if (!response.body) return;
     const decoder = new TextDecoder();
     let buffer = '';
