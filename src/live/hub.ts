@@ -54,10 +54,6 @@ export class LiveHub {
     await stop?.();
   }
 
-  get subscriberCount(): number {
-    return this.queues.size;
-  }
-
   /** Every event from now on, until the returned queue is ended (by its consumer or by `close()`). */
   events(): EventQueue<LiveEvent> {
     const queue: EventQueue<LiveEvent> = new EventQueue(this.queueCapacity, () => this.queues.delete(queue));
