@@ -7,11 +7,13 @@ export interface NotificationHandlers {
 }
 
 const RETRY_MS = [100, 500, 1_000, 2_000, 5_000];
+const CONNECT_TIMEOUT_MS = 3_000;
 
 /**
  * LISTENs on `channel` over a connection of its own (a pooled one would be handed to other statements), and
  * reconnects after the database restarts or the connection drops, so a replica never stops hearing changes for
- * good. Resolves once listening; the returned function stops it.
+ * good. Resolves once listening, or once the first attempt failed (the database is down at start-up: it keeps
+ * trying in the background); the returned function stops it.
  */
 export async function listenPostgres(url: string, channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
   let client: pg.Client | null = null;
@@ -31,8 +33,26 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
       if (client === next) client = null;
       if (!stopped) schedule();
     });
-    await next.connect();
-    await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+    // Bounded: a database that accepts connections but never answers must not hold start-up.
+    let deadline: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      deadline = setTimeout(() => reject(new Error('LISTEN timed out')), CONNECT_TIMEOUT_MS);
+    });
+    const listening = next.connect().then(() => next.query(`LISTEN "${channel.replaceAll('"', '""')}"`));
+    listening.catch(() => {}); // when the timeout wins, this fails later, to no one
+    try {
+      await Promise.race([listening, timeout]);
+    } catch (error) {
+      // Not awaited: ending a connection the server never answered could wait as long.
+      next.end().catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(deadline);
+    }
+    if (stopped) {
+      next.end().catch(() => {});
+      return;
+    }
     client = next;
     if (attempt > 0) handlers.onGap?.();
     attempt = 0;
@@ -49,7 +69,7 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
     timer.unref();
   };
 
-  await connect();
+  await connect().catch(() => schedule());
   return async () => {
     stopped = true;
     clearTimeout(timer);
