@@ -141,6 +141,22 @@ describe('SSE as browsers and curl open it', () => {
   });
 });
 
+describe.skipIf(!process.env.DATABASE_URL)('the listening connection', () => {
+  it('is opened again when PostgreSQL drops it, and later changes are delivered', async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const { runner } = await createRunner(server.db);
+    const live = await open(subscribeSse, RUNNER_UPDATED, { id: runnerGid(runner.id) }, token);
+
+    const dropped = await server.db.$queryRaw<{ pid: number }[]>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pg_terminate_backend(pid)`;
+    expect(dropped).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await server.graphql(UPDATE, { input: { id: runnerGid(runner.id), description: 'after the drop' } }, token);
+    expect((await live.next()).data?.ciRunnerUpdated.runner).toMatchObject({ description: 'after the drop' });
+    live.close();
+  });
+});
+
 describe('publishing', () => {
   it('publishes nothing for a rolled-back change', async () => {
     const { token } = await createUser(server.db, { admin: true });
