@@ -1,25 +1,27 @@
-// `npm run bench [-- --quick] [-- --fresh] [-- --no-pglite] [-- --overload]`: loads the data sets, starts the gateway
-// and the baseline as processes, checks they answer alike, counts SQL per request, drives every scenario with
-// autocannon, runs the overload scenario (bench/overload.ts), then does the same on the embedded PGlite, and writes
-// BENCHMARKS.md (--quick: bench/.results/BENCHMARKS.quick.md, so a quick look never replaces the committed figures).
-// --overload runs the overload scenario alone and prints its figures.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --fresh] [-- --no-pglite] [-- --overload] [-- --live | --no-live]`: loads the data
+// sets, starts the gateway and the baseline as processes, checks they answer alike, counts SQL per request, drives
+// every scenario with autocannon, runs the overload scenario (bench/overload.ts), then does the same on the embedded
+// PGlite, and writes BENCHMARKS.md (--quick: bench/.results/BENCHMARKS.quick.md, so a quick look never replaces the
+// committed figures). --overload runs the overload scenario alone and prints its figures; --live runs the live
+// subscriptions scenario alone.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { preparePGlite, preparePostgres, postgresServerUrl } from './databases.ts';
 import { SIZES } from './dataset.ts';
+import { renderLive, runLiveBench, withLiveSection } from './live.ts';
 import { drive, type LoadOptions } from './load.ts';
 import { ROOT, type ServerProcess, startBaseline, startGateway } from './processes.ts';
-import { type Measured, printSummary, renderMarkdown, type RunResults, writeReport } from './report.ts';
+import { MARKER, type Measured, printSummary, renderMarkdown, type RunResults, writeReport } from './report.ts';
 import { buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
 import { type OverloadOptions, overloadLines, runOverload } from './overload.ts';
 import { assertSameAnswers, countStatements } from './statements.ts';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
-  if (!['--quick', '--fresh', '--no-pglite', '--overload'].includes(arg)) {
-    console.error(`unknown option ${arg}; use --quick, --fresh, --no-pglite, --overload`);
+  if (!['--quick', '--fresh', '--no-pglite', '--overload', '--live', '--no-live'].includes(arg)) {
+    console.error(`unknown option ${arg}; use --quick, --fresh, --no-pglite, --overload, --live (the live scenario alone), --no-live`);
     process.exit(2);
   }
 }
@@ -70,8 +72,23 @@ if (machine.loadAverage[0] !== undefined && machine.loadAverage[0] > machine.cor
   log(`warning: the machine is already busy (load ${machine.loadAverage[0].toFixed(2)} on ${machine.cores} cores); absolute figures will be low, ratios to the baseline less so`);
 }
 
-// --- PostgreSQL ---
 const serverUrl = postgresServerUrl();
+const reportPath = quick ? join(ROOT, 'bench', '.results', 'BENCHMARKS.quick.md') : join(ROOT, 'BENCHMARKS.md');
+
+/** The live subscriptions scenario (bench/live.ts), its section written into the report's hand-written part. */
+async function live(): Promise<void> {
+  const results = await runLiveBench({ serverUrl, port: freePort, seconds: quick ? 4 : 15, fresh, log });
+  mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
+  const current = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '# Benchmarks\n';
+  writeFileSync(reportPath, withLiveSection(current, renderLive(results, new Date(), `${machine.cpu}, ${machine.cores} cores, load average ${loadavg()[0]?.toFixed(1)} when it ended`), MARKER));
+  log(`${elapsed()}  live subscriptions written to ${reportPath}`);
+}
+if (args.has('--live')) {
+  await live();
+  process.exit(0);
+}
+
+// --- PostgreSQL ---
 const prepared = await preparePostgres(serverUrl, databaseName, size, { fresh, log });
 log(`${elapsed()}  PostgreSQL data set ${prepared.reused ? 'reused' : 'loaded'} (${databaseName}: ${prepared.counts.Runner} runners, ${(prepared.counts.Job ?? 0).toLocaleString('en')} jobs)`);
 
@@ -162,7 +179,8 @@ const results: RunResults = {
 };
 printSummary(results, log);
 mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
-const output = quick ? join(ROOT, 'bench', '.results', 'BENCHMARKS.quick.md') : join(ROOT, 'BENCHMARKS.md');
+const output = reportPath;
 writeReport(output, renderMarkdown(results));
+if (!args.has('--no-live')) await live();
 writeFileSync(join(ROOT, 'bench', '.results', `${results.mode}-${results.startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 2));
 log(`\nwrote ${output} in ${elapsed()}`);

@@ -27,6 +27,8 @@ import {
 } from './http/rate-limit.ts';
 import { refuseMethod, sendJson } from './rest/http.ts';
 import { v4Routes } from './rest/v4/index.ts';
+import { attachWebSocket, connectionToken, rateLimitedAdmission } from './graphql/websocket.ts';
+import { liveServer, type LiveOptions } from './live/server.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -39,6 +41,8 @@ export interface AppOptions {
   readonly rateLimits?: RateLimitSettings;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-* headers give the client IP, scheme and host. */
   readonly trustProxy?: boolean | string;
+  /** Subscriptions: the status sweeper's interval (none by default), token re-check interval. */
+  readonly live?: LiveOptions;
 }
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
@@ -95,6 +99,7 @@ export function buildApp({
   graphqlLimits = DEFAULT_GRAPHQL_LIMITS,
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy = false,
+  live = {},
 }: AppOptions) {
   const app = Fastify({
     // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
@@ -121,6 +126,7 @@ export function buildApp({
   const limits = rateLimits.enabled ? new RateLimits(rateLimits) : null;
   if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPaths: GRAPHQL_PATHS });
 
+  const hub = liveServer(app, database, live);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     // Either path; Yoga matches it as a URL pattern.
@@ -144,11 +150,17 @@ export function buildApp({
       maskError: (error, message, isDev) =>
         maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error')),
     },
-    context: async ({ req }) => {
-      const context = await createContext(db, readToken(req.headers, req.query as { private_token?: unknown }), settingsFor(req, settings));
+    context: async ({ req, connectionParams }: ServerContext & { connectionParams?: Record<string, unknown> }) => {
+      // Over WebSocket (see attachWebSocket) the token comes in the connection's parameters.
+      const token = connectionParams ? connectionToken(connectionParams, req.raw ?? req) : readToken(req.headers, req.query as { private_token?: unknown });
+      const context = await createContext(db, token, settingsFor(req, settings));
       noteViewer(req, context.viewer);
-      return context;
+      return { ...context, live: { hub, token } };
     },
+  });
+  attachWebSocket(app, yoga, {
+    paths: GRAPHQL_PATHS,
+    admit: limits ? rateLimitedAdmission(limits, tokenOwners(db), app.log) : undefined,
   });
 
   app.register(async (scope: FastifyInstance) => {

@@ -6,6 +6,7 @@ import {
 } from './db/client.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
 import { DEFAULT_FAILED_AUTH } from './http/failed-auth.ts';
+import { ONLINE_CONTACT_TIMEOUT_MS, STALE_TIMEOUT_MS } from './runners/status.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitSettings } from './http/rate-limit.ts';
 
 /** Every setting the server reads from its environment, parsed once at start-up. */
@@ -36,6 +37,10 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** Fastify's `trustProxy`: whether (or which) proxies' X-Forwarded-For to believe for the client IP. */
   readonly trustProxy: boolean | string;
+  /** When runners count as offline and stale (GitLab's 2 hours and 7 days), and how often status changes are swept. */
+  readonly runnerOnlineTimeoutMs: number;
+  readonly runnerStaleTimeoutMs: number;
+  readonly liveSweepIntervalMs: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -115,5 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyPrefix: env.RATE_LIMIT_REDIS_PREFIX || DEFAULT_RATE_LIMITS.keyPrefix,
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
+    runnerOnlineTimeoutMs: integer(env, 'RUNNER_ONLINE_TIMEOUT_SECONDS', ONLINE_CONTACT_TIMEOUT_MS / 1000, 1) * 1000,
+    runnerStaleTimeoutMs: integer(env, 'RUNNER_STALE_TIMEOUT_SECONDS', STALE_TIMEOUT_MS / 1000, 1) * 1000,
+    liveSweepIntervalMs: integer(env, 'LIVE_SWEEP_INTERVAL_MS', 30_000, 100),
   };
 }

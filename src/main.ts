@@ -4,6 +4,7 @@ import { bootstrap } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { createLogger } from './http/logging.ts';
+import { setStatusTimeouts } from './runners/status.ts';
 import { useTokenEncryptionSecret } from './services/ephemeral-tokens.ts';
 
 /** Start-up failures an operator can fix are one line on stderr and exit status 1, not a stack trace. */
@@ -25,6 +26,7 @@ function assertPortFree(host: string, port: number): Promise<void> {
 
 const config = loadConfig();
 if (config.tokenEncryptionKey) useTokenEncryptionSecret(config.tokenEncryptionKey);
+setStatusTimeouts({ onlineMs: config.runnerOnlineTimeoutMs, staleMs: config.runnerStaleTimeoutMs });
 await assertPortFree(config.host, config.port).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
@@ -52,6 +54,7 @@ const app = buildApp({
   graphqlLimits: config.graphqlLimits,
   rateLimits: config.rateLimits,
   trustProxy: config.trustProxy,
+  live: { sweepIntervalMs: config.liveSweepIntervalMs },
 });
 if (booted.ignoredRootToken) {
   app.log.warn(

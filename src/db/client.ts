@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaClient } from './generated/client.ts';
+import { listenPostgres, type NotificationHandlers } from './listen.ts';
 import { applyMigrations, type SqlSession } from './migrate.ts';
 
 export type Db = PrismaClient;
@@ -15,6 +16,8 @@ export interface Database {
   /** Called with every SQL statement Prisma sends (unless opened with `queryEvents: false`); tests count them. */
   readonly onQuery: Set<(sql: string) => void>;
   migrate(): Promise<string[]>;
+  /** LISTENs to a notification channel (`pg_notify`); resolves once listening, to a function that stops. */
+  listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,11 @@ export async function openPGlite(source?: string | PGlite, bounds: ClientOptions
     prisma,
     onQuery,
     migrate: () => applyMigrations(session),
+    // PGlite is one session in this process: it hears its own transactions' notifications, after they commit.
+    listen: async (channel, { onNotification }) => {
+      const unlisten = await pglite.listen(channel, onNotification);
+      return () => unlisten();
+    },
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -146,6 +154,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
         client.release();
       }
     },
+    listen: (channel, handlers) => listenPostgres(url, channel, handlers),
     async close() {
       await prisma.$disconnect();
       await pool.end();

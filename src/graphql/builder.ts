@@ -34,6 +34,7 @@ export const builder = new SchemaBuilder<{
     Time: { Input: Date; Output: Date };
     CiRunnerID: IdScalar;
     JobID: IdScalar;
+    CiBuildID: IdScalar;
     CiPipelineID: IdScalar;
     ProjectID: IdScalar;
     GroupID: IdScalar;
@@ -81,6 +82,8 @@ builder.mutationType();
 builder.addScalarType('Time', new GraphQLScalarType({ ...DateTimeResolver.toConfig(), name: 'Time' }), {});
 builder.addScalarType('CiRunnerID', globalIdScalar('CiRunnerID', MODEL_CLASS.runner), {});
 builder.addScalarType('JobID', globalIdScalar('JobID', MODEL_CLASS.job), {});
+// GitLab's `GlobalIDType[::Ci::Build]`, the type of `ciJobStatusUpdated(jobId:)`; the same ids as JobID.
+builder.addScalarType('CiBuildID', globalIdScalar('CiBuildID', MODEL_CLASS.job), {});
 builder.addScalarType('CiPipelineID', globalIdScalar('CiPipelineID', MODEL_CLASS.pipeline), {});
 builder.addScalarType('ProjectID', globalIdScalar('ProjectID', MODEL_CLASS.project), {});
 builder.addScalarType('GroupID', globalIdScalar('GroupID', MODEL_CLASS.group), {});

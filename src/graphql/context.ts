@@ -4,6 +4,7 @@ import { RUNNER_FACTS_SELECT, type RunnerFacts, RunnerPolicy } from '../auth/run
 import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
+import type { LiveContext } from '../live/context.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
 import type { GraphQLLimits } from './limits.ts';
 
@@ -48,6 +49,8 @@ export interface Context {
   readonly runnerFacts: DataLoader<number, RunnerFacts | null>;
   /** Job counts per runner (and status filter) that the viewer can see, batched into one query per filter. */
   readonly jobCounts: DataLoader<JobCountKey, number, string>;
+  /** Live events, for subscriptions; absent where the server runs none (the CLI, REST's in-process operations). */
+  readonly live?: LiveContext;
 }
 
 export interface JobCountKey {

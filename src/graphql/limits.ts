@@ -121,7 +121,7 @@ interface LimitedContext {
 
 /** Depth and complexity caps depend on who asks, so they run once the context (and its viewer) exists. */
 function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
-  return {
+  const plugin: Plugin<LimitedContext> = {
     onExecute({ args, setResultAndStopExecution }) {
       const viewer = args.contextValue.viewer;
       const maxDepth = viewer ? limits.maxDepth : limits.maxDepthUnauthenticated;
@@ -141,6 +141,9 @@ function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
       if (refusal) setResultAndStopExecution({ errors: [refusal] });
     },
   };
+  // Subscriptions (over SSE and WebSocket) are held to the same caps, before they start.
+  plugin.onSubscribe = plugin.onExecute as Plugin<LimitedContext>['onSubscribe'];
+  return plugin;
 }
 
 /** The cost a caller may spend: GitLab's three tiers, scaled to the cost model of cost.ts. */

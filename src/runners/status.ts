@@ -5,6 +5,26 @@ export const ONLINE_CONTACT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 /** GitLab's STALE_TIMEOUT: a week without contact (or never contacted and a week old) is stale. */
 export const STALE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 
+export interface StatusTimeouts {
+  readonly onlineMs: number;
+  readonly staleMs: number;
+}
+
+/**
+ * The timeouts every status derivation, status filter and the live status sweeper use: GitLab's by default, set
+ * once at start-up from the environment (so that tests can let runners go offline in seconds).
+ */
+let timeouts: StatusTimeouts = { onlineMs: ONLINE_CONTACT_TIMEOUT_MS, staleMs: STALE_TIMEOUT_MS };
+
+export function statusTimeouts(): StatusTimeouts {
+  return timeouts;
+}
+
+export function setStatusTimeouts(next: StatusTimeouts): void {
+  if (!(next.onlineMs > 0 && next.staleMs > 0)) throw new Error('status timeouts must be positive');
+  timeouts = { ...next };
+}
+
 export type RunnerStatus = 'online' | 'offline' | 'stale' | 'never_contacted';
 
 interface StatusFacts {
@@ -15,13 +35,13 @@ interface StatusFacts {
 
 export function isStale(runner: StatusFacts, now = Date.now()): boolean {
   const last = Math.max(runner.createdAt.getTime(), runner.contactedAt?.getTime() ?? 0);
-  return last <= now - STALE_TIMEOUT_MS;
+  return last <= now - timeouts.staleMs;
 }
 
 /** `true`/`false` for runners that have contacted us, `null` for those that never did (as GitLab's `online`). */
 export function isOnline(runner: StatusFacts, now = Date.now()): boolean | null {
   if (!runner.contactedAt) return null;
-  return runner.contactedAt.getTime() > now - ONLINE_CONTACT_TIMEOUT_MS;
+  return runner.contactedAt.getTime() > now - timeouts.onlineMs;
 }
 
 /** The GraphQL status: derived from contact times alone; paused is a separate flag. */
@@ -43,8 +63,8 @@ export type StatusFilter = RunnerStatus | 'active' | 'paused';
 
 /** The rows each status filter selects, as GitLab's scopes (offline excludes never-contacted runners). */
 export function statusWhere(status: StatusFilter, now = Date.now()): Prisma.RunnerWhereInput {
-  const onlineSince = new Date(now - ONLINE_CONTACT_TIMEOUT_MS);
-  const staleBefore = new Date(now - STALE_TIMEOUT_MS);
+  const onlineSince = new Date(now - timeouts.onlineMs);
+  const staleBefore = new Date(now - timeouts.staleMs);
   switch (status) {
     case 'online':
       return { contactedAt: { gt: onlineSince } };

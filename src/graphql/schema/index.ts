@@ -14,5 +14,6 @@ import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
 import './pipeline-mutations.ts';
+import './subscriptions.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
