@@ -47,7 +47,7 @@ describe('token scopes bound the whole request, not only its root field', () => 
       'ownerProject { refused: pipelines { nodes { id } } }',
       'ownerProject { refused: runners { nodes { id } } }',
       'ownerProject { refused: group { id } }',
-      'projects { nodes { refused: runners { nodes { id } } } }',
+      'projects(first: 1) { nodes { refused: runners(first: 5) { nodes { id } } } }',
       'jobs { nodes { pipeline { refused: jobs { nodes { id } } } } }',
       'jobs { nodes { refused: runner { id } } }',
     ]) {
