@@ -62,6 +62,25 @@ describe("GitLab's paths and answers", () => {
   });
 });
 
+describe('GraphiQL', () => {
+  it('is a page of our own whose every asset, icon and editor worker comes from this server', async () => {
+    const page = await (await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('<title>Runners Gateway · GraphiQL</title>');
+    const references = [...page.matchAll(/(?:src|href)="([^"]+)"|'(\/-\/graphiql\/[^']+)'/g)].map((match) => match[1] ?? match[2]);
+    expect(references).toEqual(expect.arrayContaining(['/favicon.svg', '/-/graphiql/graphiql.css', '/-/graphiql/graphiql.js', '/-/graphiql/editor.worker.js']));
+    for (const reference of references) {
+      expect(reference).toMatch(/^\//);
+      const asset = await fetch(`${server.url}${reference}`);
+      expect(asset.status, reference).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength, reference).toBeGreaterThan(0);
+    }
+    expect(page).not.toMatch(/https?:\/\//);
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toMatch(/^<svg /);
+  });
+});
+
 describe('links in answers', () => {
   async function pagedLinks(app: { url: string; db: Parameters<typeof createUser>[0] }, headers: Record<string, string> = {}) {
     const { token } = await createUser(app.db, { admin: true });

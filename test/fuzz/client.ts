@@ -68,7 +68,10 @@ export class RawClient {
       );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', (error: NodeJS.ErrnoException) => {
-        reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocket(error.message) : error);
+        // EPIPE: the server refused an oversized body early (413, then close) while it was still being written, and
+        // the write failed before the answer was read. That is the same early close, so it is retried once too.
+        const stale = (req.reusedSocket && error.code === 'ECONNRESET') || error.code === 'EPIPE';
+        reject(stale ? new StaleSocket(error.message) : error);
       });
       // A server that answers early (413) and closes while the body is still being written resets the socket
       // after the answer is in; that is expected, and the request's own error handler reports anything earlier.

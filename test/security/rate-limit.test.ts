@@ -206,6 +206,19 @@ describe('rate limits, shared through Redis', () => {
     await one.close();
   });
 
+  it('shares the failed-token ban between two replicas', async () => {
+    const shared = rateLimits({ redisUrl: REDIS_URL, keyPrefix: `${RUN_PREFIX}:ban`, failedAuth: { maxRetry: 2, findTimeSeconds: 60, banTimeSeconds: 600 } });
+    const database = await createTestDatabase();
+    const one = await startApp({ database, rateLimits: shared });
+    const two = await startApp({ database: { ...database, close: async () => {} }, rateLimits: shared });
+    expect((await call(one.url, '/api/v4/runners/verify', form('glrt-guess-1'))).status).toBe(403);
+    expect((await call(two.url, '/api/v4/runners/verify', form('glrt-guess-2'))).status).toBe(403);
+    expect((await call(one.url, '/api/v4/runners/verify', form('glrt-guess-3'))).status).toBe(429);
+    expect((await call(two.url, '/api/v4/runners/verify', form('glrt-guess-4'))).status).toBe(429);
+    await two.close();
+    await one.close();
+  });
+
   it('keeps limiting in process while Redis cannot be reached', async () => {
     const unreachable = rateLimits({ unauthenticated: rule(2), redisUrl: 'redis://127.0.0.1:1', keyPrefix: `${RUN_PREFIX}:down` });
     const app = await startApp({ rateLimits: unreachable });
