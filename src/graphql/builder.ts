@@ -32,6 +32,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     Time: { Input: Date; Output: Date };
     CiRunnerID: IdScalar;
+    CiRunnerManagerID: IdScalar;
     JobID: IdScalar;
     CiPipelineID: IdScalar;
     ProjectID: IdScalar;
@@ -78,6 +79,7 @@ builder.mutationType();
 
 builder.addScalarType('Time', new GraphQLScalarType({ ...DateTimeResolver.toConfig(), name: 'Time' }), {});
 builder.addScalarType('CiRunnerID', globalIdScalar('CiRunnerID', MODEL_CLASS.runner), {});
+builder.addScalarType('CiRunnerManagerID', globalIdScalar('CiRunnerManagerID', MODEL_CLASS.runnerManager), {});
 builder.addScalarType('JobID', globalIdScalar('JobID', MODEL_CLASS.job), {});
 builder.addScalarType('CiPipelineID', globalIdScalar('CiPipelineID', MODEL_CLASS.pipeline), {});
 builder.addScalarType('ProjectID', globalIdScalar('ProjectID', MODEL_CLASS.project), {});

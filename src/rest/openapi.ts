@@ -72,6 +72,17 @@ const ENTITY_SCHEMAS = {
       project: { $ref: '#/components/schemas/ProjectIdentity' },
     },
   },
+  RunnerManager: {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' }, system_id: { type: 'string' }, version: { type: 'string', nullable: true },
+      revision: { type: 'string', nullable: true }, platform: { type: 'string', nullable: true },
+      architecture: { type: 'string', nullable: true }, created_at: { type: 'string', format: 'date-time' },
+      contacted_at: { type: 'string', format: 'date-time', nullable: true }, ip_address: { type: 'string', nullable: true },
+      status: { type: 'string', enum: ['online', 'offline', 'stale', 'never_contacted'] },
+      job_execution_status: { type: 'string', enum: ['idle', 'active'] },
+    },
+  },
   RunnerRegistrationDetails: {
     type: 'object',
     properties: { id: { type: 'integer' }, token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },

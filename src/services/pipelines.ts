@@ -3,6 +3,7 @@ import type { Prisma } from '../db/generated/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import { badInput, conflict, notFound } from '../graphql/errors.ts';
 import { projectRunnersWhere } from '../runners/scopes.ts';
+import { recordHostContact } from './runner-managers.ts';
 import { AttributeChecks, EMAIL_FORMAT } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -168,6 +169,8 @@ export interface JobTransition {
   event: JobEvent;
   /** RUN only: the runner that picks the job up. */
   runnerId?: number | null;
+  /** RUN only: the system_id of the runner's host (manager) that picks it up; GitLab's "<legacy>" when absent. */
+  systemId?: string | null;
   /** FAIL only; default `script_failure`. */
   failureReason?: string | null;
   /** SUCCEED or FAIL only: percent, 0 to 100. */
@@ -178,6 +181,7 @@ export interface JobTransition {
 function checkTransitionArguments(input: JobTransition): void {
   if (input.runnerId != null && input.event !== 'run') throw badInput('runnerId is only for the RUN event', 'runnerId');
   if (input.event === 'run' && input.runnerId == null) throw badInput('runnerId is required to run a job', 'runnerId');
+  if (input.systemId != null && input.event !== 'run') throw badInput('systemId is only for the RUN event', 'systemId');
   if (input.failureReason != null) {
     if (input.event !== 'fail') throw badInput('failureReason is only for the FAIL event', 'failureReason');
     if (!FAILURE_REASONS.includes(input.failureReason)) {
@@ -194,14 +198,16 @@ function checkTransitionArguments(input: JobTransition): void {
 
 /**
  * The runner a job is about to run on: one the project may use (its own, its groups', the instance's),
- * not paused, and willing to run untagged jobs (jobs here carry no tags). Taking a job is contact.
+ * not paused, and willing to run untagged jobs (jobs here carry no tags). Taking a job is contact of the runner
+ * and of the host asking (GitLab's job request: `authenticate_runner!`, then the build records its manager).
  */
 async function claimRunner(
   tx: Tx,
   runnerId: number,
+  systemId: string | null | undefined,
   project: { id: number; sharedRunnersEnabled: boolean; groupRunnersEnabled: boolean; traversalIds: number[] },
   now: Date,
-): Promise<number> {
+): Promise<{ runnerId: number; runnerManagerId: number }> {
   const runner = await tx.runner.findFirst({
     where: { AND: [{ id: runnerId }, projectRunnersWhere(project)] },
     select: { id: true, paused: true, runUntagged: true },
@@ -209,10 +215,8 @@ async function claimRunner(
   if (!runner) throw badInput('The runner does not exist or is not available to the project', 'runnerId');
   if (runner.paused) throw conflict('Cannot run a job on a paused runner');
   if (!runner.runUntagged) throw conflict('Cannot run an untagged job on a runner that only runs tagged jobs');
-  // Raw, so that contact does not count as a change of the runner's settings (`updatedAt`), as GitLab's
-  // heartbeat writes with update_columns.
-  await tx.$executeRaw`UPDATE "Runner" SET "contactedAt" = ${now} WHERE id = ${runner.id}`;
-  return runner.id;
+  const manager = await recordHostContact(tx, runner.id, { systemId, updateContactedAt: true, at: now });
+  return { runnerId: runner.id, runnerManagerId: manager.id };
 }
 
 /**
@@ -258,7 +262,7 @@ export async function transitionJob(db: Db, input: JobTransition, now = new Date
     const data: Prisma.JobUncheckedUpdateInput = { status: rule.to };
     if (input.event === 'enqueue') data.queuedAt = now;
     if (input.event === 'run' && input.runnerId != null) {
-      data.runnerId = await claimRunner(tx, input.runnerId, job.project, now);
+      Object.assign(data, await claimRunner(tx, input.runnerId, input.systemId, job.project, now));
       data.startedAt = now;
     }
     if (input.event === 'fail') data.failureReason = input.failureReason ?? 'script_failure';

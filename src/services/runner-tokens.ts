@@ -1,27 +1,25 @@
-import { isIP } from 'node:net';
-import { digestToken, tokenMatches } from '../auth/tokens.ts';
+import { digestToken, TOKEN_PREFIX, tokenMatches } from '../auth/tokens.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma, Runner } from '../db/generated/client.ts';
+import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { forbidden, gone, ValidationFailed } from '../graphql/errors.ts';
 import type { RunnerAttributes } from '../runners/validate.ts';
+import { type HostFacts, recordHostContact } from './runner-managers.ts';
 import { createRunner, type NewRunner, newRunnerToken, tokenExpiry } from './runners.ts';
 
 // The operations a runner performs with its own tokens (GitLab's lib/api/ci/runner.rb), shared by GraphQL and REST.
 
 const INVALID_REGISTRATION_TOKEN = 'invalid token supplied';
 
-/** The host facts a runner reports when it registers (GitLab's `info`), plus the address it called from. */
+/**
+ * What a runner reports when it registers (GitLab's `info`). GitLab keeps only the name: the host's facts belong to
+ * its runner manager, which its first contact creates (see runner-managers.ts).
+ */
 export interface RunnerHostInfo {
   name?: string | null;
-  version?: string | null;
-  revision?: string | null;
-  platform?: string | null;
-  architecture?: string | null;
-  executor?: string | null;
-  ipAddress?: string | null;
 }
 
-const HOST_LIMITS = { name: 256, version: 64, revision: 64, platform: 64, architecture: 64, executor: 64 } as const;
+const NAME_MAX = 256;
 
 function unexpired(now: Date): Prisma.RunnerWhereInput {
   return { OR: [{ tokenExpiresAt: null }, { tokenExpiresAt: { gt: now } }] };
@@ -38,12 +36,7 @@ export async function authenticateRunner(db: Db, token: string, now = new Date()
 }
 
 function hostErrors(info: RunnerHostInfo): { attribute: string; message: string }[] {
-  const errors: { attribute: string; message: string }[] = [];
-  for (const [attribute, max] of Object.entries(HOST_LIMITS) as [keyof typeof HOST_LIMITS, number][]) {
-    if ((info[attribute]?.length ?? 0) > max) errors.push({ attribute, message: `is too long (maximum is ${max} characters)` });
-  }
-  if (info.ipAddress && !isIP(info.ipAddress)) errors.push({ attribute: 'ip_address', message: 'is invalid' });
-  return errors;
+  return (info.name?.length ?? 0) > NAME_MAX ? [{ attribute: 'name', message: `is too long (maximum is ${NAME_MAX} characters)` }] : [];
 }
 
 /**
@@ -66,8 +59,7 @@ export async function registerRunner(db: Db, registrationToken: string, attribut
       : registration.groupId !== null
         ? { runnerType: 'group_type', groupId: registration.groupId }
         : { runnerType: 'instance_type' };
-  const { name, ...host } = info;
-  return createRunner(db, { ...attributes, ...owner, registrationType: 'registration_token', name, host });
+  return createRunner(db, { ...attributes, ...owner, registrationType: 'registration_token', name: info.name });
 }
 
 /**
@@ -78,24 +70,29 @@ export async function registerRunner(db: Db, registrationToken: string, attribut
  */
 export async function rotateRunnerToken(
   db: Db,
-  runnerId: number,
+  runner: { id: number; runnerType: RunnerType; registrationType: RegistrationType },
   currentDigest: string,
   { requireUnexpired = false, now = new Date() }: { requireUnexpired?: boolean; now?: Date } = {},
 ): Promise<{ token: string; tokenExpiresAt: Date | null } | null> {
-  const { token, tokenDigest, tokenPrefix } = newRunnerToken();
+  // The new token keeps the form of the old: a runner's type and how it came to be never change.
+  const { token, tokenDigest, tokenPrefix } = newRunnerToken(runner);
   const tokenExpiresAt = await tokenExpiry(db, now.getTime());
   const { count } = await db.runner.updateMany({
-    where: { id: runnerId, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
+    where: { id: runner.id, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
     data: { tokenDigest, tokenPrefix, tokenExpiresAt },
   });
   return count === 1 ? { token, tokenExpiresAt } : null;
 }
 
 /**
- * Records that the runner contacted us (GitLab's heartbeat). GitLab writes contacted_at with update_columns,
- * leaving updated_at alone: a heartbeat is no change to the runner and must not defeat If-Unmodified-Since.
- * Prisma would bump `updatedAt` on any update, hence the SQL. Columns hold UTC without a time zone.
+ * GitLab's `POST /runners/verify`: the token's runner, with the contact recorded on the manager named by `systemId`
+ * (created on its first contact). A runner created by a user (its token starts with `glrt-`) is not marked contacted
+ * by verifying, as in GitLab 16.x–17.x: it stays "never contacted" until it asks for a job. Null for a dead token.
  */
-export async function recordContact(db: Db, runnerId: number, at = new Date()): Promise<void> {
-  await db.$executeRaw`UPDATE "Runner" SET "contactedAt" = (${at.toISOString()}::timestamptz AT TIME ZONE 'UTC') WHERE "id" = ${runnerId}`;
+export async function verifyRunner(db: Db, token: string, contact: { systemId?: string | null; facts?: HostFacts } = {}) {
+  const runner = await authenticateRunner(db, token);
+  if (!runner) return null;
+  const createdByUser = token.startsWith(TOKEN_PREFIX.runner);
+  await recordHostContact(db, runner.id, { ...contact, updateContactedAt: !createdByUser });
+  return runner;
 }

@@ -13,7 +13,6 @@ export interface NewRunner extends RunnerAttributes {
   creatorId?: number | null;
   registrationType: RegistrationType;
   name?: string | null;
-  host?: { version?: string | null; revision?: string | null; platform?: string | null; architecture?: string | null; executor?: string | null; ipAddress?: string | null };
 }
 
 /** When a runner token issued now expires, from the instance setting (null: never). */
@@ -23,15 +22,23 @@ export async function tokenExpiry(db: Db, now = Date.now()): Promise<Date | null
   return seconds ? new Date(now + Math.max(seconds, MIN_TOKEN_EXPIRATION_SECONDS) * 1000) : null;
 }
 
-export function newRunnerToken() {
-  const token = generateToken(TOKEN_PREFIX.runner);
+const TYPE_NUMBER: Record<RunnerType, number> = { instance_type: 1, group_type: 2, project_type: 3 };
+
+/**
+ * A new runner authentication token in GitLab's form (Ci::Runner#prefix_for_new_and_legacy_runner, GitLab 17.x on):
+ * `t1_`, `t2_` or `t3_` by runner type, behind `glrt-` only for a runner created by a user (`POST /user/runners`,
+ * `runnerCreate`). Tools tell the two ways a runner came to be by that prefix, and verify treats them differently.
+ */
+export function newRunnerToken(runner: { runnerType: RunnerType; registrationType: RegistrationType }) {
+  const typePrefix = `t${TYPE_NUMBER[runner.runnerType]}_`;
+  const token = generateToken(runner.registrationType === 'authenticated_user' ? `${TOKEN_PREFIX.runner}${typePrefix}` : typePrefix);
   return { token, tokenDigest: digestToken(token), tokenPrefix: tokenPrefixOf(token) };
 }
 
-/** Validates and creates a runner with a fresh `glrt-` token, returned in clear this once. */
+/** Validates and creates a runner with a fresh token (see newRunnerToken), returned in clear this once. */
 export async function createRunner(db: Db, input: NewRunner) {
   const data = runnerChanges({ description: '', maintenanceNote: null, maximumTimeout: null, runUntagged: true, tagList: [] }, input);
-  const { token, tokenDigest, tokenPrefix } = newRunnerToken();
+  const { token, tokenDigest, tokenPrefix } = newRunnerToken(input);
   const runner = await db.runner.create({
     data: {
       ...data,
@@ -43,7 +50,6 @@ export async function createRunner(db: Db, input: NewRunner) {
       tokenExpiresAt: await tokenExpiry(db),
       groupId: input.runnerType === 'group_type' ? (input.groupId ?? null) : null,
       creatorId: input.creatorId ?? null,
-      ...(input.host ?? {}),
       ...(input.runnerType === 'project_type' && input.projectId ? { runnerProjects: { create: { projectId: input.projectId } } } : {}),
     },
   });

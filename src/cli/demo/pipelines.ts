@@ -52,6 +52,7 @@ export interface JobRow {
   failureReason: string | null;
   projectId: number;
   runnerId: number | null;
+  runnerManagerId: number | null;
   userId: number | null;
   createdAt: Date;
   queuedAt: Date | null;
@@ -179,6 +180,7 @@ function runQueuedJob(
     return;
   }
   row.runnerId = runner.id;
+  row.runnerManagerId = runner.managerId;
   row.startedAt = new Date(started);
   if (cancelAt <= now && cancelAt < finished) Object.assign(row, { status: 'canceled', finishedAt: new Date(cancelAt) });
   else if (finished > now) row.status = 'running';
@@ -224,6 +226,7 @@ function simulate(faker: Faker, state: ProjectState, template: readonly JobTempl
         failureReason: null,
         projectId: pipeline.projectId,
         runnerId: null,
+        runnerManagerId: null,
         userId: pipeline.userId,
         createdAt: pipeline.createdAt,
         queuedAt: null,

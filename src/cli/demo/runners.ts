@@ -20,6 +20,8 @@ export interface DemoRunner {
   readonly contactedAt: Date | null;
   readonly paused: boolean;
   readonly locked: boolean;
+  /** The host that ran its jobs: a runner in contact has one manager, created when it registered. */
+  readonly managerId: number | null;
 }
 
 const TYPES: readonly RunnerType[] = ['instance_type', 'group_type', 'project_type'];
@@ -182,11 +184,16 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
       accessLevel: plan.accessLevel,
       maximumTimeout: plan.maximumTimeout,
       maintenanceNote: plan.maintenanceNote,
-      host: plan.host,
     });
     ledger.runnerIds.push(runner.id);
     if (otherProjects.length) await db.runnerProject.createMany({ data: otherProjects.map((projectId) => ({ runnerId: runner.id, projectId })) });
     await db.runner.update({ where: { id: runner.id }, data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt } });
+    // gitlab-runner's system IDs: "s_" and 12 hex digits, from the host's machine ID.
+    const manager = plan.host
+      ? await db.runnerManager.create({
+          data: { runnerId: runner.id, systemXid: `s_${faker.string.hexadecimal({ length: 12, casing: 'lower', prefix: '' })}`, ...plan.host, createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt },
+        })
+      : null;
     runners.push({
       id: runner.id,
       runnerType: plan.type,
@@ -196,6 +203,7 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
       contactedAt: plan.times.contactedAt,
       paused: plan.paused,
       locked: plan.locked,
+      managerId: manager?.id ?? null,
     });
     phase.advance(1);
   }

@@ -7,6 +7,7 @@ import './group.ts';
 import './project.ts';
 import './job.ts';
 import './runner.ts';
+import './runner-manager.ts';
 import './runner-queries.ts';
 import './runner-mutations.ts';
 import './runner-token-mutations.ts';

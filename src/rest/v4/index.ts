@@ -7,6 +7,7 @@ import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
+import { runnerManagerRoutes } from './runner-managers.ts';
 import { runnerRoutes } from './runners.ts';
 import { namespaceRunnerRoutes } from './namespaces.ts';
 import { userRoutes } from './user.ts';
@@ -24,6 +25,7 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
 
   runnerRoutes(app, deps);
   runnerJobRoutes(app, deps);
+  runnerManagerRoutes(app, deps);
   namespaceRunnerRoutes(app, deps);
   userRoutes(app, deps);
   runnerTokenRoutes(app, deps);
