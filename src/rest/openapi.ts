@@ -83,6 +83,17 @@ const ENTITY_SCHEMAS = {
       job_execution_status: { type: 'string', enum: ['idle', 'active'] },
     },
   },
+  ApplicationSettings: {
+    type: 'object',
+    description: "The runner keys of GitLab's application settings.",
+    properties: {
+      allow_runner_registration_token: { type: 'boolean' },
+      valid_runner_registrars: { type: 'array', items: { type: 'string', enum: ['project', 'group'] } },
+      runner_token_expiration_interval: { type: 'integer', nullable: true },
+      group_runner_token_expiration_interval: { type: 'integer', nullable: true },
+      project_runner_token_expiration_interval: { type: 'integer', nullable: true },
+    },
+  },
   RunnerRegistrationDetails: {
     type: 'object',
     properties: { id: { type: 'integer' }, token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },

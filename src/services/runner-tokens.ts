@@ -5,7 +5,8 @@ import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { forbidden, gone, ValidationFailed } from '../graphql/errors.ts';
 import type { RunnerAttributes } from '../runners/validate.ts';
 import { type HostFacts, recordHostContact } from './runner-managers.ts';
-import { createRunner, type NewRunner, newRunnerToken, tokenExpiry } from './runners.ts';
+import { runnerSettings, tokenExpiry } from './application-settings.ts';
+import { createRunner, type NewRunner, newRunnerToken } from './runners.ts';
 
 // The operations a runner performs with its own tokens (GitLab's lib/api/ci/runner.rb), shared by GraphQL and REST.
 
@@ -46,10 +47,14 @@ function hostErrors(info: RunnerHostInfo): { attribute: string; message: string 
  */
 export async function registerRunner(db: Db, registrationToken: string, attributes: RunnerAttributes, info: RunnerHostInfo = {}) {
   if (!registrationToken.trim()) throw forbidden(INVALID_REGISTRATION_TOKEN);
-  const setting = await db.applicationSetting.findUnique({ where: { id: 1 }, select: { allowRunnerRegistrationToken: true } });
-  if (setting && !setting.allowRunnerRegistrationToken) throw gone('runner registration disallowed');
+  const settings = await runnerSettings(db);
+  if (!settings.allowRunnerRegistrationToken) throw gone('runner registration disallowed');
   const registration = await db.registrationToken.findUnique({ where: { digest: digestToken(registrationToken) } });
   if (!registration || !tokenMatches(registrationToken, registration.digest)) throw forbidden(INVALID_REGISTRATION_TOKEN);
+  // GitLab's valid_runner_registrars: a project's or group's token registers nothing unless its kind is listed,
+  // and is then answered as any token that matches nothing.
+  const registrar = registration.projectId !== null ? 'project' : registration.groupId !== null ? 'group' : null;
+  if (registrar && !settings.validRunnerRegistrars.includes(registrar)) throw forbidden(INVALID_REGISTRATION_TOKEN);
 
   const invalidHost = hostErrors(info);
   if (invalidHost.length) throw new ValidationFailed(invalidHost);
@@ -76,7 +81,7 @@ export async function rotateRunnerToken(
 ): Promise<{ token: string; tokenExpiresAt: Date | null } | null> {
   // The new token keeps the form of the old: a runner's type and how it came to be never change.
   const { token, tokenDigest, tokenPrefix } = newRunnerToken(runner);
-  const tokenExpiresAt = await tokenExpiry(db, now.getTime());
+  const tokenExpiresAt = await tokenExpiry(db, runner.runnerType, now.getTime());
   const { count } = await db.runner.updateMany({
     where: { id: runner.id, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
     data: { tokenDigest, tokenPrefix, tokenExpiresAt },

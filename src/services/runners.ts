@@ -2,9 +2,7 @@ import { digestToken, generateToken, TOKEN_PREFIX, tokenPrefixOf } from '../auth
 import type { Db } from '../db/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { type RunnerAttributes, runnerChanges } from '../runners/validate.ts';
-
-/** GitLab's minimum runner token lifetime, so runners have time to rotate. */
-export const MIN_TOKEN_EXPIRATION_SECONDS = 7200;
+import { tokenExpiry } from './application-settings.ts';
 
 export interface NewRunner extends RunnerAttributes {
   runnerType: RunnerType;
@@ -13,13 +11,6 @@ export interface NewRunner extends RunnerAttributes {
   creatorId?: number | null;
   registrationType: RegistrationType;
   name?: string | null;
-}
-
-/** When a runner token issued now expires, from the instance setting (null: never). */
-export async function tokenExpiry(db: Db, now = Date.now()): Promise<Date | null> {
-  const setting = await db.applicationSetting.findUnique({ where: { id: 1 }, select: { runnerTokenExpirationInterval: true } });
-  const seconds = setting?.runnerTokenExpirationInterval;
-  return seconds ? new Date(now + Math.max(seconds, MIN_TOKEN_EXPIRATION_SECONDS) * 1000) : null;
 }
 
 const TYPE_NUMBER: Record<RunnerType, number> = { instance_type: 1, group_type: 2, project_type: 3 };
@@ -47,7 +38,7 @@ export async function createRunner(db: Db, input: NewRunner) {
       name: input.name ?? null,
       tokenDigest,
       tokenPrefix,
-      tokenExpiresAt: await tokenExpiry(db),
+      tokenExpiresAt: await tokenExpiry(db, input.runnerType),
       groupId: input.runnerType === 'group_type' ? (input.groupId ?? null) : null,
       creatorId: input.creatorId ?? null,
       ...(input.runnerType === 'project_type' && input.projectId ? { runnerProjects: { create: { projectId: input.projectId } } } : {}),

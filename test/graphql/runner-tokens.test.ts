@@ -142,6 +142,31 @@ describe('runnerRegister', () => {
 });
 
 describe('runnerVerify', () => {
+  const VERIFY_HOST = `mutation($input: RunnerVerifyInput!) { runnerVerify(input: $input) { runner { id } token errors attributeErrors { attribute message } } }`;
+  const MANAGERS = `query($id: CiRunnerID!) { runner(id: $id) { status contactedAt managers { count nodes { systemId version ipAddress status } } } }`;
+
+  it('records the host as a runner manager; a glrt- runner stays NEVER_CONTACTED', async () => {
+    const { token: admin } = await createUser(server.db, { admin: true });
+    const created = await server.graphql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`, {}, admin);
+    const { id, ephemeralAuthenticationToken: glrt } = created.data?.runnerCreate.runner;
+    expect(glrt).toMatch(/^glrt-t1_/);
+
+    const res = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: 's_graphql', info: { version: '17.5.0' }, ipAddress: '10.1.2.3' } });
+    expect(res.data?.runnerVerify).toEqual({ runner: { id }, token: glrt, errors: [], attributeErrors: [] });
+    const after = await server.graphql(MANAGERS, { id }, admin);
+    expect(after.data?.runner).toEqual({
+      status: 'NEVER_CONTACTED',
+      contactedAt: null,
+      managers: { count: 1, nodes: [{ systemId: 's_graphql', version: '17.5.0', ipAddress: '10.1.2.3', status: 'ONLINE' }] },
+    });
+
+    const bad = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: '', ipAddress: 'not-an-ip' } });
+    expect(bad.data?.runnerVerify).toMatchObject({
+      runner: null,
+      attributeErrors: [{ attribute: 'system_xid', message: "can't be blank" }, { attribute: 'ip_address', message: 'is invalid' }],
+    });
+  });
+
   it('echoes a valid token, and counts as a contact without changing the runner', async () => {
     const { runner, token } = await createRunner(server.db, { contactedAt: null });
 

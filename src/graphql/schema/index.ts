@@ -15,5 +15,6 @@ import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
 import './pipeline-mutations.ts';
+import './application-settings.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

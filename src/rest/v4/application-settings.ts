@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { RUNNER_REGISTRARS } from '../../services/application-settings.ts';
+import { RestError, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
+import { ParamError, parseParams } from '../params.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
+
+// GitLab's `GET`/`PUT /application/settings` (administrators), for the runner settings this gateway keeps. GitLab
+// answers its whole ApplicationSetting entity; these are the runner keys of it, under GitLab's names.
+
+interface SettingsNode {
+  allowRunnerRegistrationToken: boolean;
+  validRunnerRegistrars: string[];
+  runnerTokenExpirationInterval: number | null;
+  groupRunnerTokenExpirationInterval: number | null;
+  projectRunnerTokenExpirationInterval: number | null;
+}
+
+const FIELDS = `allowRunnerRegistrationToken validRunnerRegistrars runnerTokenExpirationInterval
+  groupRunnerTokenExpirationInterval projectRunnerTokenExpirationInterval`;
+
+const ShowSettings = defineOperation<{ applicationSettings: SettingsNode | null }>(/* GraphQL */ `
+  query RestApplicationSettings { applicationSettings { ${FIELDS} } }
+`);
+
+const UpdateSettings = defineOperation<{
+  applicationSettingsUpdate: { applicationSettings: SettingsNode | null; attributeErrors: { attribute: string; message: string }[] } | null;
+}>(/* GraphQL */ `
+  mutation RestUpdateApplicationSettings($input: ApplicationSettingsUpdateInput!) {
+    applicationSettingsUpdate(input: $input) { applicationSettings { ${FIELDS} } attributeErrors { attribute message } }
+  }
+`);
+
+const UPDATE_SPECS = {
+  allow_runner_registration_token: { type: 'boolean' },
+  valid_runner_registrars: { type: 'string_array' },
+  runner_token_expiration_interval: { type: 'integer' },
+  group_runner_token_expiration_interval: { type: 'integer' },
+  project_runner_token_expiration_interval: { type: 'integer' },
+} as const;
+
+function settingsEntity(settings: SettingsNode) {
+  return {
+    allow_runner_registration_token: settings.allowRunnerRegistrationToken,
+    valid_runner_registrars: settings.validRunnerRegistrars,
+    runner_token_expiration_interval: settings.runnerTokenExpirationInterval,
+    group_runner_token_expiration_interval: settings.groupRunnerTokenExpirationInterval,
+    project_runner_token_expiration_interval: settings.projectRunnerTokenExpirationInterval,
+  };
+}
+
+export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+
+  route(app, deps, {
+    method: 'GET', path: '/application/settings', summary: "The instance's runner settings (administrators)", auth: 'user',
+    status: 200, response: 'ApplicationSettings',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const result = await runOperation(ShowSettings, {}, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    if (!result.data?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, settingsEntity(result.data.applicationSettings));
+  });
+
+  route(app, deps, {
+    method: 'PUT', path: '/application/settings', summary: "Change the instance's runner settings (administrators)", auth: 'user',
+    params: UPDATE_SPECS, status: 200, response: 'ApplicationSettings',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parseParams(raw, UPDATE_SPECS);
+    // Grape's `values:` on an Array[String] checks each item.
+    if (params.valid_runner_registrars?.some((item) => !(RUNNER_REGISTRARS as readonly string[]).includes(item))) {
+      throw new ParamError('valid_runner_registrars does not have a valid value');
+    }
+    const interval = (name: 'runner_token_expiration_interval' | 'group_runner_token_expiration_interval' | 'project_runner_token_expiration_interval') =>
+      name in params ? params[name] ?? null : undefined;
+    const input = Object.fromEntries(
+      Object.entries({
+        allowRunnerRegistrationToken: params.allow_runner_registration_token,
+        validRunnerRegistrars: params.valid_runner_registrars,
+        runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
+        groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
+        projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
+      }).filter(([, value]) => value !== undefined),
+    );
+    const result = await runOperation(UpdateSettings, { input }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    const payload = result.data?.applicationSettingsUpdate;
+    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, settingsEntity(payload.applicationSettings));
+  });
+}
