@@ -94,6 +94,11 @@ const ENTITY_SCHEMAS = {
       project_runner_token_expiration_interval: { type: 'integer', nullable: true },
     },
   },
+  PlanLimits: {
+    type: 'object',
+    description: "The runner keys of GitLab's plan limits; 0 means no limit.",
+    properties: { ci_registered_group_runners: { type: 'integer' }, ci_registered_project_runners: { type: 'integer' } },
+  },
   RunnerRegistrationDetails: {
     type: 'object',
     properties: { id: { type: 'integer' }, token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },

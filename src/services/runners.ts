@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { type RunnerAttributes, runnerChanges } from '../runners/validate.ts';
 import { tokenExpiry } from './application-settings.ts';
+import { assertRunnerLimit } from './plan-limits.ts';
 
 export interface NewRunner extends RunnerAttributes {
   runnerType: RunnerType;
@@ -29,6 +30,9 @@ export function newRunnerToken(runner: { runnerType: RunnerType; registrationTyp
 /** Validates and creates a runner with a fresh token (see newRunnerToken), returned in clear this once. */
 export async function createRunner(db: Db, input: NewRunner) {
   const data = runnerChanges({ description: '', maintenanceNote: null, maximumTimeout: null, runUntagged: true, tagList: [] }, input);
+  // The plan's limit on recent runners of the owning project or group (GitLab's Limitable on the new link).
+  if (input.runnerType === 'project_type' && input.projectId) await assertRunnerLimit(db, { projectId: input.projectId });
+  if (input.runnerType === 'group_type' && input.groupId) await assertRunnerLimit(db, { groupId: input.groupId });
   const { token, tokenDigest, tokenPrefix } = newRunnerToken(input);
   const runner = await db.runner.create({
     data: {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetRegistrationToken } from '../../src/services/tokens.ts';
-import { createGroup, createProject, createUser } from '../support/factories.ts';
+import { AccessLevel } from '../../src/auth/access-level.ts';
+import { addProjectMember, createGroup, createProject, createRunner, createUser } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
 
 // The instance's runner settings over GitLab's /application/settings shape, and where GitLab enforces them.
@@ -17,6 +18,7 @@ const DEFAULTS = {
 
 afterEach(async () => {
   await server.db.applicationSetting.deleteMany({});
+  await server.db.planLimit.deleteMany({});
 });
 
 describe('GET and PUT /api/v4/application/settings', () => {
@@ -116,5 +118,76 @@ describe('the settings where GitLab enforces them', () => {
     // The runner's own rotation follows its type too.
     const rotated = await server.rest('POST', '/runners/reset_authentication_token', { form: { token: groupRunner.body.token } });
     expect(Date.parse(rotated.body.token_expires_at) - Date.now()).toBeGreaterThan(86_400_000 - 60_000);
+  });
+});
+
+describe('GET and PUT /api/v4/application/plan_limits', () => {
+  it('shows and changes the runner limits of the default plan, for administrators', async () => {
+    const admin = await createUser(server.db, { admin: true });
+    const user = await createUser(server.db);
+    const defaults = { ci_registered_group_runners: 1000, ci_registered_project_runners: 1000 };
+
+    expect(await server.rest('GET', '/application/plan_limits', { token: admin.token })).toMatchObject({ status: 200, body: defaults });
+    expect(await server.rest('GET', '/application/plan_limits?plan_name=gold', { token: admin.token }))
+      .toMatchObject({ status: 400, body: { error: 'plan_name does not have a valid value' } });
+    expect(await server.rest('GET', '/application/plan_limits', { token: user.token })).toMatchObject({ status: 403, body: { message: '403 Forbidden' } });
+    expect(await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { ci_registered_group_runners: 5 } }))
+      .toMatchObject({ status: 400, body: { error: 'plan_name is missing' } });
+    expect(await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { plan_name: 'default', ci_registered_group_runners: -5 } }))
+      .toMatchObject({ status: 400, body: { message: { ci_registered_group_runners: ['must be greater than or equal to 0'] } } });
+
+    const changed = await server.rest('PUT', '/application/plan_limits', { token: admin.token, form: { plan_name: 'default', ci_registered_project_runners: '2' } });
+    expect(changed).toMatchObject({ status: 200, body: { ci_registered_group_runners: 1000, ci_registered_project_runners: 2 } });
+    const graph = await server.graphql('{ planLimits { planName ciRegisteredProjectRunners } }', {}, admin.token);
+    expect(graph.data?.planLimits).toEqual({ planName: 'default', ciRegisteredProjectRunners: 2 });
+  });
+
+  it('refuses one recent runner too many for a project, registered or assigned, with GitLab\'s messages', async () => {
+    const admin = await createUser(server.db, { admin: true });
+    const project = await createProject(server.db);
+    const other = await createProject(server.db);
+    const maintainer = await createUser(server.db);
+    await addProjectMember(server.db, project.id, maintainer.user.id, AccessLevel.MAINTAINER);
+    await addProjectMember(server.db, other.id, maintainer.user.id, AccessLevel.MAINTAINER);
+    const registration = await resetRegistrationToken(server.db, { kind: 'project', projectId: project.id });
+    // A stale runner (created long ago, never contacted) does not count; a recent one does.
+    await createRunner(server.db, { projectIds: [project.id], createdAt: new Date(Date.now() - 30 * 86_400_000) });
+    await createRunner(server.db, { projectIds: [project.id] });
+    await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { plan_name: 'default', ci_registered_project_runners: 1 } });
+
+    expect(await server.rest('POST', '/runners', { form: { token: registration } })).toMatchObject({
+      status: 400,
+      body: { message: { 'runner_projects.base': ['Maximum number of ci registered project runners (1) exceeded'] } },
+    });
+    const { runner: elsewhere } = await createRunner(server.db, { projectIds: [other.id] });
+    expect(await server.rest('POST', `/projects/${project.id}/runners`, { token: maintainer.token, json: { runner_id: elsewhere.id } })).toMatchObject({
+      status: 400,
+      body: { message: 'Validation failed: Maximum number of ci registered project runners (1) exceeded - runner_error' },
+    });
+
+    await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { plan_name: 'default', ci_registered_project_runners: 0 } });
+    expect((await server.rest('POST', '/runners', { form: { token: registration } })).status).toBe(201);
+  });
+
+  it('refuses one recent runner too many for a group, over GraphQL too', async () => {
+    const admin = await createUser(server.db, { admin: true });
+    const group = await createGroup(server.db);
+    await createRunner(server.db, { groupId: group.id });
+    const limited = await server.graphql(
+      'mutation { planLimitsUpdate(input: { planName: DEFAULT, ciRegisteredGroupRunners: 1 }) { planLimits { ciRegisteredGroupRunners } errors } }',
+      {},
+      admin.token,
+    );
+    expect(limited.data?.planLimitsUpdate).toEqual({ planLimits: { ciRegisteredGroupRunners: 1 }, errors: [] });
+
+    const created = await server.graphql(
+      'mutation($group: GroupID!) { runnerCreate(input: { runnerType: GROUP_TYPE, groupId: $group }) { runner { id } attributeErrors { attribute message } } }',
+      { group: `gid://gitlab/Group/${group.id}` },
+      admin.token,
+    );
+    expect(created.data?.runnerCreate).toEqual({
+      runner: null,
+      attributeErrors: [{ attribute: 'runner_namespaces.base', message: 'Maximum number of ci registered group runners (1) exceeded' }],
+    });
   });
 });

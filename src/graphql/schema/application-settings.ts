@@ -1,8 +1,9 @@
 import { runnerSettings, type RunnerSettings, updateRunnerSettings } from '../../services/application-settings.ts';
+import { PLANS, planLimits, type RunnerPlanLimits, updatePlanLimits } from '../../services/plan-limits.ts';
 import { builder, READ, WRITE } from '../builder.ts';
 import { withErrorFields, withErrors } from './payload.ts';
 
-// The instance's runner settings. GitLab serves them over REST only (`/application/settings`); these are the same
+// The instance's runner settings and plan limits. GitLab serves them over REST only (`/application/settings`); these are the same
 // keys, in GraphQL's spelling, for administrators.
 
 const ApplicationSettings = builder.objectRef<RunnerSettings>('ApplicationSettings').implement({
@@ -62,6 +63,65 @@ withErrorFields(builder.relayMutationField(
     name: 'ApplicationSettingsUpdatePayload',
     outputFields: (t) => ({
       applicationSettings: t.field({ type: ApplicationSettings, nullable: true, resolve: (payload) => payload.applicationSettings ?? null }),
+    }),
+  },
+));
+
+const PlanLimits = builder.objectRef<RunnerPlanLimits & { plan: string }>('PlanLimits').implement({
+  description: "A plan's limits on registered runners (GitLab's plan limits); 0 means no limit.",
+  fields: (t) => ({
+    planName: t.exposeString('plan'),
+    ciRegisteredGroupRunners: t.exposeInt('ciRegisteredGroupRunners', {
+      description: 'How many runners created or contacted in the last 7 days one group may have.',
+    }),
+    ciRegisteredProjectRunners: t.exposeInt('ciRegisteredProjectRunners', {
+      description: 'How many runners created or contacted in the last 7 days one project may have.',
+    }),
+  }),
+});
+
+const PlanName = builder.enumType('PlanName', {
+  description: "The instance's plans; a self-managed GitLab has only `default`.",
+  values: Object.fromEntries(PLANS.map((plan) => [plan.toUpperCase(), { value: plan }])) as { DEFAULT: { value: 'default' } },
+});
+
+builder.queryField('planLimits', (t) =>
+  t.field({
+    type: PlanLimits,
+    description: "A plan's runner limits (GitLab `GET /application/plan_limits`). Administrators only.",
+    authScopes: { $all: { token: READ, admin: true } },
+    args: { planName: t.arg({ type: PlanName, required: true, defaultValue: 'default' }) },
+    resolve: async (_root, { planName }, ctx) => ({ plan: planName, ...(await planLimits(ctx.db, planName)) }),
+  }),
+);
+
+withErrorFields(builder.relayMutationField(
+  'planLimitsUpdate',
+  {
+    description: "Changes a plan's runner limits (GitLab `PUT /application/plan_limits`). Administrators only.",
+    inputFields: (t) => ({
+      planName: t.field({ type: PlanName, required: true }),
+      ciRegisteredGroupRunners: t.int(),
+      ciRegisteredProjectRunners: t.int(),
+    }),
+  },
+  {
+    authScopes: { $all: { token: WRITE, admin: true } },
+    resolve: async (_root, { input }, ctx) =>
+      withErrors(async () => ({
+        planLimits: {
+          plan: input.planName,
+          ...(await updatePlanLimits(ctx.db, input.planName, {
+            ciRegisteredGroupRunners: input.ciRegisteredGroupRunners ?? undefined,
+            ciRegisteredProjectRunners: input.ciRegisteredProjectRunners ?? undefined,
+          })),
+        },
+      })),
+  },
+  {
+    name: 'PlanLimitsUpdatePayload',
+    outputFields: (t) => ({
+      planLimits: t.field({ type: PlanLimits, nullable: true, resolve: (payload) => payload.planLimits ?? null }),
     }),
   },
 ));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { RUNNER_REGISTRARS } from '../../services/application-settings.ts';
+import { PLANS } from '../../services/plan-limits.ts';
 import { RestError, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
 import { ParamError, parseParams } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
@@ -92,5 +93,72 @@ export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) 
     if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
     if (!payload?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
     return sendJson(reply, 200, settingsEntity(payload.applicationSettings));
+  });
+}
+
+interface PlanLimitsNode {
+  ciRegisteredGroupRunners: number;
+  ciRegisteredProjectRunners: number;
+}
+
+const ShowPlanLimits = defineOperation<{ planLimits: PlanLimitsNode | null }>(/* GraphQL */ `
+  query RestPlanLimits($plan: PlanName!) { planLimits(planName: $plan) { ciRegisteredGroupRunners ciRegisteredProjectRunners } }
+`);
+
+const UpdatePlanLimits = defineOperation<{
+  planLimitsUpdate: { planLimits: PlanLimitsNode | null; attributeErrors: { attribute: string; message: string }[] } | null;
+}>(/* GraphQL */ `
+  mutation RestUpdatePlanLimits($input: PlanLimitsUpdateInput!) {
+    planLimitsUpdate(input: $input) { planLimits { ciRegisteredGroupRunners ciRegisteredProjectRunners } attributeErrors { attribute message } }
+  }
+`);
+
+const PLAN = { type: 'string', values: PLANS } as const;
+const SHOW_LIMIT_SPECS = { plan_name: { ...PLAN, default: 'default' } } as const;
+const UPDATE_LIMIT_SPECS = {
+  plan_name: { ...PLAN, required: true },
+  ci_registered_group_runners: { type: 'integer' },
+  ci_registered_project_runners: { type: 'integer' },
+} as const;
+
+/** The runner keys of GitLab's `PlanLimit` entity. */
+function planLimitsEntity(limits: PlanLimitsNode) {
+  return { ci_registered_group_runners: limits.ciRegisteredGroupRunners, ci_registered_project_runners: limits.ciRegisteredProjectRunners };
+}
+
+export function planLimitRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+
+  route(app, deps, {
+    method: 'GET', path: '/application/plan_limits', summary: "A plan's limits on registered runners (administrators)", auth: 'user',
+    params: SHOW_LIMIT_SPECS, status: 200, response: 'PlanLimits',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parseParams(raw, SHOW_LIMIT_SPECS);
+    const result = await runOperation(ShowPlanLimits, { plan: params.plan_name?.toUpperCase() }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    if (!result.data?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, planLimitsEntity(result.data.planLimits));
+  });
+
+  route(app, deps, {
+    method: 'PUT', path: '/application/plan_limits', summary: "Change a plan's limits on registered runners (administrators)", auth: 'user',
+    params: UPDATE_LIMIT_SPECS, status: 200, response: 'PlanLimits',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parseParams(raw, UPDATE_LIMIT_SPECS);
+    const input = {
+      planName: params.plan_name?.toUpperCase(),
+      ciRegisteredGroupRunners: params.ci_registered_group_runners ?? undefined,
+      ciRegisteredProjectRunners: params.ci_registered_project_runners ?? undefined,
+    };
+    const result = await runOperation(UpdatePlanLimits, { input }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    const payload = result.data?.planLimitsUpdate;
+    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, planLimitsEntity(payload.planLimits));
   });
 }

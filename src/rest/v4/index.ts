@@ -6,7 +6,7 @@ import { multipartFields } from '../multipart.ts';
 import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
-import { applicationSettingsRoutes } from './application-settings.ts';
+import { applicationSettingsRoutes, planLimitRoutes } from './application-settings.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
 import { runnerManagerRoutes } from './runner-managers.ts';
 import { runnerRoutes } from './runners.ts';
@@ -32,6 +32,7 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   runnerTokenRoutes(app, deps);
   projectRunnerRoutes(app, deps);
   applicationSettingsRoutes(app, deps);
+  planLimitRoutes(app, deps);
 
   const document = openApiDocument(deps.docs, deps.settings.externalUrl);
   app.get('/openapi.json', async (_request, reply) => sendJson(reply, 200, document));
