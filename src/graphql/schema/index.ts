@@ -14,6 +14,7 @@ import './runner-token-mutations.ts';
 import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
+import './member-mutations.ts';
 import './pipeline-mutations.ts';
 import './application-settings.ts';
 
