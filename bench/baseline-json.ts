@@ -28,7 +28,7 @@ export interface JobJson {
 export interface RunnerRow {
   id: number; runnerType: string; description: string; name: string | null; paused: boolean; locked: boolean; runUntagged: boolean;
   accessLevel: string; maximumTimeout: number | null; tagList: string[] | null; maintenanceNote: string | null; contactedAt: string | null;
-  createdAt: string; version: string | null; revision: string | null; platform: string | null; architecture: string | null;
+  createdAt: string;
   creator: UserJson | null;
   runnerProjects?: { id: number; projectId: number; project: ProjectJson }[];
   group?: GroupJson | null;
@@ -79,10 +79,11 @@ export function restRunnerDetails(runner: RunnerRow, running: boolean, base: str
     locked: runner.locked,
     maximum_timeout: runner.maximumTimeout,
     access_level: runner.accessLevel,
-    version: runner.version,
-    revision: runner.revision,
-    platform: runner.platform,
-    architecture: runner.architecture,
+    // Host facts are runner managers' now, and the bench data set has none: null on both servers.
+    version: null,
+    revision: null,
+    platform: null,
+    architecture: null,
     contacted_at: iso(runner.contactedAt),
     maintenance_note: runner.maintenanceNote,
     projects: (runner.runnerProjects ?? []).slice(0, 100).map((link) => restProject(link.project)),
@@ -165,10 +166,10 @@ export function gqlRunnerDetails(runner: RunnerRow, running: boolean, base: stri
     locked: runner.locked,
     maximumTimeout: runner.maximumTimeout,
     accessLevel: runner.accessLevel.toUpperCase(),
-    version: runner.version,
-    revision: runner.revision,
-    platformName: runner.platform,
-    architectureName: runner.architecture,
+    version: null,
+    revision: null,
+    platformName: null,
+    architectureName: null,
     contactedAt: iso(runner.contactedAt),
     maintenanceNote: runner.maintenanceNote,
     projects: { edges: (runner.runnerProjects ?? []).slice(0, 100).map((link) => ({ node: gqlProject(link.project) })) },

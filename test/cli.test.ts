@@ -287,7 +287,7 @@ describe('demo', () => {
         groups: await db.group.findMany({ orderBy: { id: 'asc' }, select: { fullPath: true } }),
         runners: await db.runner.findMany({
           orderBy: { id: 'asc' },
-          select: { description: true, runnerType: true, tagList: true, paused: true, locked: true, version: true, runnerProjects: { select: { project: { select: { path: true } } } } },
+          select: { description: true, runnerType: true, tagList: true, paused: true, locked: true, managers: { select: { version: true, systemXid: true } }, runnerProjects: { select: { project: { select: { path: true } } } } },
         }),
         jobs: await db.job.findMany({ orderBy: { id: 'asc' }, select: { name: true, status: true, runner: { select: { description: true } }, pipeline: { select: { ref: true, iid: true } } } }),
       });

@@ -33,6 +33,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     Time: { Input: Date; Output: Date };
     CiRunnerID: IdScalar;
+    CiRunnerManagerID: IdScalar;
     JobID: IdScalar;
     CiBuildID: IdScalar;
     CiPipelineID: IdScalar;
@@ -81,6 +82,7 @@ builder.mutationType();
 
 builder.addScalarType('Time', new GraphQLScalarType({ ...DateTimeResolver.toConfig(), name: 'Time' }), {});
 builder.addScalarType('CiRunnerID', globalIdScalar('CiRunnerID', MODEL_CLASS.runner), {});
+builder.addScalarType('CiRunnerManagerID', globalIdScalar('CiRunnerManagerID', MODEL_CLASS.runnerManager), {});
 builder.addScalarType('JobID', globalIdScalar('JobID', MODEL_CLASS.job), {});
 // GitLab's `GlobalIDType[::Ci::Build]`, the type of `ciJobStatusUpdated(jobId:)`; the same ids as JobID.
 builder.addScalarType('CiBuildID', globalIdScalar('CiBuildID', MODEL_CLASS.job), {});

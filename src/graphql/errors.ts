@@ -16,7 +16,7 @@ export type ErrorCode =
   | 'PRECONDITION_FAILED'
   | 'SERVICE_UNAVAILABLE';
 
-export type Resource = 'Runner' | 'Project' | 'Group' | 'User' | 'Job' | 'Pipeline' | 'Token';
+export type Resource = 'Runner' | 'Project' | 'Group' | 'User' | 'Job' | 'Pipeline' | 'Token' | 'Member';
 
 export function notFound(resource: Resource): GraphQLError {
   return new GraphQLError(`${resource} not found`, { extensions: { code: 'NOT_FOUND', resource } });

@@ -43,6 +43,7 @@ export function globalIdScalar(name: string, modelClass: string): GraphQLScalarT
 
 export const MODEL_CLASS = {
   runner: 'Ci::Runner',
+  runnerManager: 'Ci::RunnerManager',
   job: 'Ci::Build',
   pipeline: 'Ci::Pipeline',
   project: 'Project',

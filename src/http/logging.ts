@@ -7,12 +7,17 @@ export const REDACTED = '[REDACTED]';
 
 /** GitLab's token prefixes (personal access, runner, registration); secret scanners match the same shapes. */
 const TOKEN_LOOKALIKE = /(glpat-|glrt-|GR1348941)[0-9A-Za-z_-]+/g;
+/** A runner token registered with a registration token has only its type's prefix (`t1_`…`t3_`) before the secret. */
+const REGISTERED_RUNNER_TOKEN = /\b(t[1-3]_)[0-9A-Za-z_-]{20,}/g;
 /** Parameters that carry a token, in a URL or a form body, however the log line quotes them. */
 const TOKEN_PARAMETER = /([?&](?:private_token|token)=)[^&\s"'\\]+/gi;
 
 /** Removes anything token-shaped from text; the last line of defence, applied to every log line written. */
 export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_LOOKALIKE, `$1${REDACTED}`).replace(TOKEN_PARAMETER, `$1${REDACTED}`);
+  return text
+    .replace(TOKEN_LOOKALIKE, `$1${REDACTED}`)
+    .replace(REGISTERED_RUNNER_TOKEN, `$1${REDACTED}`)
+    .replace(TOKEN_PARAMETER, `$1${REDACTED}`);
 }
 
 /** What a request line shows of the URL: the path and the query, with token-bearing parameters blanked. */

@@ -72,6 +72,33 @@ const ENTITY_SCHEMAS = {
       project: { $ref: '#/components/schemas/ProjectIdentity' },
     },
   },
+  RunnerManager: {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' }, system_id: { type: 'string' }, version: { type: 'string', nullable: true },
+      revision: { type: 'string', nullable: true }, platform: { type: 'string', nullable: true },
+      architecture: { type: 'string', nullable: true }, created_at: { type: 'string', format: 'date-time' },
+      contacted_at: { type: 'string', format: 'date-time', nullable: true }, ip_address: { type: 'string', nullable: true },
+      status: { type: 'string', enum: ['online', 'offline', 'stale', 'never_contacted'] },
+      job_execution_status: { type: 'string', enum: ['idle', 'active'] },
+    },
+  },
+  ApplicationSettings: {
+    type: 'object',
+    description: "The runner keys of GitLab's application settings.",
+    properties: {
+      allow_runner_registration_token: { type: 'boolean' },
+      valid_runner_registrars: { type: 'array', items: { type: 'string', enum: ['project', 'group'] } },
+      runner_token_expiration_interval: { type: 'integer', nullable: true },
+      group_runner_token_expiration_interval: { type: 'integer', nullable: true },
+      project_runner_token_expiration_interval: { type: 'integer', nullable: true },
+    },
+  },
+  PlanLimits: {
+    type: 'object',
+    description: "The runner keys of GitLab's plan limits; 0 means no limit.",
+    properties: { ci_registered_group_runners: { type: 'integer' }, ci_registered_project_runners: { type: 'integer' } },
+  },
   RunnerRegistrationDetails: {
     type: 'object',
     properties: { id: { type: 'integer' }, token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },

@@ -50,11 +50,13 @@ export function setPaginationHeaders(
   window: { page: number; perPage: number },
   total: number | null,
   rowsOnPage: number,
+  /** Without a total: whether a row follows this page, when the caller knows (Kaminari's without_count looks one row ahead). */
+  knownHasNext?: boolean,
 ): void {
   const counted = total !== null && total <= MAX_COUNT;
   const totalPages = counted ? Math.max(Math.ceil(total / window.perPage), 1) : null;
   const inRange = counted ? window.page <= totalPages! : true;
-  const hasNext = counted ? window.page < totalPages! : rowsOnPage === window.perPage;
+  const hasNext = counted ? window.page < totalPages! : (knownHasNext ?? rowsOnPage === window.perPage);
   const next = inRange && hasNext ? window.page + 1 : null;
   const prev = inRange && window.page > 1 ? window.page - 1 : null;
   const linkParams = { ...params, per_page: window.perPage };

@@ -36,12 +36,13 @@ function checkLength(value: string, argument: string): string {
 
 /**
  * GitLab's version_prefix matches whole components: "16" finds 16.0.1 but not 160.1, "15.0." finds 15.0.x.
- * A prefix must start with a digit, `+` or `.` (GitLab's `/^[\d+.]+/`).
+ * A prefix must start with a digit, `+` or `.` (GitLab's `/^[\d+.]+/`). Versions are the runner managers':
+ * a runner matches when one of its hosts runs such a version, and a runner with no manager never matches.
  */
 function versionWhere(prefix: string): Prisma.RunnerWhereInput {
   if (!/^[\d+.]/.test(prefix)) throw badInput('versionPrefix is invalid', 'versionPrefix');
   const stem = prefix.replace(/\.+$/, '');
-  return { OR: [{ version: stem }, { version: { startsWith: `${stem}.` } }] };
+  return { managers: { some: { OR: [{ version: stem }, { version: { startsWith: `${stem}.` } }] } } };
 }
 
 /** The conditions every runner list shares; each one narrows the list (GitLab ANDs them). */

@@ -27,25 +27,29 @@ export function setStatusTimeouts(next: StatusTimeouts): void {
 
 export type RunnerStatus = 'online' | 'offline' | 'stale' | 'never_contacted';
 
-interface StatusFacts {
+/** What a status is derived from: a runner's or a runner manager's contact and creation times. */
+interface ContactFacts {
   readonly contactedAt: Date | null;
   readonly createdAt: Date;
+}
+
+interface StatusFacts extends ContactFacts {
   readonly paused: boolean;
 }
 
-export function isStale(runner: StatusFacts, now = Date.now()): boolean {
+export function isStale(runner: ContactFacts, now = Date.now()): boolean {
   const last = Math.max(runner.createdAt.getTime(), runner.contactedAt?.getTime() ?? 0);
   return last <= now - timeouts.staleMs;
 }
 
 /** `true`/`false` for runners that have contacted us, `null` for those that never did (as GitLab's `online`). */
-export function isOnline(runner: StatusFacts, now = Date.now()): boolean | null {
+export function isOnline(runner: ContactFacts, now = Date.now()): boolean | null {
   if (!runner.contactedAt) return null;
   return runner.contactedAt.getTime() > now - timeouts.onlineMs;
 }
 
-/** The GraphQL status: derived from contact times alone; paused is a separate flag. */
-export function runnerStatus(runner: StatusFacts, now = Date.now()): RunnerStatus {
+/** The GraphQL status of a runner or a runner manager: derived from contact times alone; paused is a separate flag. */
+export function runnerStatus(runner: ContactFacts, now = Date.now()): RunnerStatus {
   if (isStale(runner, now)) return 'stale';
   if (!runner.contactedAt) return 'never_contacted';
   return isOnline(runner, now) ? 'online' : 'offline';
@@ -61,8 +65,15 @@ export function restRunnerStatus(runner: StatusFacts, now = Date.now()): RunnerS
 
 export type StatusFilter = RunnerStatus | 'active' | 'paused';
 
-/** The rows each status filter selects, as GitLab's scopes (offline excludes never-contacted runners). */
-export function statusWhere(status: StatusFilter, now = Date.now()): Prisma.RunnerWhereInput {
+/** Conditions on contact and creation times, which runners and runner managers share. */
+interface ContactWhere {
+  contactedAt?: { gt: Date } | { lte: Date } | null;
+  createdAt?: { lte: Date };
+  OR?: ContactWhere[];
+}
+
+/** The rows each contact status selects, runners or runner managers (offline excludes never-contacted ones). */
+export function contactStatusWhere(status: RunnerStatus, now = Date.now()): ContactWhere {
   const onlineSince = new Date(now - timeouts.onlineMs);
   const staleBefore = new Date(now - timeouts.staleMs);
   switch (status) {
@@ -74,9 +85,17 @@ export function statusWhere(status: StatusFilter, now = Date.now()): Prisma.Runn
       return { contactedAt: null };
     case 'stale':
       return { createdAt: { lte: staleBefore }, OR: [{ contactedAt: null }, { contactedAt: { lte: staleBefore } }] };
+  }
+}
+
+/** The rows each status filter selects, as GitLab's scopes. */
+export function statusWhere(status: StatusFilter, now = Date.now()): Prisma.RunnerWhereInput {
+  switch (status) {
     case 'active':
       return { paused: false };
     case 'paused':
       return { paused: true };
+    default:
+      return contactStatusWhere(status, now);
   }
 }

@@ -172,7 +172,7 @@ export function setProjectMember(db: Db, projectId: number, userId: number, acce
  * GitLab's Member#higher_access_level_than_group: a membership may not grant less than the user already
  * inherits from an ancestor group, since the inherited level would win anyway.
  */
-async function checkAgainstInherited(tx: Tx, checks: AttributeChecks, ancestorIds: readonly number[], userId: number, accessLevel: number) {
+export async function checkAgainstInherited(tx: Tx, checks: AttributeChecks, ancestorIds: readonly number[], userId: number, accessLevel: number) {
   if (!ancestorIds.length) return;
   const inherited = await tx.groupMember.findFirst({
     where: { userId, groupId: { in: [...ancestorIds] }, accessLevel: { gt: accessLevel } },
@@ -185,7 +185,7 @@ async function checkAgainstInherited(tx: Tx, checks: AttributeChecks, ancestorId
   }
 }
 
-function levelChecks(accessLevel: number): AttributeChecks {
+export function levelChecks(accessLevel: number): AttributeChecks {
   return new AttributeChecks().format('access_level', ACCESS_LEVEL_VALUES.includes(accessLevel), 'is not included in the list');
 }
 

@@ -3,7 +3,7 @@ import type { Prisma } from '../db/generated/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import { badInput, conflict, notFound } from '../graphql/errors.ts';
 import { projectRunnersWhere } from '../runners/scopes.ts';
-import { recordContact } from './runner-tokens.ts';
+import { recordHostContact } from './runner-managers.ts';
 import { AttributeChecks, EMAIL_FORMAT } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -173,6 +173,8 @@ export interface JobTransition {
   runnerId?: number | null;
   /** RUN only: the runners the caller may put a job on (those they may read); a runner outside it is as absent. */
   runnersAllowed?: Prisma.RunnerWhereInput;
+  /** RUN only: the system_id of the runner's host (manager) that picks it up; GitLab's "<legacy>" when absent. */
+  systemId?: string | null;
   /** FAIL only; default `script_failure`. */
   failureReason?: string | null;
   /** SUCCEED or FAIL only: percent, 0 to 100. */
@@ -183,6 +185,7 @@ export interface JobTransition {
 function checkTransitionArguments(input: JobTransition): void {
   if (input.runnerId != null && input.event !== 'run') throw badInput('runnerId is only for the RUN event', 'runnerId');
   if (input.event === 'run' && input.runnerId == null) throw badInput('runnerId is required to run a job', 'runnerId');
+  if (input.systemId != null && input.event !== 'run') throw badInput('systemId is only for the RUN event', 'systemId');
   if (input.failureReason != null) {
     if (input.event !== 'fail') throw badInput('failureReason is only for the FAIL event', 'failureReason');
     if (!FAILURE_REASONS.includes(input.failureReason)) {
@@ -200,15 +203,17 @@ function checkTransitionArguments(input: JobTransition): void {
 /**
  * The runner a job is about to run on: one the project may use (its own, its groups', the instance's), not
  * paused, and matching the job's tags as GitLab matches them: carrying every tag of the job, and willing to run
- * untagged jobs if the job has none. Taking a job is contact.
+ * untagged jobs if the job has none. Taking a job is contact of the runner and of the host asking (GitLab's job
+ * request: `authenticate_runner!`, then the build records its manager).
  */
 async function claimRunner(
   tx: Tx,
   runnerId: number,
   job: { tagList: string[]; project: { id: number; sharedRunnersEnabled: boolean; groupRunnersEnabled: boolean; traversalIds: number[] } },
   allowed: Prisma.RunnerWhereInput,
+  systemId: string | null | undefined,
   now: Date,
-): Promise<number> {
+): Promise<{ runnerId: number; runnerManagerId: number }> {
   const runner = await tx.runner.findFirst({
     where: { AND: [{ id: runnerId }, projectRunnersWhere(job.project), allowed] },
     select: { id: true, paused: true, runUntagged: true, tagList: true },
@@ -218,8 +223,8 @@ async function claimRunner(
   if (!job.tagList.length && !runner.runUntagged) throw conflict('Cannot run an untagged job on a runner that only runs tagged jobs');
   const missing = job.tagList.filter((tag) => !runner.tagList.includes(tag));
   if (missing.length) throw conflict(`Cannot run the job on a runner without its tags: ${missing.join(', ')}`);
-  await recordContact(tx, runner.id, now);
-  return runner.id;
+  const manager = await recordHostContact(tx, runner.id, { systemId, updateContactedAt: true, at: now });
+  return { runnerId: runner.id, runnerManagerId: manager.id };
 }
 
 /**
@@ -266,7 +271,7 @@ export async function transitionJob(db: Db, input: JobTransition, now = new Date
     const data: Prisma.JobUncheckedUpdateInput = { status: rule.to };
     if (input.event === 'enqueue') data.queuedAt = now;
     if (input.event === 'run' && input.runnerId != null) {
-      data.runnerId = await claimRunner(tx, input.runnerId, job, input.runnersAllowed ?? {}, now);
+      Object.assign(data, await claimRunner(tx, input.runnerId, job, input.runnersAllowed ?? {}, input.systemId, now));
       data.startedAt = now;
     }
     if (input.event === 'fail') data.failureReason = input.failureReason ?? 'script_failure';

@@ -1,27 +1,26 @@
-import { isIP } from 'node:net';
-import { digestToken, tokenMatches } from '../auth/tokens.ts';
+import { digestToken, TOKEN_PREFIX, tokenMatches } from '../auth/tokens.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma, Runner } from '../db/generated/client.ts';
+import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { forbidden, gone, ValidationFailed } from '../graphql/errors.ts';
 import type { RunnerAttributes } from '../runners/validate.ts';
-import { createRunner, type NewRunner, newRunnerToken, tokenExpiry } from './runners.ts';
+import { type HostFacts, recordHostContact } from './runner-managers.ts';
+import { runnerSettings, tokenExpiry } from './application-settings.ts';
+import { createRunner, type NewRunner, newRunnerToken } from './runners.ts';
 
 // The operations a runner performs with its own tokens (GitLab's lib/api/ci/runner.rb), shared by GraphQL and REST.
 
 const INVALID_REGISTRATION_TOKEN = 'invalid token supplied';
 
-/** The host facts a runner reports when it registers (GitLab's `info`), plus the address it called from. */
+/**
+ * What a runner reports when it registers (GitLab's `info`). GitLab keeps only the name: the host's facts belong to
+ * its runner manager, which its first contact creates (see runner-managers.ts).
+ */
 export interface RunnerHostInfo {
   name?: string | null;
-  version?: string | null;
-  revision?: string | null;
-  platform?: string | null;
-  architecture?: string | null;
-  executor?: string | null;
-  ipAddress?: string | null;
 }
 
-const HOST_LIMITS = { name: 256, version: 64, revision: 64, platform: 64, architecture: 64, executor: 64 } as const;
+const NAME_MAX = 256;
 
 function unexpired(now: Date): Prisma.RunnerWhereInput {
   return { OR: [{ tokenExpiresAt: null }, { tokenExpiresAt: { gt: now } }] };
@@ -38,12 +37,7 @@ export async function authenticateRunner(db: Db, token: string, now = new Date()
 }
 
 function hostErrors(info: RunnerHostInfo): { attribute: string; message: string }[] {
-  const errors: { attribute: string; message: string }[] = [];
-  for (const [attribute, max] of Object.entries(HOST_LIMITS) as [keyof typeof HOST_LIMITS, number][]) {
-    if ((info[attribute]?.length ?? 0) > max) errors.push({ attribute, message: `is too long (maximum is ${max} characters)` });
-  }
-  if (info.ipAddress && !isIP(info.ipAddress)) errors.push({ attribute: 'ip_address', message: 'is invalid' });
-  return errors;
+  return (info.name?.length ?? 0) > NAME_MAX ? [{ attribute: 'name', message: `is too long (maximum is ${NAME_MAX} characters)` }] : [];
 }
 
 /**
@@ -53,10 +47,14 @@ function hostErrors(info: RunnerHostInfo): { attribute: string; message: string 
  */
 export async function registerRunner(db: Db, registrationToken: string, attributes: RunnerAttributes, info: RunnerHostInfo = {}) {
   if (!registrationToken.trim()) throw forbidden(INVALID_REGISTRATION_TOKEN);
-  const setting = await db.applicationSetting.findUnique({ where: { id: 1 }, select: { allowRunnerRegistrationToken: true } });
-  if (setting && !setting.allowRunnerRegistrationToken) throw gone('runner registration disallowed');
+  const settings = await runnerSettings(db);
+  if (!settings.allowRunnerRegistrationToken) throw gone('runner registration disallowed');
   const registration = await db.registrationToken.findUnique({ where: { digest: digestToken(registrationToken) } });
   if (!registration || !tokenMatches(registrationToken, registration.digest)) throw forbidden(INVALID_REGISTRATION_TOKEN);
+  // GitLab's valid_runner_registrars: a project's or group's token registers nothing unless its kind is listed,
+  // and is then answered as any token that matches nothing.
+  const registrar = registration.projectId !== null ? 'project' : registration.groupId !== null ? 'group' : null;
+  if (registrar && !settings.validRunnerRegistrars.includes(registrar)) throw forbidden(INVALID_REGISTRATION_TOKEN);
 
   const invalidHost = hostErrors(info);
   if (invalidHost.length) throw new ValidationFailed(invalidHost);
@@ -66,8 +64,7 @@ export async function registerRunner(db: Db, registrationToken: string, attribut
       : registration.groupId !== null
         ? { runnerType: 'group_type', groupId: registration.groupId }
         : { runnerType: 'instance_type' };
-  const { name, ...host } = info;
-  return createRunner(db, { ...attributes, ...owner, registrationType: 'registration_token', name, host });
+  return createRunner(db, { ...attributes, ...owner, registrationType: 'registration_token', name: info.name });
 }
 
 /**
@@ -78,14 +75,15 @@ export async function registerRunner(db: Db, registrationToken: string, attribut
  */
 export async function rotateRunnerToken(
   db: Db,
-  runnerId: number,
+  runner: { id: number; runnerType: RunnerType; registrationType: RegistrationType },
   currentDigest: string,
   { requireUnexpired = false, now = new Date() }: { requireUnexpired?: boolean; now?: Date } = {},
 ): Promise<{ token: string; tokenExpiresAt: Date | null } | null> {
-  const { token, tokenDigest, tokenPrefix } = newRunnerToken();
-  const tokenExpiresAt = await tokenExpiry(db, now.getTime());
+  // The new token keeps the form of the old: a runner's type and how it came to be never change.
+  const { token, tokenDigest, tokenPrefix } = newRunnerToken(runner);
+  const tokenExpiresAt = await tokenExpiry(db, runner.runnerType, now.getTime());
   const { count } = await db.runner.updateMany({
-    where: { id: runnerId, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
+    where: { id: runner.id, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
     // A new token ends the registration window's sealed copy of the old one.
     data: { tokenDigest, tokenPrefix, tokenExpiresAt, ephemeralTokenCiphertext: null },
   });
@@ -93,12 +91,14 @@ export async function rotateRunnerToken(
 }
 
 /**
- * Records that the runner contacted us (GitLab's heartbeat). GitLab writes contacted_at with update_columns,
- * leaving updated_at alone: a heartbeat is no change to the runner and must not defeat If-Unmodified-Since.
- * Prisma would bump `updatedAt` on any update, hence the SQL. Columns hold UTC without a time zone.
- * A runner in contact has registered, so the sealed copy of its token for its creator goes (GitLab's
- * registration window closes).
+ * GitLab's `POST /runners/verify`: the token's runner, with the contact recorded on the manager named by `systemId`
+ * (created on its first contact). A runner created by a user (its token starts with `glrt-`) is not marked contacted
+ * by verifying, as in GitLab 16.x–17.x: it stays "never contacted" until it asks for a job. Null for a dead token.
  */
-export async function recordContact(db: Pick<Db, '$executeRaw'>, runnerId: number, at = new Date()): Promise<void> {
-  await db.$executeRaw`UPDATE "Runner" SET "contactedAt" = (${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'), "ephemeralTokenCiphertext" = NULL WHERE "id" = ${runnerId}`;
+export async function verifyRunner(db: Db, token: string, contact: { systemId?: string | null; facts?: HostFacts } = {}) {
+  const runner = await authenticateRunner(db, token);
+  if (!runner) return null;
+  const createdByUser = token.startsWith(TOKEN_PREFIX.runner);
+  await recordHostContact(db, runner.id, { ...contact, updateContactedAt: !createdByUser });
+  return runner;
 }

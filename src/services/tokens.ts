@@ -36,9 +36,13 @@ export async function resetRegistrationToken(db: Db, scope: RegistrationScope, t
       : scope.kind === 'project'
         ? { groupId: null, projectId: scope.projectId }
         : { groupId: null, projectId: null };
-  await db.$transaction([
-    db.registrationToken.deleteMany({ where: owner }),
-    db.registrationToken.create({ data: { ...owner, digest: digestToken(value) } }),
-  ]);
+  const digest = digestToken(value);
+  if (scope.kind === 'instance') {
+    await db.$transaction([db.registrationToken.deleteMany({ where: owner }), db.registrationToken.create({ data: { ...owner, digest } })]);
+  } else {
+    // One row per group or project (a unique key): replaced in place, so two concurrent resets cannot collide.
+    const where = scope.kind === 'group' ? { groupId: scope.groupId } : { projectId: scope.projectId };
+    await db.registrationToken.upsert({ where, create: { ...owner, digest }, update: { digest, createdAt: new Date() } });
+  }
   return value;
 }

@@ -9,7 +9,7 @@ import { type GraphQLResponse, useTestServer } from '../support/server.ts';
 const server = useTestServer();
 
 const REGISTER = `mutation($input: RunnerRegisterInput!) { runnerRegister(input: $input) {
-  runner { id runnerType description paused locked tagList maximumTimeout accessLevel name version platformName executorName ipAddress }
+  runner { id runnerType description paused locked tagList maximumTimeout accessLevel name managers { count } }
   token tokenExpiresAt errors attributeErrors { attribute message } } }`;
 const VERIFY = `mutation($token: String!) { runnerVerify(input: { token: $token }) { runner { id } token tokenExpiresAt errors } }`;
 const UNREGISTER = `mutation($token: String!, $since: Time) { runnerUnregister(input: { token: $token, unmodifiedSince: $since }) { errors } }`;
@@ -48,13 +48,13 @@ describe('runnerRegister', () => {
       tagList: ['docker', ' linux ', 'docker'],
       maximumTimeout: 3600,
       accessLevel: 'REF_PROTECTED',
-      ipAddress: '10.0.0.7',
     });
 
     expect(res.errors).toBeUndefined();
     const payload = res.data?.runnerRegister;
     expect(payload.errors).toEqual([]);
-    expect(payload.token).toMatch(/^glrt-/);
+    // GitLab's form for a registered (not user-created) runner: its type's prefix, never `glrt-`.
+    expect(payload.token).toMatch(/^t1_[\w-]{27}$/);
     expect(payload.tokenExpiresAt).toBeNull();
     expect(payload.runner).toMatchObject({
       runnerType: 'INSTANCE_TYPE',
@@ -65,10 +65,8 @@ describe('runnerRegister', () => {
       maximumTimeout: 3600,
       accessLevel: 'REF_PROTECTED',
       name: 'build-01',
-      version: '17.2.0',
-      platformName: 'linux',
-      executorName: 'docker',
-      ipAddress: '10.0.0.7',
+      // GitLab keeps only the name at registration: the host's facts come with its first contact, to its manager.
+      managers: { count: 0 },
     });
     const id = Number(String(payload.runner.id).split('/').pop());
     const row = await server.db.runner.findUniqueOrThrow({ where: { id } });
@@ -120,11 +118,8 @@ describe('runnerRegister', () => {
         { attribute: 'tags_list', message: 'can not be empty when runner is not allowed to pick untagged jobs' },
       ],
     });
-    const host = await register({ token: registrationToken, info: { version: 'v'.repeat(65) }, ipAddress: 'not-an-ip' });
-    expect(host.data?.runnerRegister.attributeErrors).toEqual([
-      { attribute: 'version', message: 'is too long (maximum is 64 characters)' },
-      { attribute: 'ip_address', message: 'is invalid' },
-    ]);
+    const host = await register({ token: registrationToken, info: { name: 'n'.repeat(257) } });
+    expect(host.data?.runnerRegister.attributeErrors).toEqual([{ attribute: 'name', message: 'is too long (maximum is 256 characters)' }]);
     expect(await server.db.runner.count()).toBe(before);
   });
 
@@ -147,6 +142,31 @@ describe('runnerRegister', () => {
 });
 
 describe('runnerVerify', () => {
+  const VERIFY_HOST = `mutation($input: RunnerVerifyInput!) { runnerVerify(input: $input) { runner { id } token errors attributeErrors { attribute message } } }`;
+  const MANAGERS = `query($id: CiRunnerID!) { runner(id: $id) { status contactedAt managers { count nodes { systemId version ipAddress status } } } }`;
+
+  it('records the host as a runner manager; a glrt- runner stays NEVER_CONTACTED', async () => {
+    const { token: admin } = await createUser(server.db, { admin: true });
+    const created = await server.graphql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`, {}, admin);
+    const { id, ephemeralAuthenticationToken: glrt } = created.data?.runnerCreate.runner;
+    expect(glrt).toMatch(/^glrt-t1_/);
+
+    const res = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: 's_graphql', info: { version: '17.5.0' }, ipAddress: '10.1.2.3' } });
+    expect(res.data?.runnerVerify).toEqual({ runner: { id }, token: glrt, errors: [], attributeErrors: [] });
+    const after = await server.graphql(MANAGERS, { id }, admin);
+    expect(after.data?.runner).toEqual({
+      status: 'NEVER_CONTACTED',
+      contactedAt: null,
+      managers: { count: 1, nodes: [{ systemId: 's_graphql', version: '17.5.0', ipAddress: '10.1.2.3', status: 'ONLINE' }] },
+    });
+
+    const bad = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: '', ipAddress: 'not-an-ip' } });
+    expect(bad.data?.runnerVerify).toMatchObject({
+      runner: null,
+      attributeErrors: [{ attribute: 'system_xid', message: "can't be blank" }, { attribute: 'ip_address', message: 'is invalid' }],
+    });
+  });
+
   it('echoes a valid token, and counts as a contact without changing the runner', async () => {
     const { runner, token } = await createRunner(server.db, { contactedAt: null });
 
@@ -208,7 +228,8 @@ describe('runnerAuthenticationTokenReset', () => {
     const res = await server.graphql(RESET_AUTH, { token });
 
     const fresh = res.data?.runnerAuthenticationTokenReset.token;
-    expect(fresh).toMatch(/^glrt-/);
+    // The new token keeps the old one's form: a registered instance runner's `t1_`.
+    expect(fresh).toMatch(/^t1_/);
     expect(fresh).not.toBe(token);
     expect(failure(await server.graphql(VERIFY, { token }))).toEqual({ code: 'FORBIDDEN' });
     expect((await server.graphql(VERIFY, { token: fresh })).data?.runnerVerify.runner).toEqual({ id: runnerGid(runner.id) });
@@ -233,8 +254,8 @@ describe('runnerAuthenticationTokenReset', () => {
     // both resets authenticated with the same token before either wrote.
     const { runner, token } = await createRunner(server.db);
     const [first, second] = await Promise.all([
-      rotateRunnerToken(server.db, runner.id, digestToken(token)),
-      rotateRunnerToken(server.db, runner.id, digestToken(token)),
+      rotateRunnerToken(server.db, runner, digestToken(token)),
+      rotateRunnerToken(server.db, runner, digestToken(token)),
     ]);
 
     expect([first, second].filter((result) => result !== null)).toHaveLength(1);
@@ -257,13 +278,13 @@ describe('runnerAuthenticationTokenReset', () => {
 
     const res = await server.graphql(RESET_AUTH, { id: runnerGid(runner.id) }, maintainer.token);
 
-    expect(res.data?.runnerAuthenticationTokenReset.token).toMatch(/^glrt-/);
+    expect(res.data?.runnerAuthenticationTokenReset.token).toMatch(/^t3_/);
     expect(failure(await server.graphql(VERIFY, { token: oldToken }))).toEqual({ code: 'FORBIDDEN' });
     // An expired token is renewed too: this is how an administrator revives a runner.
     await server.db.runner.update({ where: { id: runner.id }, data: { tokenExpiresAt: new Date(Date.now() - 1000) } });
     const { token: admin } = await createUser(server.db, { admin: true });
     const revived = await server.graphql(RESET_AUTH, { id: runnerGid(runner.id) }, admin);
-    expect(revived.data?.runnerAuthenticationTokenReset).toEqual({ token: expect.stringMatching(/^glrt-/), tokenExpiresAt: null, errors: [] });
+    expect(revived.data?.runnerAuthenticationTokenReset).toEqual({ token: expect.stringMatching(/^t3_/), tokenExpiresAt: null, errors: [] });
   });
 
   it('refuses a reset by id to those who may not update the runner, NOT_FOUND coming first', async () => {

@@ -20,7 +20,7 @@ describe('a full runner scenario through @gitbeaker/rest', () => {
     const registration = await resetRegistrationToken(server.db, { kind: 'project', projectId: project.id });
 
     const registered = await api.Runners.register(registration, { description: 'gitbeaker', tagList: ['node', 'linux'] });
-    expect(registered.token).toMatch(/^glrt-/);
+    expect(registered.token).toMatch(/^t3_/);
     await api.Runners.verify({ token: registered.token } as never);
 
     const listed = await api.Runners.all({ type: 'project_type', status: 'online', tagList: ['node'] });

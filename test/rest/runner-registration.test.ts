@@ -17,7 +17,8 @@ describe('POST /api/v4/runners (register with a registration token)', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(Object.keys(res.body)).toEqual(['id', 'token', 'token_expires_at']);
-    expect(res.body.token).toMatch(/^glrt-/);
+    // Registered with a registration token: GitLab's `t1_` form (instance type), never the `glrt-` of created runners.
+    expect(res.body.token).toMatch(/^t1_/);
     const admin = await createUser(server.db, { admin: true });
     const details = await server.rest('GET', `/runners/${res.body.id}`, { token: admin.token });
     expect(details.body).toMatchObject({ runner_type: 'instance_type', description: 'test-1-20150125-test', tag_list: ['ruby', 'mysql', 'tag1', 'tag2'] });
@@ -31,7 +32,9 @@ describe('POST /api/v4/runners (register with a registration token)', () => {
 
     const admin = await createUser(server.db, { admin: true });
     const details = await server.rest('GET', `/runners/${res.body.id}`, { token: admin.token });
-    expect(details.body).toMatchObject({ runner_type: 'project_type', name: 'host-1', version: '17.2.0', paused: true, projects: [{ id: project.id }] });
+    // GitLab keeps only `info.name` at registration; version and the other host facts arrive with the host's contacts.
+    expect(details.body).toMatchObject({ runner_type: 'project_type', name: 'host-1', version: null, paused: true, projects: [{ id: project.id }] });
+    expect(res.body.token).toMatch(/^t3_/);
   });
 
   it('refuses a missing, unknown or blank token, and invalid attributes, with GitLab’s bodies', async () => {
@@ -96,7 +99,7 @@ describe('POST /api/v4/user/runners and registration token resets', () => {
 
     const res = await server.rest('POST', '/user/runners', { token, json: { runner_type: 'project_type', project_id: project.id, description: 'made by me' } });
     expect(res.status).toBe(201);
-    expect(res.body.token).toMatch(/^glrt-/);
+    expect(res.body.token).toMatch(/^glrt-t3_/);
     expect((await server.rest('POST', '/runners/verify', { form: { token: res.body.token } })).status).toBe(200);
     expect((await server.rest('POST', '/user/runners', { token, json: { runner_type: 'group_type' } })).body).toEqual({ error: 'group_id is missing' });
     expect((await server.rest('POST', '/user/runners', { token, json: { runner_type: 'instance_type' } })).status).toBe(403);

@@ -214,24 +214,31 @@ describe('GET /api/v4/runners/:id/jobs', () => {
     expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=scheduled`, { token: admin.token })).body).toEqual([]);
   });
 
-  it('pages with keyset pagination by following the rel="next" link', async () => {
+  it('pages with keyset pagination newest first (sort=desc by default), rel="next" continuing in that order', async () => {
     const admin = await createUser(server.db, { admin: true });
     const project = await createProject(server.db);
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
     const jobs = [];
     for (let i = 0; i < 3; i++) jobs.push(await createJob(server.db, { projectId: project.id, runnerId: runner.id }));
 
-    const seen: number[] = [];
-    let path: string | null = `/runners/${runner.id}/jobs?pagination=keyset&per_page=2&order_by=id&sort=desc`;
-    while (path) {
-      const res = await server.rest('GET', path, { token: admin.token });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('x-total')).toBeNull();
-      seen.push(...res.body.map((j: { id: number }) => j.id));
-      const next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
-      path = next ? next.slice(next.indexOf('/api/v4') + '/api/v4'.length) : null;
-    }
-    expect(seen).toEqual(jobs.map((j) => j.id).reverse());
+    const follow = async (start: string) => {
+      const seen: number[] = [];
+      let path: string | null = start;
+      while (path) {
+        const res = await server.rest('GET', path, { token: admin.token });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-total')).toBeNull();
+        seen.push(...res.body.map((j: { id: number }) => j.id));
+        const next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+        path = next ? next.slice(next.indexOf('/api/v4') + '/api/v4'.length) : null;
+      }
+      return seen;
+    };
+    const ids = jobs.map((j) => j.id);
+    // Unlike offset pages, keyset pages need no order_by: GitLab's keyset paginator orders by id, `sort` (desc) way.
+    expect(await follow(`/runners/${runner.id}/jobs?pagination=keyset&per_page=2`)).toEqual([...ids].reverse());
+    expect(await follow(`/runners/${runner.id}/jobs?pagination=keyset&per_page=2&order_by=id&sort=desc`)).toEqual([...ids].reverse());
+    expect(await follow(`/runners/${runner.id}/jobs?pagination=keyset&per_page=2&sort=asc`)).toEqual(ids);
   });
 
   it('refuses instance runners to non-admins and limits rows to projects you are Reporter of', async () => {

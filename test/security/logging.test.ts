@@ -66,7 +66,7 @@ describe('logs', () => {
     expect(urls).toContain('/api/v4/runners?token=[REDACTED]');
     expect(entries.filter((entry) => entry.req).every((entry) => typeof entry.request_id === 'string')).toBe(true);
     expect(output).toContain('could not use glpat-[REDACTED]');
-    expect(output).toContain('token glrt-[REDACTED] in a message');
+    expect(output).toContain('token t1_[REDACTED] in a message');
   });
 
   it("honours the caller's X-Request-Id, echoes it, and logs it; otherwise generates one", async () => {

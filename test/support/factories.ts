@@ -97,13 +97,21 @@ export async function createRunner(
     data: {
       contactedAt: overrides.contactedAt ?? null,
       ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
-      ...(overrides.version ? { version: overrides.version } : {}),
     },
   });
+  // A version is a host's fact: the runner gets a manager that reported it.
+  if (overrides.version) {
+    await db.runnerManager.create({
+      data: { runnerId: runner.id, systemXid: `s_${runner.id}`, version: overrides.version, contactedAt: overrides.contactedAt ?? null },
+    });
+  }
   return { runner: updated, token };
 }
 
-export async function createJob(db: Db, input: { projectId: number; runnerId?: number; status?: JobStatus; userId?: number; name?: string }) {
+export async function createJob(
+  db: Db,
+  input: { projectId: number; runnerId?: number; runnerManagerId?: number; status?: JobStatus; userId?: number; name?: string },
+) {
   const n = next();
   const sha = n.toString(16).padStart(40, 'a');
   const commit = await db.commit.create({
@@ -133,6 +141,7 @@ export async function createJob(db: Db, input: { projectId: number; runnerId?: n
       pipelineId: pipeline.id,
       projectId: input.projectId,
       runnerId: input.runnerId ?? null,
+      runnerManagerId: input.runnerManagerId ?? null,
       userId: input.userId ?? null,
     },
   });

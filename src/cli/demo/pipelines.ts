@@ -53,6 +53,7 @@ export interface JobRow {
   failureReason: string | null;
   projectId: number;
   runnerId: number | null;
+  runnerManagerId: number | null;
   userId: number | null;
   createdAt: Date;
   queuedAt: Date | null;
@@ -182,6 +183,7 @@ function runQueuedJob(
   row.runnerId = runner.id;
   // The job asked for the runner's first tag, so the runner that took it carries every tag of the job.
   row.tagList = runner.tagList.slice(0, 1);
+  row.runnerManagerId = runner.managerId;
   row.startedAt = new Date(started);
   if (cancelAt <= now && cancelAt < finished) Object.assign(row, { status: 'canceled', finishedAt: new Date(cancelAt) });
   else if (finished > now) row.status = 'running';
@@ -228,6 +230,7 @@ function simulate(faker: Faker, state: ProjectState, template: readonly JobTempl
         failureReason: null,
         projectId: pipeline.projectId,
         runnerId: null,
+        runnerManagerId: null,
         userId: pipeline.userId,
         createdAt: pipeline.createdAt,
         queuedAt: null,

@@ -21,6 +21,8 @@ export interface DemoRunner {
   readonly paused: boolean;
   readonly locked: boolean;
   readonly tagList: readonly string[];
+  /** The host that ran its jobs: a runner in contact has one manager, created when it registered. */
+  readonly managerId: number | null;
 }
 
 const TYPES: readonly RunnerType[] = ['instance_type', 'group_type', 'project_type'];
@@ -183,15 +185,17 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
       accessLevel: plan.accessLevel,
       maximumTimeout: plan.maximumTimeout,
       maintenanceNote: plan.maintenanceNote,
-      host: plan.host,
     });
     ledger.runnerIds.push(runner.id);
     if (otherProjects.length) await db.runnerProject.createMany({ data: otherProjects.map((projectId) => ({ runnerId: runner.id, projectId })) });
     // Demo tokens are never shown, so no sealed copy is kept for a creator to read back.
-    await db.runner.update({
-      where: { id: runner.id },
-      data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt, ephemeralTokenCiphertext: null },
-    });
+    await db.runner.update({ where: { id: runner.id }, data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt, ephemeralTokenCiphertext: null } });
+    // gitlab-runner's system IDs: "s_" and 12 hex digits, from the host's machine ID.
+    const manager = plan.host
+      ? await db.runnerManager.create({
+          data: { runnerId: runner.id, systemXid: `s_${faker.string.hexadecimal({ length: 12, casing: 'lower', prefix: '' })}`, ...plan.host, createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt },
+        })
+      : null;
     runners.push({
       id: runner.id,
       runnerType: plan.type,
@@ -202,6 +206,7 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
       paused: plan.paused,
       locked: plan.locked,
       tagList: plan.tagList,
+      managerId: manager?.id ?? null,
     });
     phase.advance(1);
   }

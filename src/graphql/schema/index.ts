@@ -7,13 +7,16 @@ import './group.ts';
 import './project.ts';
 import './job.ts';
 import './runner.ts';
+import './runner-manager.ts';
 import './runner-queries.ts';
 import './runner-mutations.ts';
 import './runner-token-mutations.ts';
 import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
+import './member-mutations.ts';
 import './pipeline-mutations.ts';
 import './subscriptions.ts';
+import './application-settings.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

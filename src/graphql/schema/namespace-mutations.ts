@@ -64,7 +64,7 @@ function viewerId(ctx: Context): number {
 }
 
 /** The group, if the viewer may see it (else NOT_FOUND, as GitLab hides what you cannot read) and has `level` in it. */
-async function groupWithLevel(ctx: Context, id: number, level: number) {
+export async function groupWithLevel(ctx: Context, id: number, level: number) {
   const group = await ctx.db.group.findUnique({ where: { id }, select: { traversalIds: true } });
   if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
   if (!ctx.access.isAdmin && ctx.access.groupLevel(group.traversalIds) < level) throw forbidden();

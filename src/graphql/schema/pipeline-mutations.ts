@@ -114,6 +114,9 @@ withErrorFields(builder.relayMutationField(
       id: t.field({ type: 'JobID', required: true }),
       event: t.field({ type: CiJobEvent, required: true }),
       runnerId: t.field({ type: 'CiRunnerID', description: 'RUN only: a runner the project may use, not paused.' }),
+      systemId: t.string({
+        description: 'RUN only: the system ID of the runner host (manager) taking the job, as gitlab-runner sends it; "<legacy>" when omitted.',
+      }),
       failureReason: t.string({ description: 'FAIL only: a GitLab failure reason, such as runner_system_failure.' }),
       coverage: t.float({ description: 'SUCCEED or FAIL only: test coverage, in percent.' }),
     }),

@@ -3,7 +3,8 @@ import type { RunnerFacts } from '../../auth/runner-policy.ts';
 import { Prisma } from '../../db/generated/client.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { badInput, forbidden, notFound, preconditionFailed } from '../errors.ts';
+import { assertRunnerLimit, limitMessage } from '../../services/plan-limits.ts';
+import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../errors.ts';
 import { NO_ERRORS, type PayloadErrors, withErrorFields } from './payload.ts';
 import { findRunnerFacts } from './runner-mutations.ts';
 import { RunnerRef } from './runner.ts';
@@ -48,6 +49,13 @@ withErrorFields(builder.relayMutationField(
       const facts = await findRunnerFacts(ctx, input.runnerId);
       await ctx.policy.assertAssign(facts);
       if (facts.runnerProjects.some((link) => link.projectId === project.id)) throw badInput(ALREADY_ASSIGNED);
+      try {
+        await assertRunnerLimit(ctx.db, { projectId: project.id });
+      } catch (error) {
+        // GitLab's assign_to turns the link's failed validation into this message.
+        if (error instanceof ValidationFailed) throw badInput(`Validation failed: ${limitMessage(error)}`);
+        throw error;
+      }
       try {
         await ctx.db.runnerProject.create({ data: { runnerId: facts.id, projectId: project.id } });
       } catch (error) {

@@ -97,9 +97,13 @@ withErrorFields(builder.relayMutationField(
       await ctx.policy.assertUpdate(await findRunnerFacts(ctx, id));
       return withErrors(async () => {
         const runner = await ctx.db.$transaction(async (tx) => {
-          const current = await tx.runner.findUniqueOrThrow({ where: { id } });
+          // Deleted since the policy check (a concurrent DELETE): it is gone, not an internal error.
+          const current = await tx.runner.findUnique({ where: { id } });
+          if (!current) throw notFound('Runner');
           const data = runnerChanges(current, { ...attributes, paused: paused ?? (active == null ? undefined : !active) });
-          return tx.runner.update({ where: { id }, data });
+          const { count } = await tx.runner.updateMany({ where: { id }, data });
+          if (count === 0) throw notFound('Runner');
+          return tx.runner.findUniqueOrThrow({ where: { id } });
         });
         return { runner };
       });

@@ -1,5 +1,5 @@
 import { digestToken } from '../../auth/tokens.ts';
-import { authenticateRunner, recordContact, registerRunner, rotateRunnerToken } from '../../services/runner-tokens.ts';
+import { authenticateRunner, registerRunner, rotateRunnerToken, verifyRunner } from '../../services/runner-tokens.ts';
 import { type RegistrationScope, resetRegistrationToken } from '../../services/tokens.ts';
 import { builder, MANAGE_RUNNER, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -22,7 +22,9 @@ async function runnerByToken(ctx: Context, token: string) {
 }
 
 const RunnerInfoInput = builder.inputType('RunnerInfoInput', {
-  description: 'What the runner reports about the host it runs on (GitLab\'s `info`).',
+  description:
+    'What the runner reports about the host it runs on (GitLab\'s `info`). Registration keeps only `name`, as GitLab ' +
+    'does; the other facts are recorded on the runner manager by the host\'s contacts (`runnerVerify`).',
   fields: (t) => ({
     name: t.string({ description: 'The runner\'s name; at most 256 characters.' }),
     version: t.string(),
@@ -51,19 +53,18 @@ withErrorFields(builder.relayMutationField(
       accessLevel: t.field({ type: CiRunnerAccessLevel }),
       maximumTimeout: t.int({ description: 'Seconds; at least 600.' }),
       maintenanceNote: t.string(),
-      ipAddress: t.string({ description: 'Address the runner called from.' }),
     }),
   },
   {
     resolve: async (_root, { input }, ctx) => {
-      const { token, info, active, paused, ipAddress, ...attributes } = input;
+      const { token, info, active, paused, ...attributes } = input;
       if (active != null && paused != null) throw badInput('active, paused are mutually exclusive');
       return withErrors(async () => {
         const registered = await registerRunner(
           ctx.db,
           token,
           { ...attributes, paused: paused ?? (active == null ? undefined : !active) },
-          { ...(info ?? {}), ipAddress },
+          { name: info?.name },
         );
         return { runner: registered.runner, token: registered.token, tokenExpiresAt: registered.runner.tokenExpiresAt };
       });
@@ -75,7 +76,9 @@ withErrorFields(builder.relayMutationField(
       runner: t.field({ type: RunnerRef, nullable: true, resolve: (payload) => payload.runner ?? null }),
       token: t.string({
         nullable: true,
-        description: 'The new runner\'s authentication token (`glrt-`). It is shown this once and stored only as a digest.',
+        description:
+          'The new runner\'s authentication token: `t1_`, `t2_` or `t3_` by type, without the `glrt-` of runners created ' +
+          'by users, as GitLab issues it. It is shown this once and stored only as a digest.',
         resolve: (payload) => payload.token ?? null,
       }),
       tokenExpiresAt: t.field({ type: 'Time', nullable: true, resolve: (payload) => payload.tokenExpiresAt ?? null }),
@@ -119,27 +122,36 @@ withErrorFields(builder.relayMutationField(
   'runnerVerify',
   {
     description:
-      'Checks a runner authentication token (GitLab `POST /runners/verify`). It counts as a contact: the runner ' +
-      'becomes ONLINE.',
+      'Checks a runner authentication token (GitLab `POST /runners/verify`) and records the contact on the runner ' +
+      'manager named by `systemId` (created on its first contact). It marks the runner contacted (ONLINE), except ' +
+      'a runner created by a user (a `glrt-` token), which stays NEVER_CONTACTED until it runs a job, as in GitLab ' +
+      '16.x–17.x.',
     inputFields: (t) => ({
       token: t.string({ required: true, description: 'The runner\'s authentication token.' }),
       systemId: t.string({
-        description: 'The runner host\'s system ID. Accepted for gitlab-runner; this gateway keeps no runner managers.',
+        description: 'The system ID of the runner\'s host (its runner manager); GitLab\'s "<legacy>" when omitted.',
       }),
+      info: t.field({ type: RunnerInfoInput, description: 'Host facts to record on the manager (`name` is ignored).' }),
+      ipAddress: t.string({ description: 'Address the host called from, recorded on the manager.' }),
     }),
   },
   {
     resolve: async (_root, { input }, ctx) => {
-      const runner = await runnerByToken(ctx, input.token);
-      await recordContact(ctx.db, runner.id);
-      return { runner, token: input.token, tokenExpiresAt: runner.tokenExpiresAt, ...NO_ERRORS };
+      const { name: _name, ...facts } = input.info ?? {};
+      const verified = await withErrors(async () => ({
+        runner: await verifyRunner(ctx.db, input.token, { systemId: input.systemId, facts: { ...facts, ipAddress: input.ipAddress } }),
+      }));
+      if (verified.errors.length) return { runner: null, token: null, tokenExpiresAt: null, ...verified };
+      // Unknown and expired tokens look the same: GitLab's bare 403.
+      if (!verified.runner) throw forbidden();
+      return { runner: verified.runner, token: input.token, tokenExpiresAt: verified.runner.tokenExpiresAt, ...NO_ERRORS };
     },
   },
   {
     name: 'RunnerVerifyPayload',
     outputFields: (t) => ({
-      runner: t.field({ type: RunnerRef, resolve: (payload) => payload.runner }),
-      token: t.string({ description: 'The token that was verified.', resolve: (payload) => payload.token }),
+      runner: t.field({ type: RunnerRef, nullable: true, resolve: (payload) => payload.runner }),
+      token: t.string({ nullable: true, description: 'The token that was verified.', resolve: (payload) => payload.token }),
       tokenExpiresAt: t.field({ type: 'Time', nullable: true, resolve: (payload) => payload.tokenExpiresAt }),
     }),
   },
@@ -165,15 +177,18 @@ withErrorFields(builder.relayMutationField(
       if (input.id != null) {
         const facts = await findRunnerFacts(ctx, input.id);
         await ctx.policy.assertUpdate(facts);
-        const current = await ctx.db.runner.findUnique({ where: { id: input.id }, select: { tokenDigest: true } });
+        const current = await ctx.db.runner.findUnique({
+          where: { id: input.id },
+          select: { id: true, tokenDigest: true, runnerType: true, registrationType: true },
+        });
         if (!current) throw notFound('Runner');
-        const rotated = await rotateRunnerToken(ctx.db, input.id, current.tokenDigest);
+        const rotated = await rotateRunnerToken(ctx.db, current, current.tokenDigest);
         if (!rotated) throw conflict('The runner\'s token was reset at the same time; try again');
         return { ...rotated, ...NO_ERRORS };
       }
       if (input.token == null) throw badInput('id, token are missing, exactly one parameter must be provided');
       const runner = await runnerByToken(ctx, input.token);
-      const rotated = await rotateRunnerToken(ctx.db, runner.id, digestToken(input.token), { requireUnexpired: true });
+      const rotated = await rotateRunnerToken(ctx.db, runner, digestToken(input.token), { requireUnexpired: true });
       // Another reset won the race (or the token just expired): the given token is no longer valid.
       if (!rotated) throw forbidden();
       return { ...rotated, ...NO_ERRORS };

@@ -1,8 +1,10 @@
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import type { Job, Prisma } from '../../db/generated/client.ts';
+import type { JobStatus } from '../../db/generated/enums.ts';
 import { isOnline, restRunnerStatus, runnerStatus } from '../../runners/status.ts';
 import { builder, type PrismaRef } from '../builder.ts';
+import type { Context } from '../context.ts';
 import { runnerAllowed } from '../authorize.ts';
 import {
   CiJobSort,
@@ -28,7 +30,7 @@ const CONNECTION_PATHS = [[{ name: 'nodes' }], [{ name: 'edges' }, { name: 'node
  * Connection helpers plan the fields selected under `edges.node` only; a client reading `nodes` would get an
  * empty selection. This plans both, as Pothos's own relatedConnection does.
  */
-function bothConnectionPaths<F extends (selection?: never, path?: never) => unknown>(nestedSelection: F, type: string): F {
+export function bothConnectionPaths<F extends (selection?: never, path?: never) => unknown>(nestedSelection: F, type: string): F {
   // The runtime accepts an IndirectInclude (type + alternative paths) where the typed signature says PathSegment[].
   const include = { getType: () => type, paths: CONNECTION_PATHS } as never;
   return ((selection?: never) => nestedSelection(selection, include)) as F;
@@ -56,6 +58,12 @@ function keysetAfter<Q extends { cursor?: { id?: number }; skip?: number; take?:
 function notEmpty<S>(selection: S): S {
   const select = (selection as { select?: object } | null)?.select;
   return select && Object.keys(select).length === 0 ? ({ select: { id: true } } as S) : selection;
+}
+
+/** The runner's jobs a page may show: those the viewer can see, and with `systemId` only that host's. */
+function jobsWhere(ctx: Context, statuses: readonly JobStatus[] | null | undefined, systemId: string | null | undefined): Prisma.JobWhereInput {
+  const visible = visibleJobsWhere(ctx, statuses);
+  return systemId == null ? visible : { AND: [visible, { runnerManager: { systemXid: systemId } }] };
 }
 
 const runnerProjects = prismaConnectionHelpers(builder, 'RunnerProject', {
@@ -148,12 +156,6 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
       description: 'Admin form URL of the runner. Only available for administrators.',
       resolve: (runner, _args, ctx) => (ctx.access.isAdmin ? runnerUrls(ctx.settings.externalUrl, runner.id).editAdmin : null),
     }),
-    ipAddress: t.exposeString('ipAddress', { nullable: true }),
-    version: t.exposeString('version', { nullable: true }),
-    revision: t.exposeString('revision', { nullable: true }),
-    platformName: t.exposeString('platform', { nullable: true }),
-    architectureName: t.exposeString('architecture', { nullable: true }),
-    executorName: t.exposeString('executor', { nullable: true }),
     createdBy: t.relation('creator', { type: UserCore, nullable: true }),
     jobCount: t.int({
       description: 'Number of jobs the runner ran that you can see.',
@@ -174,18 +176,19 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         nullable: true,
         args: {
           statuses: t.arg({ type: [CiJobStatus], required: false }),
+          systemId: t.arg.string({ description: 'Only jobs run by the runner manager (host) with this system ID.' }),
           sort: t.arg({ type: CiJobSort, defaultValue: 'id_desc' }),
           offset: t.arg.int({ description: "Skip this many jobs instead of paging by cursor (GitLab REST's `page`)." }),
         },
         description: 'Jobs the runner ran, newest first by default; outside admin, only of projects you are Reporter of.',
-        select: ({ statuses, sort, offset, ...args }, ctx, nestedSelection) => {
+        select: ({ statuses, systemId, sort, offset, ...args }, ctx, nestedSelection) => {
           const query = runnerJobs.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'CiJob'));
           const order = sort === 'id_asc' ? ('asc' as const) : ('desc' as const);
           const { query: page, after } = keysetAfter(withOffset(query, offset, query.cursor !== undefined), order);
-          const where = visibleJobsWhere(ctx, statuses);
+          const where = jobsWhere(ctx, statuses, systemId);
           return { jobs: { ...page, where: after ? { AND: [where, after] } : where, orderBy: { id: order } } };
         },
-        resolve: async (runner, { statuses, sort: _sort, offset: _offset, ...args }, ctx) => {
+        resolve: async (runner, { statuses, systemId, sort: _sort, offset: _offset, ...args }, ctx) => {
           // Checked here rather than by a scope, so the refusal carries GitLab's reason ("No access granted").
           if (!ctx.access.isAdmin) {
             const facts = await ctx.runnerFacts.load(runner.id);
@@ -195,7 +198,10 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
           return {
             // The page was loaded by `select` above; Pothos cannot infer its type through the spread query.
             ...runnerJobs.resolve((runner as typeof runner & { jobs: Job[] }).jobs, args, ctx),
-            totalCount: () => ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] }),
+            totalCount: () =>
+              systemId == null
+                ? ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] })
+                : ctx.db.job.count({ where: { AND: [{ runnerId: runner.id }, jobsWhere(ctx, statuses, systemId)] } }),
           };
         },
       },

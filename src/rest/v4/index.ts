@@ -8,7 +8,9 @@ import { multipartFields } from '../multipart.ts';
 import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
+import { applicationSettingsRoutes, planLimitRoutes } from './application-settings.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
+import { runnerManagerRoutes } from './runner-managers.ts';
 import { runnerRoutes } from './runners.ts';
 import { namespaceRunnerRoutes } from './namespaces.ts';
 import { userRoutes } from './user.ts';
@@ -28,11 +30,14 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
 
   runnerRoutes(app, deps);
   runnerJobRoutes(app, deps);
+  runnerManagerRoutes(app, deps);
   namespaceRunnerRoutes(app, deps);
   userRoutes(app, deps);
   runnerTokenRoutes(app, deps);
   projectRunnerRoutes(app, deps);
   versionRoutes(app, deps);
+  applicationSettingsRoutes(app, deps);
+  planLimitRoutes(app, deps);
 
   // One document per base URL it has been asked from (one, with EXTERNAL_URL set).
   const documents = new Map<string, ReturnType<typeof openApiDocument>>();

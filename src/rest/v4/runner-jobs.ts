@@ -15,9 +15,11 @@ interface JobsPage {
 }
 
 const RunnerJobs = defineOperation<{ runner: { jobs: JobsPage | null } | null }>(/* GraphQL */ `
-  query RestRunnerJobs($id: CiRunnerID!, $statuses: [CiJobStatus!], $sort: CiJobSort, $first: Int!, $offset: Int, $after: String, $withCount: Boolean!) {
+  query RestRunnerJobs(
+    $id: CiRunnerID!, $statuses: [CiJobStatus!], $systemId: String, $sort: CiJobSort, $first: Int!, $offset: Int, $after: String, $withCount: Boolean!
+  ) {
     runner(id: $id) {
-      jobs(statuses: $statuses, sort: $sort, first: $first, offset: $offset, after: $after) {
+      jobs(statuses: $statuses, systemId: $systemId, sort: $sort, first: $first, offset: $offset, after: $after) {
         count @include(if: $withCount)
         pageInfo { hasNextPage endCursor }
         edges { node { ...RestJob } }
@@ -35,6 +37,7 @@ const REST_STATUSES = [
 const MODELLED = new Set(['created', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual']);
 
 const JOB_SPECS = {
+  system_id: { type: 'string' },
   status: { type: 'string', values: REST_STATUSES },
   order_by: { type: 'string', values: ['id'] },
   sort: { type: 'string', values: ['asc', 'desc'], default: 'desc' },
@@ -42,6 +45,16 @@ const JOB_SPECS = {
   cursor: { type: 'string' },
   ...paginationSpecs,
 } as const;
+
+/**
+ * The order of a page. Offset pages: GitLab's RunnerJobsFinder ignores `sort` unless `order_by=id` is given (then
+ * newest first by default), so a plain request lists oldest first. Keyset pages: GitLab's keyset paginator orders by
+ * id in the `sort` direction, whose default is `desc`, so they run newest first and rel="next" continues so.
+ */
+function jobOrder(params: { order_by?: string; sort?: string }, keyset: boolean): 'ID_ASC' | 'ID_DESC' {
+  if (keyset) return params.sort === 'asc' ? 'ID_ASC' : 'ID_DESC';
+  return params.order_by === 'id' && params.sort === 'desc' ? 'ID_DESC' : 'ID_ASC';
+}
 
 export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
@@ -55,19 +68,21 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
     const params = parseParams(raw, JOB_SPECS);
     const window = pageWindow(params);
     const keyset = params.pagination === 'keyset';
+    // GitLab skips counting when filtering by manager: its offset pages then carry no X-Total or X-Total-Pages.
+    const byManager = Boolean(params.system_id);
     const unmodelled = params.status !== undefined && !MODELLED.has(params.status);
     const result = await runOperation(
       RunnerJobs,
       {
         id: `gid://gitlab/Ci::Runner/${id}`,
         statuses: params.status && !unmodelled ? [params.status.toUpperCase()] : null,
-        // GitLab ignores `sort` unless `order_by=id` is given, and then defaults to newest first.
-        sort: params.order_by === 'id' && params.sort === 'desc' ? 'ID_DESC' : 'ID_ASC',
+        systemId: byManager ? params.system_id : null,
+        sort: jobOrder(params, keyset),
         // A status the gateway does not model still goes through the runner's checks, then matches nothing.
         first: unmodelled ? 0 : window.perPage,
         offset: keyset ? null : window.offset,
         after: keyset ? (params.cursor ?? null) : null,
-        withCount: !keyset,
+        withCount: !keyset && !byManager,
       },
       ctx,
     );
@@ -78,7 +93,8 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
     if (keyset) {
       setKeysetHeaders(reply, request, settings.externalUrl, raw, window.perPage, jobs.pageInfo.hasNextPage ? jobs.pageInfo.endCursor : null);
     } else {
-      setPaginationHeaders(reply, request, settings.externalUrl, { ...raw, sort: params.sort }, window, unmodelled ? 0 : (jobs.count ?? 0), rows.length);
+      const total = byManager ? null : unmodelled ? 0 : (jobs.count ?? 0);
+      setPaginationHeaders(reply, request, settings.externalUrl, { ...raw, sort: params.sort }, window, total, rows.length, jobs.pageInfo.hasNextPage);
     }
     return sendJson(reply, 200, rows);
   });

@@ -24,8 +24,12 @@ const Unregister = defineOperation<{ runnerUnregister: { errors: string[] } | nu
   mutation RestUnregisterRunner($input: RunnerUnregisterInput!) { runnerUnregister(input: $input) { errors } }
 `);
 
-const Verify = defineOperation<{ runnerVerify: { runner: { id: string }; token: string; tokenExpiresAt: string | null } | null }>(/* GraphQL */ `
-  mutation RestVerifyRunner($input: RunnerVerifyInput!) { runnerVerify(input: $input) { runner { id } token tokenExpiresAt } }
+const Verify = defineOperation<{
+  runnerVerify: { runner: { id: string } | null; token: string | null; tokenExpiresAt: string | null; attributeErrors: AttributeErrors } | null;
+}>(/* GraphQL */ `
+  mutation RestVerifyRunner($input: RunnerVerifyInput!) {
+    runnerVerify(input: $input) { runner { id } token tokenExpiresAt attributeErrors { attribute message } }
+  }
 `);
 
 const ResetToken = defineOperation<{ runnerAuthenticationTokenReset: TokenResult | null }>(/* GraphQL */ `
@@ -75,6 +79,11 @@ const CREATE_SPECS = {
 
 const INFO_KEYS = ['name', 'version', 'revision', 'platform', 'architecture', 'executor'] as const;
 
+/** The string facts of a runner's `info` hash (GitLab's attributes_for_keys: other keys and types are dropped). */
+function infoFacts(info: Record<string, unknown> | undefined) {
+  return Object.fromEntries(INFO_KEYS.filter((key) => typeof info?.[key] === 'string').map((key) => [key, info?.[key]]));
+}
+
 /** Runs a mutation and returns its payload, turning refusals into GitLab's answers. */
 async function mutate<TData, K extends keyof TData>(operation: Operation<TData>, input: Record<string, unknown>, ctx: Context, field: K) {
   const result = await runOperation(operation, { input }, ctx);
@@ -94,14 +103,12 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
   }, async (request, reply) => {
     const raw = requestParams(request);
     const params = parseParams(raw, REGISTER_SPECS, { mutuallyExclusive: [['active', 'paused'], ['maintainer_note', 'maintenance_note']] });
-    const info = Object.fromEntries(INFO_KEYS.filter((key) => typeof params.info?.[key] === 'string').map((key) => [key, params.info?.[key]]));
     const payload = await mutate(Register, {
       ...runnerAttributesInput(params),
       token: params.token,
-      info,
+      info: infoFacts(params.info),
       // GitLab still takes the old name and copies it over.
       maintenanceNote: params.maintenance_note ?? params.maintainer_note,
-      ipAddress: request.ip,
     }, await anonymous(request, raw), 'runnerRegister');
     if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
     if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
@@ -118,14 +125,22 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     return reply.status(204).send();
   });
 
-  const VERIFY_SPECS = { ...TOKEN, system_id: { type: 'string' } } as const;
+  // `info` is not declared by GitLab's verify, but its heartbeat reads it from the request all the same.
+  const VERIFY_SPECS = { ...TOKEN, system_id: { type: 'string' }, info: { type: 'hash' } } as const;
   route(app, deps, {
-    method: 'POST', path: '/runners/verify', summary: "Verify a runner's authentication token (a contact)", auth: 'runner',
+    method: 'POST', path: '/runners/verify', summary: "Verify a runner's authentication token (a contact of its manager)", auth: 'runner',
     params: VERIFY_SPECS, status: 200, response: 'RunnerRegistrationDetails',
   }, async (request, reply) => {
     const raw = requestParams(request);
     const params = parseParams(raw, VERIFY_SPECS);
-    const payload = await mutate(Verify, { token: params.token, systemId: params.system_id }, await anonymous(request, raw), 'runnerVerify');
+    const payload = await mutate(Verify, {
+      token: params.token,
+      systemId: params.system_id,
+      info: infoFacts(params.info),
+      ipAddress: request.ip,
+    }, await anonymous(request, raw), 'runnerVerify');
+    if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
     return sendJson(reply, 200, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
   });
 

@@ -1,0 +1,164 @@
+import type { FastifyInstance } from 'fastify';
+import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { RUNNER_REGISTRARS } from '../../services/application-settings.ts';
+import { PLANS } from '../../services/plan-limits.ts';
+import { RestError, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
+import { ParamError, parseParams } from '../params.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
+
+// GitLab's `GET`/`PUT /application/settings` (administrators), for the runner settings this gateway keeps. GitLab
+// answers its whole ApplicationSetting entity; these are the runner keys of it, under GitLab's names.
+
+interface SettingsNode {
+  allowRunnerRegistrationToken: boolean;
+  validRunnerRegistrars: string[];
+  runnerTokenExpirationInterval: number | null;
+  groupRunnerTokenExpirationInterval: number | null;
+  projectRunnerTokenExpirationInterval: number | null;
+}
+
+const FIELDS = `allowRunnerRegistrationToken validRunnerRegistrars runnerTokenExpirationInterval
+  groupRunnerTokenExpirationInterval projectRunnerTokenExpirationInterval`;
+
+const ShowSettings = defineOperation<{ applicationSettings: SettingsNode | null }>(/* GraphQL */ `
+  query RestApplicationSettings { applicationSettings { ${FIELDS} } }
+`);
+
+const UpdateSettings = defineOperation<{
+  applicationSettingsUpdate: { applicationSettings: SettingsNode | null; attributeErrors: { attribute: string; message: string }[] } | null;
+}>(/* GraphQL */ `
+  mutation RestUpdateApplicationSettings($input: ApplicationSettingsUpdateInput!) {
+    applicationSettingsUpdate(input: $input) { applicationSettings { ${FIELDS} } attributeErrors { attribute message } }
+  }
+`);
+
+const UPDATE_SPECS = {
+  allow_runner_registration_token: { type: 'boolean' },
+  valid_runner_registrars: { type: 'string_array' },
+  runner_token_expiration_interval: { type: 'integer' },
+  group_runner_token_expiration_interval: { type: 'integer' },
+  project_runner_token_expiration_interval: { type: 'integer' },
+} as const;
+
+function settingsEntity(settings: SettingsNode) {
+  return {
+    allow_runner_registration_token: settings.allowRunnerRegistrationToken,
+    valid_runner_registrars: settings.validRunnerRegistrars,
+    runner_token_expiration_interval: settings.runnerTokenExpirationInterval,
+    group_runner_token_expiration_interval: settings.groupRunnerTokenExpirationInterval,
+    project_runner_token_expiration_interval: settings.projectRunnerTokenExpirationInterval,
+  };
+}
+
+export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+
+  route(app, deps, {
+    method: 'GET', path: '/application/settings', summary: "The instance's runner settings (administrators)", auth: 'user',
+    status: 200, response: 'ApplicationSettings',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const result = await runOperation(ShowSettings, {}, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    if (!result.data?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, settingsEntity(result.data.applicationSettings));
+  });
+
+  route(app, deps, {
+    method: 'PUT', path: '/application/settings', summary: "Change the instance's runner settings (administrators)", auth: 'user',
+    params: UPDATE_SPECS, status: 200, response: 'ApplicationSettings',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parseParams(raw, UPDATE_SPECS);
+    // Grape's `values:` on an Array[String] checks each item.
+    if (params.valid_runner_registrars?.some((item) => !(RUNNER_REGISTRARS as readonly string[]).includes(item))) {
+      throw new ParamError('valid_runner_registrars does not have a valid value');
+    }
+    const interval = (name: 'runner_token_expiration_interval' | 'group_runner_token_expiration_interval' | 'project_runner_token_expiration_interval') =>
+      name in params ? params[name] ?? null : undefined;
+    const input = Object.fromEntries(
+      Object.entries({
+        allowRunnerRegistrationToken: params.allow_runner_registration_token,
+        validRunnerRegistrars: params.valid_runner_registrars,
+        runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
+        groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
+        projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
+      }).filter(([, value]) => value !== undefined),
+    );
+    const result = await runOperation(UpdateSettings, { input }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    const payload = result.data?.applicationSettingsUpdate;
+    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, settingsEntity(payload.applicationSettings));
+  });
+}
+
+interface PlanLimitsNode {
+  ciRegisteredGroupRunners: number;
+  ciRegisteredProjectRunners: number;
+}
+
+const ShowPlanLimits = defineOperation<{ planLimits: PlanLimitsNode | null }>(/* GraphQL */ `
+  query RestPlanLimits($plan: PlanName!) { planLimits(planName: $plan) { ciRegisteredGroupRunners ciRegisteredProjectRunners } }
+`);
+
+const UpdatePlanLimits = defineOperation<{
+  planLimitsUpdate: { planLimits: PlanLimitsNode | null; attributeErrors: { attribute: string; message: string }[] } | null;
+}>(/* GraphQL */ `
+  mutation RestUpdatePlanLimits($input: PlanLimitsUpdateInput!) {
+    planLimitsUpdate(input: $input) { planLimits { ciRegisteredGroupRunners ciRegisteredProjectRunners } attributeErrors { attribute message } }
+  }
+`);
+
+const PLAN = { type: 'string', values: PLANS } as const;
+const SHOW_LIMIT_SPECS = { plan_name: { ...PLAN, default: 'default' } } as const;
+const UPDATE_LIMIT_SPECS = {
+  plan_name: { ...PLAN, required: true },
+  ci_registered_group_runners: { type: 'integer' },
+  ci_registered_project_runners: { type: 'integer' },
+} as const;
+
+/** The runner keys of GitLab's `PlanLimit` entity. */
+function planLimitsEntity(limits: PlanLimitsNode) {
+  return { ci_registered_group_runners: limits.ciRegisteredGroupRunners, ci_registered_project_runners: limits.ciRegisteredProjectRunners };
+}
+
+export function planLimitRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+
+  route(app, deps, {
+    method: 'GET', path: '/application/plan_limits', summary: "A plan's limits on registered runners (administrators)", auth: 'user',
+    params: SHOW_LIMIT_SPECS, status: 200, response: 'PlanLimits',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parseParams(raw, SHOW_LIMIT_SPECS);
+    const result = await runOperation(ShowPlanLimits, { plan: params.plan_name?.toUpperCase() }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    if (!result.data?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, planLimitsEntity(result.data.planLimits));
+  });
+
+  route(app, deps, {
+    method: 'PUT', path: '/application/plan_limits', summary: "Change a plan's limits on registered runners (administrators)", auth: 'user',
+    params: UPDATE_LIMIT_SPECS, status: 200, response: 'PlanLimits',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const params = parseParams(raw, UPDATE_LIMIT_SPECS);
+    const input = {
+      planName: params.plan_name?.toUpperCase(),
+      ciRegisteredGroupRunners: params.ci_registered_group_runners ?? undefined,
+      ciRegisteredProjectRunners: params.ci_registered_project_runners ?? undefined,
+    };
+    const result = await runOperation(UpdatePlanLimits, { input }, ctx);
+    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+    const payload = result.data?.planLimitsUpdate;
+    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+    if (!payload?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+    return sendJson(reply, 200, planLimitsEntity(payload.planLimits));
+  });
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { numericId } from '../entities.ts';
+import { notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { type RestDeps, requestParams, route } from './deps.ts';
+import { runnerIdParam } from './runners.ts';
+
+interface ManagerNode {
+  id: string;
+  systemId: string;
+  version: string | null;
+  revision: string | null;
+  platformName: string | null;
+  architectureName: string | null;
+  createdAt: string;
+  contactedAt: string | null;
+  ipAddress: string | null;
+  status: string;
+  jobExecutionStatus: string;
+}
+
+type ManagersPage = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ManagerNode[] };
+
+const RunnerManagers = defineOperation<{ runner: { managers: ManagersPage | null } | null }>(/* GraphQL */ `
+  query RestRunnerManagers($id: CiRunnerID!, $after: String) {
+    runner(id: $id) {
+      managers(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id systemId version revision platformName architectureName createdAt contactedAt ipAddress status jobExecutionStatus
+        }
+      }
+    }
+  }
+`);
+
+/** GitLab's `RunnerManager` entity (lib/api/entities/ci/runner_manager.rb), keys in its order. */
+function runnerManagerEntity(manager: ManagerNode) {
+  return {
+    id: numericId(manager.id),
+    system_id: manager.systemId,
+    version: manager.version,
+    revision: manager.revision,
+    platform: manager.platformName,
+    architecture: manager.architectureName,
+    created_at: manager.createdAt,
+    contacted_at: manager.contactedAt,
+    ip_address: manager.ipAddress,
+    status: manager.status.toLowerCase(),
+    job_execution_status: manager.jobExecutionStatus.toLowerCase(),
+  };
+}
+
+export function runnerManagerRoutes(app: FastifyInstance, deps: RestDeps) {
+  const { db, settings } = deps;
+  // GitLab answers every manager at once (the list is not paginated), checked as GET /runners/:id.
+  route(app, deps, {
+    method: 'GET', path: '/runners/:id/managers', summary: "List a runner's managers (the hosts using its token)", auth: 'user',
+    status: 200, response: '[RunnerManager]',
+  }, async (request, reply) => {
+    const raw = requestParams(request);
+    const ctx = await userContextFor(db, settings, request, raw);
+    const id = runnerIdParam(raw);
+    const page = async (after: string | null): Promise<ManagersPage> => {
+      const result = await runOperation(RunnerManagers, { id: `gid://gitlab/Ci::Runner/${id}`, after }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      const managers = result.data?.runner?.managers;
+      if (!managers) throw notFound('Runner');
+      return managers;
+    };
+    const managers: ManagerNode[] = [];
+    for (let after: string | null = null, more = true; more;) {
+      const { nodes, pageInfo } = await page(after);
+      managers.push(...nodes);
+      [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
+    }
+    return sendJson(reply, 200, managers.map(runnerManagerEntity));
+  });
+}
