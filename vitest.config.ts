@@ -5,8 +5,9 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['test/**/*.test.ts'],
-    // The fault tests restart PostgreSQL: they run afterwards, alone (vitest.faults.config.ts, `npm test`).
-    exclude: [...configDefaults.exclude, 'test/faults/**'],
+    // The fault tests restart PostgreSQL: they run afterwards, alone (vitest.faults.config.ts, `npm test`), with the
+    // tests that start servers and CLIs as processes of their own on PGlite (their CPU would slow the others' answers).
+    exclude: [...configDefaults.exclude, 'test/faults/**', 'test/fuzz/nested.test.ts', 'test/data-folder.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     hookTimeout: 60_000,

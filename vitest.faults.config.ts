@@ -9,7 +9,8 @@ export default defineConfig({
   // graphql@16 ships CJS and ESM copies; Pothos and Yoga load the CJS one, so ours must too (one realm).
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
-    include: ['test/faults/**/*.test.ts'],
+    // Also the tests that run servers and CLIs as processes on PGlite (never PostgreSQL): alone, they do not slow others.
+    include: ['test/faults/**/*.test.ts', 'test/fuzz/nested.test.ts', 'test/data-folder.test.ts'],
     pool: 'forks',
     fileParallelism: false,
     hookTimeout: 60_000,

@@ -94,6 +94,9 @@ export async function lockDataDir(
   writeFileSync(join(folder, HOLDER), `${JSON.stringify(holder)}\n`);
   return async () => {
     rmSync(join(folder, HOLDER), { force: true });
-    await release();
+    await release().catch((error: NodeJS.ErrnoException) => {
+      // Already lost (see onCompromised): there is nothing left to give back.
+      if (error.code !== 'ERELEASED') throw error;
+    });
   };
 }

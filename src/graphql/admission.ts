@@ -1,6 +1,4 @@
-import { type ExecutionResult, getOperationAST, getVariableValues, GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { cachedQueryCost } from './cost.ts';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 
 /**
  * How much query cost (values an answer may hold, see cost.ts) may execute at once. Each query's answer is built in
@@ -13,7 +11,8 @@ export class CostBudget {
 
   constructor(
     private readonly budget: number,
-    private readonly freeCost: number,
+    /** Queries up to this cost (a page of runners with a dozen fields, a detail view) never wait. */
+    private readonly freeCost = 2_000,
   ) {}
 
   /**
@@ -70,36 +69,4 @@ export function timedOut(): ExecutionResult {
     extensions: { code: 'TIMEOUT', http: { status: 503 } },
   });
   return { errors: [error] };
-}
-
-/** Queries up to this cost (a page of runners with a dozen fields, a detail view) never wait for the budget. */
-const FREE_COST = 2_000;
-
-/**
- * Admits each execution into a CostBudget of `maxConcurrentCost`, and gives its cost back when it is done. Runs
- * after the limit checks, so that what they refuse never waits; a query that cannot start within `waitMs` is
- * answered TIMEOUT, as one that runs too long.
- */
-export function admissionPlugin(maxConcurrentCost: number, waitMs: number): Plugin {
-  const budget = new CostBudget(maxConcurrentCost, FREE_COST);
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
-      const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
-      if (variables.errors) return;
-      let cost: number;
-      try {
-        cost = cachedQueryCost(args.schema, args.document, operation, variables.coerced).cost;
-      } catch {
-        return; // too large to analyse: refused by the limit checks already
-      }
-      const release = await budget.acquire(cost, waitMs);
-      if (!release) {
-        setResultAndStopExecution(timedOut());
-        return;
-      }
-      return { onExecuteDone: () => release() };
-    },
-  };
 }

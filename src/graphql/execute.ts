@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import type { Context } from './context.ts';
 import { knownFailure } from './errors.ts';
-import { DEFAULT_GRAPHQL_LIMITS, maxComplexityFor, sizeRefusal } from './limits.ts';
+import { checkSize, DEFAULT_GRAPHQL_LIMITS, maxComplexityFor } from './limits.ts';
 import { schema } from './schema/index.ts';
 
 export interface Operation<TData> {
@@ -44,7 +44,7 @@ export async function runOperation<TData>(
   const coerced = definition ? getVariableValues(schema, definition.variableDefinitions ?? [], variables) : null;
   if (definition && coerced?.coerced) {
     const limits = context.settings.graphqlLimits ?? DEFAULT_GRAPHQL_LIMITS;
-    const refusal = sizeRefusal(schema, operation.document, definition, coerced.coerced, maxComplexityFor(limits, context.viewer, definition));
+    const { refusal } = checkSize(schema, operation.document, definition, coerced.coerced, maxComplexityFor(limits, context.viewer, definition));
     if (refusal) return { data: null, errors: [formatError(refusal, true)] };
   }
   const result = (await execute({ schema, document: operation.document, variableValues: variables, contextValue: context })) as ExecutionResult<TData>;

@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.ts';
-import { admissionPlugin, timedOut } from './admission.ts';
+import { CostBudget, timedOut } from './admission.ts';
 import { CostAnalysisTooLarge, cachedQueryCost, FAN_OUT_FIELDS, MAX_PAGE_SIZE, type QueryCost } from './cost.ts';
 
 /** GitLab's limits (`gitlab_schema.rb`), a cost model that counts rows, and caps GitLab leaves to its 10,000-character limit. */
@@ -119,31 +119,51 @@ interface LimitedContext {
   readonly viewer: Viewer | null;
 }
 
-/** Depth and complexity caps depend on who asks, so they run once the context (and its viewer) exists. */
+/**
+ * Depth and complexity caps depend on who asks, so they run once the context (and its viewer) exists. A query let
+ * through then takes its cost from the budget of what may execute at once (admission.ts), and gives it back when done.
+ */
 function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
-  const plugin: Plugin<LimitedContext> = {
-    onExecute({ args, setResultAndStopExecution }) {
-      const viewer = args.contextValue.viewer;
-      const maxDepth = viewer ? limits.maxDepth : limits.maxDepthUnauthenticated;
-      const depth = depthOf(args.schema, args.document);
-      if (depth > maxDepth) {
-        const error = limitExceeded('depth', `Query has depth of ${depth}, which exceeds max depth of ${maxDepth}`, maxDepth, depth);
-        setResultAndStopExecution({ errors: [error] });
+  const budget = new CostBudget(limits.maxConcurrentCost);
+  type Args = Parameters<NonNullable<Plugin<LimitedContext>['onExecute']>>[0]['args'];
+  /** The refusal of an operation past the caller's depth or cost, else its cost (null: left to the executor). */
+  const check = (args: Args): { error: GraphQLError } | { cost: number } | null => {
+    const viewer = args.contextValue.viewer;
+    const maxDepth = viewer ? limits.maxDepth : limits.maxDepthUnauthenticated;
+    const depth = depthOf(args.schema, args.document);
+    if (depth > maxDepth) {
+      return { error: limitExceeded('depth', `Query has depth of ${depth}, which exceeds max depth of ${maxDepth}`, maxDepth, depth) };
+    }
+    // A missing operation or bad variables: the executor reports them as it would without limits.
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return null;
+    const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+    if (variables.errors) return null;
+    const { cost, refusal } = checkSize(args.schema, args.document, operation, variables.coerced, maxComplexityFor(limits, viewer, operation));
+    return refusal ? { error: refusal } : { cost };
+  };
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const checked = check(args);
+      if (!checked) return;
+      if ('error' in checked) {
+        setResultAndStopExecution({ errors: [checked.error] });
         return;
       }
-      // A missing operation or bad variables: the executor reports them as it would without limits.
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
-      const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
-      if (variables.errors) return;
-      const maxComplexity = maxComplexityFor(limits, viewer, operation);
-      const refusal = sizeRefusal(args.schema, args.document, operation, variables.coerced, maxComplexity);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+      const release = await budget.acquire(checked.cost, limits.timeoutMs);
+      if (!release) {
+        setResultAndStopExecution(timedOut());
+        return;
+      }
+      return { onExecuteDone: () => release() };
+    },
+    // Subscriptions (over SSE and WebSocket) are held to the same caps before they start; they take nothing from
+    // the budget, which bounds what executes at once, not what stays open waiting for events.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const checked = check(args);
+      if (checked && 'error' in checked) setResultAndStopExecution({ errors: [checked.error] });
     },
   };
-  // Subscriptions (over SSE and WebSocket) are held to the same caps, before they start.
-  plugin.onSubscribe = plugin.onExecute as Plugin<LimitedContext>['onSubscribe'];
-  return plugin;
 }
 
 /** The cost a caller may spend: GitLab's three tiers, scaled to the cost model of cost.ts. */
@@ -154,24 +174,28 @@ export function maxComplexityFor(limits: GraphQLLimits, viewer: Viewer | null, o
 }
 
 /**
- * Why an operation may not run, before it runs: a fan-out field resolved for more parents than it may be (GitLab's
- * field call-count limit), or an answer that could hold more values than `maxComplexity`. Null when it may run.
+ * An operation's cost, and why it may not run, before it runs: a fan-out field resolved for more parents than it may
+ * be (GitLab's field call-count limit), or an answer that could hold more values than `maxComplexity`.
  */
-export function sizeRefusal(
+export function checkSize(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   /** Coerced: defaults applied to variables not sent. */
   variableValues: Record<string, unknown>,
   maxComplexity: number,
-): GraphQLError | null {
+): { cost: number; refusal: GraphQLError | null } {
   let measured: QueryCost;
   try {
     measured = cachedQueryCost(schema, document, operation, variableValues);
   } catch (error) {
     if (!(error instanceof CostAnalysisTooLarge)) throw error;
-    return limitExceeded('complexity', error.message, maxComplexity);
+    return { cost: Number.POSITIVE_INFINITY, refusal: limitExceeded('complexity', error.message, maxComplexity) };
   }
+  return { cost: measured.cost, refusal: sizeRefusal(measured, maxComplexity) };
+}
+
+function sizeRefusal(measured: QueryCost, maxComplexity: number): GraphQLError | null {
   for (const [key, calls] of measured.calls) {
     const max = FAN_OUT_FIELDS.get(key) ?? Number.POSITIVE_INFINITY;
     if (calls <= max) continue;
@@ -293,7 +317,6 @@ export function graphqlLimitPlugins<TContext extends LimitedContext>(
     csrfPlugin(),
     ...documentLimitPlugins(limits),
     viewerLimitsPlugin(limits),
-    admissionPlugin(limits.maxConcurrentCost, limits.timeoutMs),
     ...(tokenAttempts ? [tokenMutationPlugin(tokenAttempts)] : []),
     timeoutPlugin(limits.timeoutMs),
     // The context-free plugins never read the context, so they serve any; TypeScript cannot see that through Plugin's variance.

@@ -275,6 +275,25 @@ describe('execution', () => {
     await slow.close();
   });
 
+  it('runs expensive queries one after another once their cost fills the budget, while cheap ones go straight through', async () => {
+    const slow = await startApp({ database: await faultyDatabase('slow'), graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxConcurrentCost: 2_500 } });
+    const { token } = await createUser(slow.db, { admin: true });
+    // 1 + 100 × (1 + 20) = 2,101 each: one fits the budget of 2,500, two do not.
+    const fields = `${RUNNER_FIELDS} jobCount projectCount contactedAt createdAt status`;
+    const heavy = `{ runners(first: 100) { nodes { ${fields} } } }`;
+    const finished: string[] = [];
+    const timed = (name: string, query: string) => slow.graphql(query, {}, token).then((res) => {
+      finished.push(name);
+      return { res, at: Date.now() };
+    });
+    const [first, second, cheap] = await Promise.all([timed('first', heavy), timed('second', heavy), timed('cheap', '{ currentUser { username } }')]);
+    for (const { res } of [first, second, cheap]) expect(res.body.errors).toBeUndefined();
+    expect(finished).toEqual(['cheap', 'first', 'second']);
+    // Each waits a second for the slow runner query: the second started only when the first was done.
+    expect(second.at - first.at).toBeGreaterThanOrEqual(900);
+    await slow.close();
+  });
+
   it('masks internal errors: no message, SQL or stack trace reaches the client, on either API', async () => {
     const lines: string[] = [];
     const failing = await startApp({ database: await faultyDatabase('failing'), logger: { level: 'error', stream: { write: (line: string) => lines.push(line) } } });
