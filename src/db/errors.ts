@@ -1,3 +1,5 @@
+import { Prisma } from './generated/client.ts';
+
 /**
  * Database failures sorted by whose they are, so that each transport can answer them properly instead of with a
  * 500: `unavailable` is the database's (down, restarting, out of connections, too slow: 503, try again later),
@@ -98,3 +100,8 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | null {
 }
 
 export const isDatabaseUnavailable = (error: unknown): boolean => classifyDatabaseError(error) === 'unavailable';
+
+/** Whether Prisma refused a statement with this error code (P2002 unique, P2003 foreign key, P2025 no row). */
+export function isPrismaError(error: unknown, code: string): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
+}

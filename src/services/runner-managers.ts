@@ -89,3 +89,8 @@ export async function recordHostContact(db: Db, runnerId: number, contact: Conta
 async function touchRunner(db: Db, runnerId: number, at: Date): Promise<void> {
   await db.$executeRaw`UPDATE "Runner" SET "contactedAt" = (${at.toISOString()}::timestamptz AT TIME ZONE 'UTC') WHERE "id" = ${runnerId}`;
 }
+
+/** Whether any host has used the runner's token yet (GitLab's `runner_managers.any?`). */
+export async function hasRunnerManager(db: Db, runnerId: number): Promise<boolean> {
+  return (await db.runnerManager.findFirst({ where: { runnerId }, select: { id: true } })) !== null;
+}

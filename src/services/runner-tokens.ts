@@ -2,6 +2,7 @@ import { digestToken, TOKEN_PREFIX, tokenMatches } from '../auth/tokens.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma, Runner } from '../db/generated/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
+import { isPrismaError } from '../db/errors.ts';
 import { forbidden, gone, ValidationFailed } from '../graphql/errors.ts';
 import type { RunnerAttributes } from '../runners/validate.ts';
 import { type HostFacts, recordHostContact } from './runner-managers.ts';
@@ -99,6 +100,12 @@ export async function verifyRunner(db: Db, token: string, contact: { systemId?: 
   const runner = await authenticateRunner(db, token);
   if (!runner) return null;
   const createdByUser = token.startsWith(TOKEN_PREFIX.runner);
-  await recordHostContact(db, runner.id, { ...contact, updateContactedAt: !createdByUser });
+  try {
+    await recordHostContact(db, runner.id, { ...contact, updateContactedAt: !createdByUser });
+  } catch (error) {
+    // Deleted between the token check and the contact: the token is dead, as if it had been checked a moment later.
+    if (isPrismaError(error, 'P2003')) return null;
+    throw error;
+  }
   return runner;
 }

@@ -36,7 +36,8 @@ def main():
     runner = gl.runners.create(
         {"token": config["project_registration"], "description": "python-gitlab", "tag_list": ["python", "linux"]}
     )
-    check(runner.token.startswith("glrt-"), f"runner token {runner.token[:5]}")
+    # A project runner registered with a registration token: t3_ without glrt- (GitLab 17.x).
+    check(runner.token.startswith("t3_"), f"runner token {runner.token[:5]}")
     gl.runners.verify(runner.token)
 
     # Lists, with filters, and every page of a paged list (python-gitlab follows rel="next").

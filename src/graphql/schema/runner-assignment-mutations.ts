@@ -1,5 +1,6 @@
 import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
+import { isPrismaError } from '../../db/errors.ts';
 import { Prisma } from '../../db/generated/client.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -25,10 +26,6 @@ async function findMaintainedProject(ctx: Context, fullPath: string | number) {
   if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
   if (!ctx.access.administersProjectRunners(project)) throw forbidden();
   return project;
-}
-
-function isPrismaError(error: unknown, code: string): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
 }
 
 withErrorFields(builder.relayMutationField(

@@ -21,6 +21,7 @@ import { withOffset } from './runner-list.ts';
 import { UserCore } from './user.ts';
 import { edgeUrl, ephemeralToken, registerUrl } from './runner-urls.ts';
 import { isRunnerCreator, registrationAvailable } from '../../services/ephemeral-tokens.ts';
+import { hasRunnerManager } from '../../services/runner-managers.ts';
 import { runnerUrls } from '../../runners/urls.ts';
 import { PROJECT_SORTS, projectOrder, projectSearchWhere } from '../../runners/projects.ts';
 
@@ -143,6 +144,9 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         'limited time during registration.',
       resolve: async (runner, _args, ctx) => {
         if (!isRunnerCreator(ctx.viewer?.id, runner) || !registrationAvailable(runner)) return null;
+        // GitLab's window also closes once a host has registered (a runner manager exists), though a `glrt-` runner's
+        // verify leaves it uncontacted.
+        if (await hasRunnerManager(ctx.db, runner.id)) return null;
         return registerUrl(ctx, runner);
       },
     }),
