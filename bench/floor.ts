@@ -39,7 +39,12 @@ const context = await createContext(db, ADMIN_TOKEN, settings);
 await runOperation(ShowRunner, { id: gid }, {
   ...context,
   db: new Proxy(db, {
-    get: (target, key) => (key === 'runner' ? { findUnique: (args: unknown) => ((plannedRunnerQuery = args), findUnique(args as never)) } : Reflect.get(target, key)),
+    get: (target, key) => (key === 'runner' ? {
+      findUnique: (args: unknown) => {
+        plannedRunnerQuery = args;
+        return findUnique(args as never);
+      },
+    } : Reflect.get(target, key)),
   }),
 });
 

@@ -237,7 +237,7 @@ describe('demo', () => {
     expect(list.errors).toBeUndefined();
     // A runner's jobs are read one runner per request, as GitLab allows.
     const withJobs = [];
-    for (const runner of list.data?.runners.nodes as { id: string }[]) {
+    for (const runner of list.data!.runners.nodes as { id: string }[]) {
       const res = await graphql(`query($id: CiRunnerID!) { runner(id: $id) {
         jobs(first: 100) { edges { node { status allowFailure startedAt finishedAt duration pipeline { status } } } } } }`, { id: runner.id });
       expect(res.errors).toBeUndefined();

@@ -93,7 +93,10 @@ export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): Rest
 /** GitLab's model-validation body: `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`. */
 export function validationError(attributeErrors: readonly { attribute: string; message: string }[]): RestError {
   const byAttribute: Record<string, string[]> = {};
-  for (const { attribute, message } of attributeErrors) (byAttribute[attribute] ??= []).push(message);
+  for (const { attribute, message } of attributeErrors) {
+    byAttribute[attribute] ??= [];
+    byAttribute[attribute].push(message);
+  }
   return new RestError(400, { message: byAttribute });
 }
 

@@ -179,7 +179,8 @@ export function openApiDocument(routes: readonly RouteDoc[], serverUrl: string) 
           },
         }
       : {};
-    (paths[path] ??= {})[route.method.toLowerCase()] = {
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = {
       summary: route.summary,
       security: route.auth === 'user' ? [{ privateToken: [] }, { bearer: [] }] : [],
       parameters: [

@@ -33,6 +33,7 @@ const MAX_TITLE = 1024;
 /** The rules of `git check-ref-format` that matter for a branch or tag name. */
 function isValidRef(ref: string): boolean {
   return (
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: git refuses control characters in refs, so this must match them
     !/[\s~^:?*[\\\x00-\x1f\x7f]/.test(ref) &&
     !ref.includes('..') &&
     !ref.includes('@{') &&

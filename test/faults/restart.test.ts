@@ -115,7 +115,8 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
 
   let sequence = 0;
   function nextRequest(): Promise<Outcome> {
-    const n = (sequence += 1);
+    sequence += 1;
+    const n = sequence;
     switch (n % 5) {
       case 0:
         return call('rest-read', '/api/v4/user', { headers: { 'private-token': TOKEN } });

@@ -130,7 +130,10 @@ interface Seen {
 const EMPTY = (): Seen => ({ beyondRunner: 0, runners: new Set(), projects: new Set(), groups: new Set(), counts: [] });
 
 function collect(value: unknown, seen: Seen): void {
-  if (Array.isArray(value)) return value.forEach((item) => collect(item, seen));
+  if (Array.isArray(value)) {
+    for (const item of value) collect(item, seen);
+    return;
+  }
   if (!value || typeof value !== 'object') return;
   const object = value as Record<string, unknown>;
   if (object.__typename === 'CiRunner' && typeof object.id === 'string') seen.runners.add(object.id);
@@ -140,7 +143,7 @@ function collect(value: unknown, seen: Seen): void {
     seen.beyondRunner += ['runners', 'pipelines', 'parent', 'group'].filter((field) => object[field] != null).length;
   }
   if (typeof object.count === 'number' && Array.isArray(object.nodes)) seen.counts.push({ count: object.count, nodes: object.nodes.length });
-  Object.values(object).forEach((child) => collect(child, seen));
+  for (const child of Object.values(object)) collect(child, seen);
 }
 
 /** Reads every object the answer held through its own root field, as the same user: each must be there. */

@@ -62,7 +62,7 @@ function selection(draw: Draw, type: GraphQLNamedType, depth: number): string {
   return parts.join(' ') || '__typename';
 }
 
-export function nestedQuery(draw: Draw): string {
+function nestedQuery(draw: Draw): string {
   const root = draw.pick(ROOTS);
   const depth = 2 + draw.nat(DEFAULT_GRAPHQL_LIMITS.maxDepth - 1);
   const name = root.split('(')[0] as string;

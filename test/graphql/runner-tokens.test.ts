@@ -148,7 +148,7 @@ describe('runnerVerify', () => {
   it('records the host as a runner manager; a glrt- runner stays NEVER_CONTACTED', async () => {
     const { token: admin } = await createUser(server.db, { admin: true });
     const created = await server.graphql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`, {}, admin);
-    const { id, ephemeralAuthenticationToken: glrt } = created.data?.runnerCreate.runner;
+    const { id, ephemeralAuthenticationToken: glrt } = created.data!.runnerCreate.runner;
     expect(glrt).toMatch(/^glrt-t1_/);
 
     const res = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: 's_graphql', info: { version: '17.5.0' }, ipAddress: '10.1.2.3' } });

@@ -242,7 +242,7 @@ describe('Mutation.personalAccessTokenRevoke', () => {
   it('revokes your own token, which is refused from then on', async () => {
     const { token } = await createUser(server.db);
     const made = await server.graphql(TOKEN_CREATE, { input: { name: 'short-lived', scopes: ['API'] } }, token);
-    const { token: secret, personalAccessToken } = made.data?.personalAccessTokenCreate;
+    const { token: secret, personalAccessToken } = made.data!.personalAccessTokenCreate;
     expect((await server.graphql(`{ currentUser { id } }`, {}, secret)).errors).toBeUndefined();
 
     const revoked = await server.graphql(TOKEN_REVOKE, { id: personalAccessToken.id }, token);

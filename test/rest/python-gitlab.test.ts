@@ -50,7 +50,7 @@ describe.runIf(installed)('a full runner scenario through python-gitlab (Debian 
     }
     expect(await exited, stderr).toBe(0);
     expect(lines.at(-1)).toMatchObject({ ok: true, paged: 4 });
-    expect((lines.at(-1)?.jobs as number[]).length).toBe(1);
+    expect((lines.at(-1)!.jobs as number[]).length).toBe(1);
     const runner = await app.db.runner.findUnique({ where: { id: lines.at(-1)?.runner_id as number } });
     expect(runner).toBeNull();
   }, 60_000);

@@ -117,7 +117,7 @@ describe('CiRunner.managers (GraphQL)', () => {
     const res = await server.graphql(MANAGERS, { id: runnerGid(runner.id) }, admin.token);
 
     expect(res.errors).toBeUndefined();
-    const { managers, ...own } = res.data?.runner;
+    const { managers, ...own } = res.data!.runner;
     expect(own).toMatchObject({ status: 'ONLINE', version: '17.3.0', platformName: 'linux', jobExecutionStatus: 'IDLE' });
     expect(managers.count).toBe(2);
     expect(managers.nodes[0]).toEqual({

@@ -76,8 +76,7 @@ export function subscribeSse(url: string, query: string, variables: Record<strin
         const { value: chunk, done } = await reader.read();
         if (done) return;
         buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = message.split('\n');
