@@ -7,7 +7,17 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { gqlJob, gqlRunner, gqlRunnerDetails, idOfCursor, cursorOf, type RunnerRow, restJob, restRunner, restRunnerDetails } from './baseline-json.ts';
+import {
+  gqlJob,
+  gqlRunner,
+  gqlRunnerDetails,
+  idOfCursor,
+  cursorOf,
+  type RunnerRow,
+  restJob,
+  restRunner,
+  restRunnerDetails,
+} from './baseline-json.ts';
 import { AUTH, JOBS_AFTER, JOBS_FIRST, RUNNER, RUNNERS_COUNT, RUNNERS_PAGE } from './baseline-sql.ts';
 
 export type Query = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
@@ -20,7 +30,10 @@ interface TokenRow {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
     super(JSON.stringify(body));
   }
 }
@@ -31,7 +44,9 @@ async function authenticate(query: Query, request: IncomingMessage, graphql: boo
   const header = request.headers['private-token'];
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const token = typeof header === 'string' && header ? header : bearer;
-  const refuse = graphql ? new HttpError(401, { errors: [{ message: 'unauthenticated' }] }) : new HttpError(401, { message: '401 Unauthorized' });
+  const refuse = graphql
+    ? new HttpError(401, { errors: [{ message: 'unauthenticated' }] })
+    : new HttpError(401, { message: '401 Unauthorized' });
   if (!token) throw refuse;
   const digest = createHash('sha256').update(token, 'utf8').digest('hex');
   const [row] = await query<TokenRow>(AUTH, ['1', digest, '1']);
@@ -57,13 +72,18 @@ async function runnersPage(query: Query, perPage: number, offset: number) {
     query<{ _count$_all: string }>(RUNNERS_COUNT, ['0']),
   ]);
   const page = rows.slice(0, perPage);
-  return { page, running: new Set(page.filter((runner) => runner._count.jobs > 0).map((runner) => runner.id)), total: Number(count?._count$_all ?? 0) };
+  return {
+    page,
+    running: new Set(page.filter((runner) => runner._count.jobs > 0).map((runner) => runner.id)),
+    total: Number(count?._count$_all ?? 0),
+  };
 }
 
 async function jobsPage(query: Query, runnerId: number, perPage: number, after: number | null) {
-  const [runner] = after === null
-    ? await query<RunnerRow>(JOBS_FIRST, ['1', '1', '1', '1', '1', '1', String(perPage + 1), '0', runnerId, '1'])
-    : await query<RunnerRow>(JOBS_AFTER, ['1', '1', '1', '1', '1', '1', after, String(perPage + 1), '0', runnerId, '1']);
+  const [runner] =
+    after === null
+      ? await query<RunnerRow>(JOBS_FIRST, ['1', '1', '1', '1', '1', '1', String(perPage + 1), '0', runnerId, '1'])
+      : await query<RunnerRow>(JOBS_AFTER, ['1', '1', '1', '1', '1', '1', after, String(perPage + 1), '0', runnerId, '1']);
   if (!runner) return null;
   const jobs = runner.jobs ?? [];
   const page = jobs.slice(0, perPage);
@@ -74,7 +94,10 @@ async function jobsPage(query: Query, runnerId: number, perPage: number, after: 
 /** Rails' Hash#to_query, as the gateway's Link headers use it. */
 function toQuery(params: Record<string, string>): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return Object.keys(params).sort().map((key) => `${encode(key)}=${encode(params[key] ?? '')}`).join('&');
+  return Object.keys(params)
+    .sort()
+    .map((key) => `${encode(key)}=${encode(params[key] ?? '')}`)
+    .join('&');
 }
 
 function perPageOf(search: URLSearchParams): number {
@@ -96,18 +119,28 @@ async function rest(query: Query, request: IncomingMessage, response: ServerResp
     const page = Math.max(Number(url.searchParams.get('page') ?? 1), 1);
     const { page: runners, running, total } = await runnersPage(query, perPage, (page - 1) * perPage);
     const pages = Math.max(Math.ceil(total / perPage), 1);
-    const link = (target: number) => `<${base}${path}?${toQuery({ ...Object.fromEntries(url.searchParams), page: String(target), per_page: String(perPage) })}>`;
+    const link = (target: number) =>
+      `<${base}${path}?${toQuery({ ...Object.fromEntries(url.searchParams), page: String(target), per_page: String(perPage) })}>`;
     const links = [
       ...(page > 1 && page <= pages ? [`${link(page - 1)}; rel="prev"`] : []),
       ...(page < pages ? [`${link(page + 1)}; rel="next"`] : []),
       `${link(1)}; rel="first"`,
       `${link(pages)}; rel="last"`,
     ];
-    return send(response, 200, runners.map((runner) => restRunner(runner, running.has(runner.id), base)), {
-      'x-per-page': String(perPage), 'x-page': String(page), 'x-next-page': page < pages ? String(page + 1) : '',
-      'x-prev-page': page > 1 && page <= pages ? String(page - 1) : '', 'x-total': String(total), 'x-total-pages': String(pages),
-      link: links.join(', '),
-    });
+    return send(
+      response,
+      200,
+      runners.map((runner) => restRunner(runner, running.has(runner.id), base)),
+      {
+        'x-per-page': String(perPage),
+        'x-page': String(page),
+        'x-next-page': page < pages ? String(page + 1) : '',
+        'x-prev-page': page > 1 && page <= pages ? String(page - 1) : '',
+        'x-total': String(total),
+        'x-total-pages': String(pages),
+        link: links.join(', '),
+      },
+    );
   }
   const jobsMatch = /^\/api\/v4\/runners\/(\d+)\/jobs$/.exec(path);
   if (jobsMatch?.[1] && url.searchParams.get('pagination') === 'keyset') {
@@ -120,7 +153,12 @@ async function rest(query: Query, request: IncomingMessage, response: ServerResp
       const { page: _page, ...rest } = Object.fromEntries(url.searchParams);
       headers.link = `<${base}${path}?${toQuery({ ...rest, id: jobsMatch[1], per_page: String(perPage), cursor: result.endCursor })}>; rel="next"`;
     }
-    return send(response, 200, result.page.map((job) => restJob(job, base)), headers);
+    return send(
+      response,
+      200,
+      result.page.map((job) => restJob(job, base)),
+      headers,
+    );
   }
   const runnerMatch = /^\/api\/v4\/runners\/(\d+)$/.exec(path);
   if (runnerMatch?.[1]) {
@@ -136,7 +174,10 @@ const numericId = (globalId: unknown) => Number(String(globalId).slice(String(gl
 async function graphql(query: Query, request: IncomingMessage, response: ServerResponse, base: string): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const { operationName, variables = {} } = JSON.parse(Buffer.concat(chunks).toString()) as { operationName?: string; variables?: Record<string, unknown> };
+  const { operationName, variables = {} } = JSON.parse(Buffer.concat(chunks).toString()) as {
+    operationName?: string;
+    variables?: Record<string, unknown>;
+  };
   await authenticate(query, request, true);
   let data: unknown;
   if (operationName === 'BenchRunner') {
@@ -186,11 +227,13 @@ export function createBaselineHandler(query: Query, externalUrl: string) {
 const TIMESTAMP = 1114;
 export const baselineTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP ? (value: string) => `${value.replace(' ', 'T')}Z` : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMP
+      ? (value: string) => `${value.replace(' ', 'T')}Z`
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
 export function poolQuery(pool: pg.Pool): Query {
-  return async <Row,>(sql: string, params: readonly unknown[]) => (await pool.query({ text: sql, values: [...params] })).rows as Row[];
+  return async <Row>(sql: string, params: readonly unknown[]) => (await pool.query({ text: sql, values: [...params] })).rows as Row[];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

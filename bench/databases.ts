@@ -34,7 +34,12 @@ export interface PreparedPostgres extends LoadResult {
 }
 
 /** Creates (if need be) and loads database `name` on the server; returns its URL. */
-export async function preparePostgres(serverUrl: string, name: string, size: DatasetSize, options: { fresh: boolean; log: (line: string) => void }): Promise<PreparedPostgres> {
+export async function preparePostgres(
+  serverUrl: string,
+  name: string,
+  size: DatasetSize,
+  options: { fresh: boolean; log: (line: string) => void },
+): Promise<PreparedPostgres> {
   await ensureDatabase(serverUrl, name);
   const url = databaseUrl(serverUrl, name);
   const client = new pg.Client({ connectionString: url });
@@ -43,7 +48,7 @@ export async function preparePostgres(serverUrl: string, name: string, size: Dat
   try {
     const sql: SqlSession = {
       exec: (text) => client.query(text),
-      query: async <Row,>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as Row[] }),
+      query: async <Row>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as Row[] }),
     };
     const result = await loadDataset(database, sql, size, options);
     const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(
@@ -58,7 +63,11 @@ export async function preparePostgres(serverUrl: string, name: string, size: Dat
 }
 
 /** Loads a PGlite folder in this process, then closes it so the server can open it. */
-export async function preparePGlite(dataDir: string, size: DatasetSize, options: { fresh: boolean; log: (line: string) => void }): Promise<LoadResult> {
+export async function preparePGlite(
+  dataDir: string,
+  size: DatasetSize,
+  options: { fresh: boolean; log: (line: string) => void },
+): Promise<LoadResult> {
   const pglite = await PGlite.create({ dataDir });
   const database = await openPGlite(pglite);
   try {

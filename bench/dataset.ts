@@ -23,16 +23,43 @@ export interface DatasetSize {
 
 export const SIZES = {
   full: {
-    name: 'full', users: 2_000, topGroups: 40, subgroupsPerGroup: 4, projects: 2_300, personalProjects: 200,
-    runners: 1_200, commitsPerProject: 40, pipelines: 125_000, jobsPerPipeline: 8, busyRunners: 8,
+    name: 'full',
+    users: 2_000,
+    topGroups: 40,
+    subgroupsPerGroup: 4,
+    projects: 2_300,
+    personalProjects: 200,
+    runners: 1_200,
+    commitsPerProject: 40,
+    pipelines: 125_000,
+    jobsPerPipeline: 8,
+    busyRunners: 8,
   },
   quick: {
-    name: 'quick', users: 500, topGroups: 20, subgroupsPerGroup: 4, projects: 900, personalProjects: 100,
-    runners: 1_000, commitsPerProject: 10, pipelines: 12_500, jobsPerPipeline: 8, busyRunners: 2,
+    name: 'quick',
+    users: 500,
+    topGroups: 20,
+    subgroupsPerGroup: 4,
+    projects: 900,
+    personalProjects: 100,
+    runners: 1_000,
+    commitsPerProject: 10,
+    pipelines: 12_500,
+    jobsPerPipeline: 8,
+    busyRunners: 2,
   },
   pglite: {
-    name: 'pglite', users: 200, topGroups: 10, subgroupsPerGroup: 3, projects: 280, personalProjects: 20,
-    runners: 200, commitsPerProject: 10, pipelines: 3_750, jobsPerPipeline: 8, busyRunners: 1,
+    name: 'pglite',
+    users: 200,
+    topGroups: 10,
+    subgroupsPerGroup: 3,
+    projects: 280,
+    personalProjects: 20,
+    runners: 200,
+    commitsPerProject: 10,
+    pipelines: 3_750,
+    jobsPerPipeline: 8,
+    busyRunners: 1,
   },
 } as const satisfies Record<string, DatasetSize>;
 
@@ -62,10 +89,32 @@ const list = (values: readonly string[]) => `ARRAY[${values.map((value) => `'${v
 const pick = (values: readonly string[], expr: string) => `(${list(values)})[1 + (${expr}) % ${values.length}]`;
 
 const FIRST = ['Ada', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Alan', 'Radia', 'Edsger', 'Hedy'];
-const LAST = ['Lovelace', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie', 'Allen', 'Kay', 'Perlman', 'Dijkstra', 'Lamarr'];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Torvalds',
+  'Hamilton',
+  'Thompson',
+  'Liskov',
+  'Ritchie',
+  'Allen',
+  'Kay',
+  'Perlman',
+  'Dijkstra',
+  'Lamarr',
+];
 const AREAS = ['platform', 'frontend', 'backend', 'infra', 'data', 'mobile', 'security', 'quality', 'growth', 'billing'];
 const APPS = ['api', 'web', 'worker', 'gateway', 'console', 'docs', 'cli', 'sdk', 'ingest', 'search', 'auth', 'charts'];
-const TAG_SETS = ['{linux,docker}', '{linux,docker,amd64}', '{linux,arm64}', '{kubernetes}', '{macos,xcode}', '{windows,shell}', '{gpu,linux}', '{}'];
+const TAG_SETS = [
+  '{linux,docker}',
+  '{linux,docker,amd64}',
+  '{linux,arm64}',
+  '{kubernetes}',
+  '{macos,xcode}',
+  '{windows,shell}',
+  '{gpu,linux}',
+  '{}',
+];
 const EXECUTORS = ['docker', 'kubernetes', 'docker-autoscaler', 'shell', 'docker+machine', 'instance'];
 const STAGES = ['build', 'test', 'test', 'test', 'test', 'test', 'deploy', 'deploy'];
 const JOB_NAMES = ['compile', 'rspec 1/3', 'rspec 2/3', 'rspec 3/3', 'jest', 'eslint', 'deploy-staging', 'deploy-production'];
@@ -233,7 +282,12 @@ async function marker(sql: SqlSession): Promise<string | null> {
  * one transaction: foreign-key triggers off and the job indexes dropped while rows go in, rebuilt after.
  * Runner contact times are moved to now on every run, so the status mix (online, offline, stale) stays realistic.
  */
-export async function loadDataset(database: Database, sql: SqlSession, size: DatasetSize, options: { fresh: boolean; log: (line: string) => void }): Promise<LoadResult> {
+export async function loadDataset(
+  database: Database,
+  sql: SqlSession,
+  size: DatasetSize,
+  options: { fresh: boolean; log: (line: string) => void },
+): Promise<LoadResult> {
   const started = performance.now();
   await database.migrate();
   const wanted = JSON.stringify({ version: DATASET_VERSION, ...size });
@@ -247,7 +301,9 @@ export async function loadDataset(database: Database, sql: SqlSession, size: Dat
   options.log(`loading the ${size.name} data set (${expected.Runner} runners, ${expected.Job.toLocaleString('en')} jobs)…`);
   await sql.exec('BEGIN');
   try {
-    await sql.exec(`TRUNCATE ${[...TABLES, 'PersonalAccessToken', 'RegistrationToken'].map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
+    await sql.exec(
+      `TRUNCATE ${[...TABLES, 'PersonalAccessToken', 'RegistrationToken'].map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    );
     await sql.exec(`SET LOCAL session_replication_role = replica`);
     await sql.exec(`SET LOCAL maintenance_work_mem = '256MB'`);
     const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(

@@ -36,17 +36,24 @@ const digest = digestToken(ADMIN_TOKEN);
 let plannedRunnerQuery: unknown;
 const findUnique = db.runner.findUnique.bind(db.runner);
 const context = await createContext(db, ADMIN_TOKEN, settings);
-await runOperation(ShowRunner, { id: gid }, {
-  ...context,
-  db: new Proxy(db, {
-    get: (target, key) => (key === 'runner' ? {
-      findUnique: (args: unknown) => {
-        plannedRunnerQuery = args;
-        return findUnique(args as never);
-      },
-    } : Reflect.get(target, key)),
-  }),
-});
+await runOperation(
+  ShowRunner,
+  { id: gid },
+  {
+    ...context,
+    db: new Proxy(db, {
+      get: (target, key) =>
+        key === 'runner'
+          ? {
+              findUnique: (args: unknown) => {
+                plannedRunnerQuery = args;
+                return findUnique(args as never);
+              },
+            }
+          : Reflect.get(target, key),
+    }),
+  },
+);
 
 async function cpuPerCall(run: () => Promise<unknown>, calls = 2_000): Promise<number> {
   for (let i = 0; i < 500; i++) await run();
@@ -68,12 +75,24 @@ const steps: [string, () => Promise<unknown>][] = [
   ['Prisma: the token statement (authenticate)', () => authenticate(db, ADMIN_TOKEN)],
   ['pg: the runner statement', () => pool.query(RUNNER, ['1', '1', '101', '0', '1', 'running', RUNNER_ID, '1'])],
   ['Prisma: the runner statement', () => findUnique(plannedRunnerQuery as never)],
-  ['GraphQL: the REST operation, context included', async () => runOperation(ShowRunner, { id: gid }, await createContext(db, ADMIN_TOKEN, settings))],
-  ['HTTP (in process): REST GET /runners/:id', () => app.inject({ url: `/api/v4/runners/${RUNNER_ID}`, headers: { 'private-token': ADMIN_TOKEN } })],
-  ['HTTP (in process): GraphQL runner(id)', () => app.inject({
-    method: 'POST', url: '/graphql', headers: { 'private-token': ADMIN_TOKEN, 'content-type': 'application/json' },
-    payload: JSON.stringify({ query: GRAPHQL.runner, variables: { id: gid } }),
-  })],
+  [
+    'GraphQL: the REST operation, context included',
+    async () => runOperation(ShowRunner, { id: gid }, await createContext(db, ADMIN_TOKEN, settings)),
+  ],
+  [
+    'HTTP (in process): REST GET /runners/:id',
+    () => app.inject({ url: `/api/v4/runners/${RUNNER_ID}`, headers: { 'private-token': ADMIN_TOKEN } }),
+  ],
+  [
+    'HTTP (in process): GraphQL runner(id)',
+    () =>
+      app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'private-token': ADMIN_TOKEN, 'content-type': 'application/json' },
+        payload: JSON.stringify({ query: GRAPHQL.runner, variables: { id: gid } }),
+      }),
+  ],
 ];
 
 console.log(`CPU per call, best of 5 rounds of 2,000 (${url.replace(/\/\/[^@]*@/, '//')})`);

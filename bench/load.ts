@@ -38,7 +38,11 @@ function cannon(url: string, requests: readonly BenchRequest[], connections: num
         connections,
         duration: seconds,
         headers: { ...HEADERS },
-        requests: requests.map((request) => ({ method: request.method, path: request.path, ...(request.body ? { body: request.body } : {}) })),
+        requests: requests.map((request) => ({
+          method: request.method,
+          path: request.path,
+          ...(request.body ? { body: request.body } : {}),
+        })),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -50,7 +54,12 @@ function cannon(url: string, requests: readonly BenchRequest[], connections: num
   });
 }
 
-export async function drive(server: ServerProcess, requests: readonly BenchRequest[], options: LoadOptions, databaseName?: string): Promise<LoadResult> {
+export async function drive(
+  server: ServerProcess,
+  requests: readonly BenchRequest[],
+  options: LoadOptions,
+  databaseName?: string,
+): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await cannon(server.url, requests, options.connections, options.warmupSeconds);
   const latencies: number[] = [];
   server.resetPeak();

@@ -12,7 +12,8 @@ import { HEADERS } from './scenarios.ts';
 /** Memory the README promises the server stays under in this scenario (its "Limits" section). */
 export const RSS_BOUND_MB = 768;
 
-const RUNNER_FIELDS = 'id description status paused locked runUntagged tagList version contactedAt createdAt accessLevel maximumTimeout maintenanceNote runnerType shortSha';
+const RUNNER_FIELDS =
+  'id description status paused locked runUntagged tagList version contactedAt createdAt accessLevel maximumTimeout maintenanceNote runnerType shortSha';
 
 /**
  * Thirty aliased full pages (the alias limit) of 100 runners with 15 fields each: 48,030 values, every one of them
@@ -99,9 +100,13 @@ export async function runOverload(server: ServerProcess, options: OverloadOption
   const cheap = cheapStream(server.url, Date.now() + options.seconds * 1000);
   const [heavyResult, cheapResult] = await Promise.all([heavy, cheap]);
   const peakRssMb = server.peakRssMb();
-  const alive = await fetch(`${server.url}/-/liveness`).then((response) => response.ok, () => false);
+  const alive = await fetch(`${server.url}/-/liveness`).then(
+    (response) => response.ok,
+    () => false,
+  );
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-  const at = (values: number[], fraction: number) => values[Math.min(values.length - 1, Math.floor(fraction * values.length))] ?? Number.NaN;
+  const at = (values: number[], fraction: number) =>
+    values[Math.min(values.length - 1, Math.floor(fraction * values.length))] ?? Number.NaN;
   const cheapSorted = sorted(cheapResult.latencies);
   return {
     connections: options.connections,
@@ -122,7 +127,13 @@ export async function runOverload(server: ServerProcess, options: OverloadOption
 
 /** Zero crashes, no failed request of either kind, and the peak under the stated bound. */
 export function overloadMet(result: OverloadResult): boolean {
-  return result.alive && result.heavyFailures === 0 && result.cheapFailures === 0 && result.cheapAnswered > 0 && result.peakRssMb <= result.rssBoundMb;
+  return (
+    result.alive &&
+    result.heavyFailures === 0 &&
+    result.cheapFailures === 0 &&
+    result.cheapAnswered > 0 &&
+    result.peakRssMb <= result.rssBoundMb
+  );
 }
 
 export function overloadLines(result: OverloadResult): string[] {

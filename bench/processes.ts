@@ -86,7 +86,13 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
 }
 
 /** Starts `node <flags> <script>` (a path below the repository) with `env`, and waits until GET /-/readiness answers. */
-export async function startServer(name: string, flags: readonly string[], script: string, port: number, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(
+  name: string,
+  flags: readonly string[],
+  script: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...flags, join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
@@ -164,8 +170,7 @@ export function startCommand(): { flags: string[]; script: string } {
 }
 
 export function startGateway(port: number, database: { url: string } | { dataDir: string }, externalUrl: string): Promise<ServerProcess> {
-  const env: Record<string, string> =
-    'url' in database ? { DATABASE_URL: database.url } : { DATABASE_URL: '', DATA_DIR: database.dataDir };
+  const env: Record<string, string> = 'url' in database ? { DATABASE_URL: database.url } : { DATABASE_URL: '', DATA_DIR: database.dataDir };
   const { flags, script } = startCommand();
   // One token at thousands of requests a second is exactly what rate limits refuse; the benchmark measures the rest.
   return startServer('gateway', flags, script, port, { ...env, EXTERNAL_URL: externalUrl, GRAPHIQL: 'false', RATE_LIMIT_ENABLED: 'false' });

@@ -75,43 +75,77 @@ export function verdicts(results: RunResults): Verdict[] {
     const row = byId(rows, id);
     if (!row?.baseline) return;
     const ratio = row.gateway.reqPerSec / row.baseline.reqPerSec;
-    out.push({ target: `${label} ≥ ${pct(target)} of the baseline's req/s`, measured: `${pct(ratio)} (${int(row.gateway.reqPerSec)} vs ${int(row.baseline.reqPerSec)} req/s)`, met: ratio >= target });
+    out.push({
+      target: `${label} ≥ ${pct(target)} of the baseline's req/s`,
+      measured: `${pct(ratio)} (${int(row.gateway.reqPerSec)} vs ${int(row.baseline.reqPerSec)} req/s)`,
+      met: ratio >= target,
+    });
   };
   throughput('rest-runner', 0.7, 'REST `GET /runners/:id`');
   throughput('gql-runner', 0.55, 'GraphQL `runner(id)`');
-  const p99 = rows.filter((row) => row.baseline).map((row) => ({ id: row.scenario.id, ratio: row.gateway.p99Ms / (row.baseline?.p99Ms ?? Number.NaN) }));
+  const p99 = rows
+    .filter((row) => row.baseline)
+    .map((row) => ({ id: row.scenario.id, ratio: row.gateway.p99Ms / (row.baseline?.p99Ms ?? Number.NaN) }));
   const worst = p99.reduce((a, b) => (b.ratio > a.ratio ? b : a), { id: '–', ratio: 0 });
   const over = p99.filter((row) => !(row.ratio <= 3)).map((row) => `${row.id} ${times(row.ratio)}`);
-  out.push({ target: 'p99 ≤ 3× the baseline\'s, every scenario', measured: over.length ? `over in ${over.join(', ')}` : `worst ${worst.id} ${times(worst.ratio)}`, met: over.length === 0 });
-  for (const [deep, first, label] of [['rest-jobs-deep', 'rest-jobs', 'REST'], ['gql-jobs-deep', 'gql-jobs', 'GraphQL']] as const) {
+  out.push({
+    target: "p99 ≤ 3× the baseline's, every scenario",
+    measured: over.length ? `over in ${over.join(', ')}` : `worst ${worst.id} ${times(worst.ratio)}`,
+    met: over.length === 0,
+  });
+  for (const [deep, first, label] of [
+    ['rest-jobs-deep', 'rest-jobs', 'REST'],
+    ['gql-jobs-deep', 'gql-jobs', 'GraphQL'],
+  ] as const) {
     const a = byId(rows, deep);
     const b = byId(rows, first);
     if (!a || !b) continue;
     const ratio = a.gateway.p50Ms / b.gateway.p50Ms;
-    out.push({ target: `${label} job page 10,000 deep within 1.5× of the first page's latency (p50)`, measured: `${times(ratio)} (${ms(a.gateway.p50Ms)} vs ${ms(b.gateway.p50Ms)} ms; p99 ${times(a.gateway.p99Ms / b.gateway.p99Ms)})`, met: ratio <= 1.5 });
+    out.push({
+      target: `${label} job page 10,000 deep within 1.5× of the first page's latency (p50)`,
+      measured: `${times(ratio)} (${ms(a.gateway.p50Ms)} vs ${ms(b.gateway.p50Ms)} ms; p99 ${times(a.gateway.p99Ms / b.gateway.p99Ms)})`,
+      met: ratio <= 1.5,
+    });
   }
   const sized = rows.filter((row) => row.statements?.gatewayAtOne !== null && row.statements?.gatewayAtOne !== undefined);
   const growing = sized.filter((row) => row.statements?.gatewayAtOne !== row.statements?.gatewayAtHundred);
   out.push({
     target: 'SQL statements per request constant as page size grows 1 → 100 (runner and job lists)',
-    measured: growing.length ? `grows in ${growing.map((row) => row.scenario.id).join(', ')}` : sized.map((row) => `${row.scenario.id} ${row.statements?.gatewayAtOne}→${row.statements?.gatewayAtHundred}`).join(', '),
+    measured: growing.length
+      ? `grows in ${growing.map((row) => row.scenario.id).join(', ')}`
+      : sized.map((row) => `${row.scenario.id} ${row.statements?.gatewayAtOne}→${row.statements?.gatewayAtHundred}`).join(', '),
     met: growing.length === 0 && sized.length > 0,
   });
   const peak = Math.max(...rows.map((row) => row.gateway.peakRssMb));
-  out.push({ target: 'Peak RSS of the server ≤ 300 MB (under load)', measured: `${int(peak)} MB (whole life, start-up included: ${int(results.postgres.gatewayLifetimePeakMb)} MB)`, met: peak <= 300 });
+  out.push({
+    target: 'Peak RSS of the server ≤ 300 MB (under load)',
+    measured: `${int(peak)} MB (whole life, start-up included: ${int(results.postgres.gatewayLifetimePeakMb)} MB)`,
+    met: peak <= 300,
+  });
   return out;
 }
 
 function machineLines(results: RunResults): string[] {
   const { machine, postgres, load } = results;
-  const settings = Object.entries(postgres.settings).filter(([name]) => name !== 'server_version').map(([name, value]) => `${name} ${value}`).join(', ');
+  const settings = Object.entries(postgres.settings)
+    .filter(([name]) => name !== 'server_version')
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
   return [
     `- **When:** ${results.startedAt.toISOString()} (${results.mode} run, ${Math.round(results.seconds)} s end to end)`,
     `- **Machine:** ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; load average at start ${machine.loadAverage.map((v) => v.toFixed(2)).join(' ')}`,
     `- **PostgreSQL:** ${postgres.version} on the same machine (${settings}); gateway and baseline pools of ${postgres.poolMax}`,
     `- **Load:** autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up then ${load.seconds} s measured, per scenario and server`,
-    `- **Data (PostgreSQL):** ${Object.entries(postgres.counts).map(([table, count]) => `${int(count)} ${table}`).join(', ')} (${postgres.reused ? 'reused' : `loaded in ${int(postgres.loadSeconds)} s`})`,
-    ...(results.pglite ? [`- **Data (PGlite):** ${Object.entries(results.pglite.counts).map(([table, count]) => `${int(count)} ${table}`).join(', ')}`] : []),
+    `- **Data (PostgreSQL):** ${Object.entries(postgres.counts)
+      .map(([table, count]) => `${int(count)} ${table}`)
+      .join(', ')} (${postgres.reused ? 'reused' : `loaded in ${int(postgres.loadSeconds)} s`})`,
+    ...(results.pglite
+      ? [
+          `- **Data (PGlite):** ${Object.entries(results.pglite.counts)
+            .map(([table, count]) => `${int(count)} ${table}`)
+            .join(', ')}`,
+        ]
+      : []),
     `- **Checked before timing:** ${postgres.comparedAnswers} answers, gateway vs baseline: same status, same pagination headers, same JSON (durations of running jobs aside)`,
   ];
 }
@@ -127,16 +161,20 @@ function postgresTable(results: RunResults): string[] {
   for (const { scenario, gateway, baseline, statements } of results.postgres.measured) {
     const name = `${scenario.transport} ${scenario.label}`;
     if (baseline) {
-      lines.push(`| ${name} | baseline | ${int(baseline.reqPerSec)} | ${ms(baseline.p50Ms)} | ${ms(baseline.p99Ms)} | ${int(baseline.peakRssMb)} | ${cpu(baseline)} | ${statements?.baseline ?? '–'} | |`);
+      lines.push(
+        `| ${name} | baseline | ${int(baseline.reqPerSec)} | ${ms(baseline.p50Ms)} | ${ms(baseline.p99Ms)} | ${int(baseline.peakRssMb)} | ${cpu(baseline)} | ${statements?.baseline ?? '–'} | |`,
+      );
     }
     const ratio = (a: number, b: number | undefined) => (b ? ` (${pct(a / b)})` : '');
-    const sizes = statements && statements.gatewayAtOne !== null ? ` (${statements.gatewayAtOne} at 1, ${statements.gatewayAtHundred} at 100)` : '';
+    const sizes =
+      statements && statements.gatewayAtOne !== null ? ` (${statements.gatewayAtOne} at 1, ${statements.gatewayAtHundred} at 100)` : '';
     lines.push(
       `| ${name} | **gateway** | ${int(gateway.reqPerSec)}${ratio(gateway.reqPerSec, baseline?.reqPerSec)} | ${ms(gateway.p50Ms)}${baseline ? ` (${times(gateway.p50Ms / baseline.p50Ms)})` : ''} | ${ms(gateway.p99Ms)}${baseline ? ` (${times(gateway.p99Ms / baseline.p99Ms)})` : ''} | ${int(gateway.peakRssMb)}${baseline ? ` (${times(gateway.peakRssMb / baseline.peakRssMb)})` : ''} | ${cpu(gateway)} | ${statements?.gateway ?? '–'}${sizes} | ${statements?.sameSql === null || statements === null ? '–' : statements.sameSql ? 'yes' : '**no**'} |`,
     );
   }
   const failures = results.postgres.measured.filter((row) => row.gateway.failures || row.baseline?.failures);
-  if (failures.length) lines.push('', `**Warning:** failed requests in ${failures.map((row) => row.scenario.id).join(', ')}; those figures are suspect.`);
+  if (failures.length)
+    lines.push('', `**Warning:** failed requests in ${failures.map((row) => row.scenario.id).join(', ')}; those figures are suspect.`);
   return lines;
 }
 
@@ -171,7 +209,7 @@ export function renderMarkdown(results: RunResults): string {
     '',
     '### PostgreSQL: gateway vs baseline',
     '',
-    'Ratios in brackets are the gateway\'s figure against the baseline\'s for the same scenario: req/s as a share of the baseline\'s, latency and memory as multiples.',
+    "Ratios in brackets are the gateway's figure against the baseline's for the same scenario: req/s as a share of the baseline's, latency and memory as multiples.",
     '',
     ...postgresTable(results),
     '',
@@ -198,11 +236,17 @@ export function writeReport(path: string, markdown: string): void {
 export function printSummary(results: RunResults, log: (line: string) => void): void {
   log('');
   for (const { scenario, gateway, baseline, statements } of results.postgres.measured) {
-    const ratio = baseline ? ` ${pct(gateway.reqPerSec / baseline.reqPerSec).padStart(4)} of baseline ${int(baseline.reqPerSec).padStart(6)}` : '';
-    log(`${`${scenario.transport} ${scenario.label}`.padEnd(52)} ${int(gateway.reqPerSec).padStart(6)} req/s${ratio}  p50 ${ms(gateway.p50Ms).padStart(6)}  p99 ${ms(gateway.p99Ms).padStart(6)} ms  rss ${int(gateway.peakRssMb)} MB  cpu ${cpu(gateway)}${baseline ? ` (baseline ${cpu(baseline)})` : ''} ms  sql ${statements?.gateway ?? '–'}`);
+    const ratio = baseline
+      ? ` ${pct(gateway.reqPerSec / baseline.reqPerSec).padStart(4)} of baseline ${int(baseline.reqPerSec).padStart(6)}`
+      : '';
+    log(
+      `${`${scenario.transport} ${scenario.label}`.padEnd(52)} ${int(gateway.reqPerSec).padStart(6)} req/s${ratio}  p50 ${ms(gateway.p50Ms).padStart(6)}  p99 ${ms(gateway.p99Ms).padStart(6)} ms  rss ${int(gateway.peakRssMb)} MB  cpu ${cpu(gateway)}${baseline ? ` (baseline ${cpu(baseline)})` : ''} ms  sql ${statements?.gateway ?? '–'}`,
+    );
   }
   for (const { scenario, result } of results.pglite?.measured ?? []) {
-    log(`PGlite ${`${scenario.transport} ${scenario.label}`.padEnd(45)} ${int(result.reqPerSec).padStart(6)} req/s  p50 ${ms(result.p50Ms).padStart(6)}  p99 ${ms(result.p99Ms).padStart(6)} ms  rss ${int(result.peakRssMb)} MB`);
+    log(
+      `PGlite ${`${scenario.transport} ${scenario.label}`.padEnd(45)} ${int(result.reqPerSec).padStart(6)} req/s  p50 ${ms(result.p50Ms).padStart(6)}  p99 ${ms(result.p99Ms).padStart(6)} ms  rss ${int(result.peakRssMb)} MB`,
+    );
   }
   log('');
   for (const verdict of verdicts(results)) log(`${verdict.met ? 'met   ' : 'MISSED'}  ${verdict.target}: ${verdict.measured}`);

@@ -29,7 +29,9 @@ const quick = args.has('--quick');
 const fresh = args.has('--fresh');
 const size = quick ? SIZES.quick : SIZES.full;
 const databaseName = quick ? 'rg_bench_quick' : 'rg_bench';
-const load: LoadOptions = quick ? { connections: 50, warmupSeconds: 0.4, seconds: 0.8 } : { connections: 50, warmupSeconds: 3, seconds: 10 };
+const load: LoadOptions = quick
+  ? { connections: 50, warmupSeconds: 0.4, seconds: 0.8 }
+  : { connections: 50, warmupSeconds: 3, seconds: 10 };
 /** 50 connections of the most expensive allowed query for 30 s (5 s with --quick). */
 const overloadOptions: OverloadOptions = { connections: 50, seconds: quick ? 5 : 30 };
 /** The gateway's default pool (DB_POOL_MAX); the baseline gets the same. */
@@ -67,9 +69,13 @@ const machine = {
   node: process.version,
   loadAverage: loadavg(),
 };
-log(`npm run bench${quick ? ' --quick' : ''}: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.map((v) => v.toFixed(2)).join(' ')}`);
+log(
+  `npm run bench${quick ? ' --quick' : ''}: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.map((v) => v.toFixed(2)).join(' ')}`,
+);
 if (machine.loadAverage[0] !== undefined && machine.loadAverage[0] > machine.cores) {
-  log(`warning: the machine is already busy (load ${machine.loadAverage[0].toFixed(2)} on ${machine.cores} cores); absolute figures will be low, ratios to the baseline less so`);
+  log(
+    `warning: the machine is already busy (load ${machine.loadAverage[0].toFixed(2)} on ${machine.cores} cores); absolute figures will be low, ratios to the baseline less so`,
+  );
 }
 
 const serverUrl = postgresServerUrl();
@@ -80,7 +86,14 @@ async function live(): Promise<void> {
   const results = await runLiveBench({ serverUrl, port: freePort, seconds: quick ? 4 : 15, fresh, log });
   mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
   const current = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '# Benchmarks\n';
-  writeFileSync(reportPath, withLiveSection(current, renderLive(results, new Date(), `${machine.cpu}, ${machine.cores} cores, load average ${loadavg()[0]?.toFixed(1)} when it ended`), MARKER));
+  writeFileSync(
+    reportPath,
+    withLiveSection(
+      current,
+      renderLive(results, new Date(), `${machine.cpu}, ${machine.cores} cores, load average ${loadavg()[0]?.toFixed(1)} when it ended`),
+      MARKER,
+    ),
+  );
   log(`${elapsed()}  live subscriptions written to ${reportPath}`);
 }
 if (args.has('--live')) {
@@ -90,7 +103,9 @@ if (args.has('--live')) {
 
 // --- PostgreSQL ---
 const prepared = await preparePostgres(serverUrl, databaseName, size, { fresh, log });
-log(`${elapsed()}  PostgreSQL data set ${prepared.reused ? 'reused' : 'loaded'} (${databaseName}: ${prepared.counts.Runner} runners, ${(prepared.counts.Job ?? 0).toLocaleString('en')} jobs)`);
+log(
+  `${elapsed()}  PostgreSQL data set ${prepared.reused ? 'reused' : 'loaded'} (${databaseName}: ${prepared.counts.Runner} runners, ${(prepared.counts.Job ?? 0).toLocaleString('en')} jobs)`,
+);
 
 if (args.has('--overload')) {
   const port = await freePort();
@@ -101,13 +116,19 @@ if (args.has('--overload')) {
   log('');
   for (const line of overloadLines(result)) log(line);
   mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', '.results', `overload-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+  writeFileSync(
+    join(ROOT, 'bench', '.results', `overload-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify(result, null, 2),
+  );
   process.exit(0);
 }
 
 const [gatewayPort, baselinePort] = [await freePort(), await freePort()];
 const postgres = await withServers(
-  [() => startGateway(gatewayPort, { url: prepared.url }, EXTERNAL_URL), () => startBaseline(baselinePort, prepared.url, EXTERNAL_URL, POOL_MAX)],
+  [
+    () => startGateway(gatewayPort, { url: prepared.url }, EXTERNAL_URL),
+    () => startBaseline(baselinePort, prepared.url, EXTERNAL_URL, POOL_MAX),
+  ],
   async ([gateway, baseline]) => {
     if (!gateway || !baseline) throw new Error('servers did not start');
     const scenarios = buildScenarios(size, await findCursors(gateway.url, size));
@@ -115,7 +136,8 @@ const postgres = await withServers(
     log(`${elapsed()}  ${comparedAnswers} answers compared: the gateway and the baseline agree`);
     const statements = await countStatements(prepared.url, EXTERNAL_URL, scenarios);
     for (const [id, counts] of statements) {
-      if (counts.sameSql === false) log(`warning: ${id}: the baseline no longer sends the gateway's SQL; copy it again into bench/baseline-sql.ts`);
+      if (counts.sameSql === false)
+        log(`warning: ${id}: the baseline no longer sends the gateway's SQL; copy it again into bench/baseline-sql.ts`);
     }
     const measured: Measured[] = [];
     for (const scenario of scenarios) {
@@ -123,11 +145,15 @@ const postgres = await withServers(
       const baselineResult = await drive(baseline, scenario.requests, load, databaseName);
       const gatewayResult = await drive(gateway, scenario.requests, load, databaseName);
       measured.push({ scenario, gateway: gatewayResult, baseline: baselineResult, statements: statements.get(scenario.id) ?? null });
-      log(`${elapsed()}  ${scenario.id.padEnd(15)} gateway ${gatewayResult.reqPerSec.toFixed(0).padStart(6)} req/s, baseline ${baselineResult.reqPerSec.toFixed(0).padStart(6)} req/s`);
+      log(
+        `${elapsed()}  ${scenario.id.padEnd(15)} gateway ${gatewayResult.reqPerSec.toFixed(0).padStart(6)} req/s, baseline ${baselineResult.reqPerSec.toFixed(0).padStart(6)} req/s`,
+      );
     }
     // Last, so that whatever it leaves behind (a grown heap) does not colour the figures above.
     const overload = await runOverload(gateway, overloadOptions);
-    log(`${elapsed()}  overload        peak RSS ${overload.peakRssMb.toFixed(0)} MB, ${overload.heavyAnswered} heavy answers, ${overload.cheapAnswered} cheap ones, ${overload.heavyFailures + overload.cheapFailures} failed`);
+    log(
+      `${elapsed()}  overload        peak RSS ${overload.peakRssMb.toFixed(0)} MB, ${overload.heavyAnswered} heavy answers, ${overload.cheapAnswered} cheap ones, ${overload.heavyFailures + overload.cheapFailures} failed`,
+    );
     return {
       version: prepared.serverVersion,
       settings: prepared.settings,
@@ -150,7 +176,9 @@ if (!args.has('--no-pglite')) {
   const dataDir = join(ROOT, 'bench', '.data', 'pglite');
   mkdirSync(dataDir, { recursive: true });
   const loaded = await preparePGlite(dataDir, SIZES.pglite, { fresh, log });
-  log(`${elapsed()}  PGlite data set ${loaded.reused ? 'reused' : 'loaded'} (${loaded.counts.Runner} runners, ${(loaded.counts.Job ?? 0).toLocaleString('en')} jobs)`);
+  log(
+    `${elapsed()}  PGlite data set ${loaded.reused ? 'reused' : 'loaded'} (${loaded.counts.Runner} runners, ${(loaded.counts.Job ?? 0).toLocaleString('en')} jobs)`,
+  );
   const port = await freePort();
   pglite = await withServers([() => startGateway(port, { dataDir }, EXTERNAL_URL)], async ([gateway]) => {
     if (!gateway) throw new Error('server did not start');
@@ -164,7 +192,13 @@ if (!args.has('--no-pglite')) {
       measured.push({ scenario, result });
       log(`${elapsed()}  pglite ${scenario.id.padEnd(15)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s`);
     }
-    return { counts: loaded.counts, loadSeconds: loaded.seconds, reused: loaded.reused, measured, lifetimePeakMb: gateway.lifetimePeakRssMb() };
+    return {
+      counts: loaded.counts,
+      loadSeconds: loaded.seconds,
+      reused: loaded.reused,
+      measured,
+      lifetimePeakMb: gateway.lifetimePeakRssMb(),
+    };
   });
 }
 
@@ -182,5 +216,8 @@ mkdirSync(join(ROOT, 'bench', '.results'), { recursive: true });
 const output = reportPath;
 writeReport(output, renderMarkdown(results));
 if (!args.has('--no-live')) await live();
-writeFileSync(join(ROOT, 'bench', '.results', `${results.mode}-${results.startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 2));
+writeFileSync(
+  join(ROOT, 'bench', '.results', `${results.mode}-${results.startedAt.toISOString().replace(/[:.]/g, '-')}.json`),
+  JSON.stringify(results, null, 2),
+);
 log(`\nwrote ${output} in ${elapsed()}`);

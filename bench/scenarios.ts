@@ -73,11 +73,15 @@ export function buildScenarios(size: DatasetSize, cursors: ReadonlyMap<number, s
     graphql('BenchRunnerJobs', GRAPHQL.jobs, { id: runnerGid(id), first: perPage, after });
   return [
     {
-      id: 'rest-runner', transport: 'REST', label: 'GET /runners/:id',
+      id: 'rest-runner',
+      transport: 'REST',
+      label: 'GET /runners/:id',
       requests: details.map((id) => ({ method: 'GET', path: `/api/v4/runners/${id}` })),
     },
     {
-      id: 'rest-runners', transport: 'REST', label: 'GET /runners/all?per_page=100',
+      id: 'rest-runners',
+      transport: 'REST',
+      label: 'GET /runners/all?per_page=100',
       requests: [{ method: 'GET', path: '/api/v4/runners/all?per_page=100' }],
       pageSizes: {
         one: { method: 'GET', path: '/api/v4/runners/all?per_page=1' },
@@ -85,12 +89,16 @@ export function buildScenarios(size: DatasetSize, cursors: ReadonlyMap<number, s
       },
     },
     {
-      id: 'rest-jobs', transport: 'REST', label: `GET /runners/:id/jobs (first page, ${JOBS_PER_PAGE})`,
+      id: 'rest-jobs',
+      transport: 'REST',
+      label: `GET /runners/:id/jobs (first page, ${JOBS_PER_PAGE})`,
       requests: busy.map((id) => ({ method: 'GET', path: restJobs(id, JOBS_PER_PAGE) })),
       pageSizes: { one: { method: 'GET', path: restJobs(first, 1) }, hundred: { method: 'GET', path: restJobs(first, 100) } },
     },
     {
-      id: 'rest-jobs-deep', transport: 'REST', label: `GET /runners/:id/jobs (keyset, ${DEEP_OFFSET.toLocaleString('en')} deep)`,
+      id: 'rest-jobs-deep',
+      transport: 'REST',
+      label: `GET /runners/:id/jobs (keyset, ${DEEP_OFFSET.toLocaleString('en')} deep)`,
       requests: busy.map((id) => ({ method: 'GET', path: restJobs(id, JOBS_PER_PAGE, cursorOf(id)) })),
       pageSizes: {
         one: { method: 'GET', path: restJobs(first, 1, cursorOf(first)) },
@@ -98,11 +106,15 @@ export function buildScenarios(size: DatasetSize, cursors: ReadonlyMap<number, s
       },
     },
     {
-      id: 'gql-runner', transport: 'GraphQL', label: 'runner(id)',
+      id: 'gql-runner',
+      transport: 'GraphQL',
+      label: 'runner(id)',
       requests: details.map((id) => graphql('BenchRunner', GRAPHQL.runner, { id: runnerGid(id) })),
     },
     {
-      id: 'gql-runners', transport: 'GraphQL', label: 'runners(first: 100)',
+      id: 'gql-runners',
+      transport: 'GraphQL',
+      label: 'runners(first: 100)',
       requests: [graphql('BenchRunners', GRAPHQL.runners, { first: 100 })],
       pageSizes: {
         one: graphql('BenchRunners', GRAPHQL.runners, { first: 1 }),
@@ -110,12 +122,16 @@ export function buildScenarios(size: DatasetSize, cursors: ReadonlyMap<number, s
       },
     },
     {
-      id: 'gql-jobs', transport: 'GraphQL', label: `runner.jobs (first page, ${JOBS_PER_PAGE})`,
+      id: 'gql-jobs',
+      transport: 'GraphQL',
+      label: `runner.jobs (first page, ${JOBS_PER_PAGE})`,
       requests: busy.map((id) => gqlJobs(id, JOBS_PER_PAGE, null)),
       pageSizes: { one: gqlJobs(first, 1, null), hundred: gqlJobs(first, 100, null) },
     },
     {
-      id: 'gql-jobs-deep', transport: 'GraphQL', label: `runner.jobs (after a cursor ${DEEP_OFFSET.toLocaleString('en')} deep)`,
+      id: 'gql-jobs-deep',
+      transport: 'GraphQL',
+      label: `runner.jobs (after a cursor ${DEEP_OFFSET.toLocaleString('en')} deep)`,
       requests: busy.map((id) => gqlJobs(id, JOBS_PER_PAGE, cursorOf(id))),
       pageSizes: { one: gqlJobs(first, 1, cursorOf(first)), hundred: gqlJobs(first, 100, cursorOf(first)) },
     },

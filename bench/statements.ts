@@ -74,7 +74,10 @@ export async function assertSameAnswers(gatewayUrl: string, baselineUrl: string,
   for (const scenario of scenarios) {
     for (const request of scenario.requests) {
       const [gateway, baseline] = await Promise.all([ask(gatewayUrl, request), ask(baselineUrl, request)]);
-      if (gateway.status !== 200) throw new Error(`${scenario.id}: the gateway answered ${gateway.status} to ${request.path}: ${JSON.stringify(gateway.body).slice(0, 300)}`);
+      if (gateway.status !== 200)
+        throw new Error(
+          `${scenario.id}: the gateway answered ${gateway.status} to ${request.path}: ${JSON.stringify(gateway.body).slice(0, 300)}`,
+        );
       const difference = firstDifference(
         { status: gateway.status, headers: gateway.headers, body: stable(gateway.body) },
         { status: baseline.status, headers: baseline.headers, body: stable(baseline.body) },
@@ -87,12 +90,21 @@ export async function assertSameAnswers(gatewayUrl: string, baselineUrl: string,
 }
 
 async function injected(app: ReturnType<typeof buildApp>, request: BenchRequest) {
-  const response = await app.inject({ method: request.method, url: request.path, headers: HEADERS, ...(request.body ? { payload: request.body } : {}) });
+  const response = await app.inject({
+    method: request.method,
+    url: request.path,
+    headers: HEADERS,
+    ...(request.body ? { payload: request.body } : {}),
+  });
   if (response.statusCode !== 200) throw new Error(`${request.path}: ${response.statusCode} ${response.body.slice(0, 300)}`);
 }
 
 /** SQL per request on both sides. Each request is sent twice first, so one-off work (token bookkeeping) is not counted. */
-export async function countStatements(databaseUrl: string, externalUrl: string, scenarios: readonly Scenario[]): Promise<Map<string, StatementCounts>> {
+export async function countStatements(
+  databaseUrl: string,
+  externalUrl: string,
+  scenarios: readonly Scenario[],
+): Promise<Map<string, StatementCounts>> {
   const database: Database = await openPostgres(databaseUrl, { max: 4 });
   const app = buildApp({ database, settings: { externalUrl } });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, types: baselineTypes });

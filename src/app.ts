@@ -152,7 +152,9 @@ export function buildApp({
     },
     context: async ({ req, connectionParams }: ServerContext & { connectionParams?: Record<string, unknown> }) => {
       // Over WebSocket (see attachWebSocket) the token comes in the connection's parameters.
-      const token = connectionParams ? connectionToken(connectionParams, req.raw ?? req) : readToken(req.headers, req.query as { private_token?: unknown });
+      const token = connectionParams
+        ? connectionToken(connectionParams, req.raw ?? req)
+        : readToken(req.headers, req.query as { private_token?: unknown });
       const context = await createContext(db, token, settingsFor(req, settings));
       noteViewer(req, context.viewer);
       return { ...context, live: { hub, token } };
@@ -177,9 +179,11 @@ export function buildApp({
           const databaseStatus = (database?.extensions.http as { status?: number } | undefined)?.status ?? 400;
           const status = database ? databaseStatus : ((error as { statusCode?: number }).statusCode ?? 500);
           if (status >= 500) request.log.error({ err: error }, 'unexpected error before GraphQL execution');
-          const failure = database ?? new GraphQLError(status >= 500 ? 'Unexpected error.' : error.message, {
-            extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' },
-          });
+          const failure =
+            database ??
+            new GraphQLError(status >= 500 ? 'Unexpected error.' : error.message, {
+              extensions: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' },
+            });
           const { http: _http, ...extensions } = failure.extensions;
           return sendJson(reply, status, { errors: [{ message: failure.message, extensions }] });
         },
@@ -223,7 +227,9 @@ export function buildApp({
   });
   app.setNotFoundHandler((request, reply) => {
     if (refuseMethod(request, reply, knownPaths)) return;
-    reply.status(404).send({ message: `Route ${request.method}:${request.url.split('?')[0]} not found`, error: 'Not Found', statusCode: 404 });
+    reply
+      .status(404)
+      .send({ message: `Route ${request.method}:${request.url.split('?')[0]} not found`, error: 'Not Found', statusCode: 404 });
   });
 
   return app;

@@ -52,7 +52,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 }
 
 function rule(env: NodeJS.ProcessEnv, name: string, fallback: RateLimitRule): RateLimitRule {
-  return { limit: integer(env, name, fallback.limit, 1), periodSeconds: integer(env, 'RATE_LIMIT_PERIOD_SECONDS', fallback.periodSeconds, 1) };
+  return {
+    limit: integer(env, name, fallback.limit, 1),
+    periodSeconds: integer(env, 'RATE_LIMIT_PERIOD_SECONDS', fallback.periodSeconds, 1),
+  };
 }
 
 /** `true`/`false`, or a comma-separated list of proxy addresses and CIDR ranges. */
@@ -70,7 +73,10 @@ function secret(env: NodeJS.ProcessEnv, name: string, min: number): string | nul
 }
 
 function list(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -99,7 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepthUnauthenticated: integer(env, 'GRAPHQL_MAX_DEPTH_UNAUTHENTICATED', DEFAULT_GRAPHQL_LIMITS.maxDepthUnauthenticated, 1),
       maxComplexity: integer(env, 'GRAPHQL_MAX_COMPLEXITY', DEFAULT_GRAPHQL_LIMITS.maxComplexity, 1),
       maxComplexityAdmin: integer(env, 'GRAPHQL_MAX_COMPLEXITY_ADMIN', DEFAULT_GRAPHQL_LIMITS.maxComplexityAdmin, 1),
-      maxComplexityUnauthenticated: integer(env, 'GRAPHQL_MAX_COMPLEXITY_UNAUTHENTICATED', DEFAULT_GRAPHQL_LIMITS.maxComplexityUnauthenticated, 1),
+      maxComplexityUnauthenticated: integer(
+        env,
+        'GRAPHQL_MAX_COMPLEXITY_UNAUTHENTICATED',
+        DEFAULT_GRAPHQL_LIMITS.maxComplexityUnauthenticated,
+        1,
+      ),
       maxQueryLength: integer(env, 'GRAPHQL_MAX_QUERY_LENGTH', DEFAULT_GRAPHQL_LIMITS.maxQueryLength, 1),
       maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_GRAPHQL_LIMITS.maxAliases, 0),
       maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', DEFAULT_GRAPHQL_LIMITS.maxTokens, 1),

@@ -13,7 +13,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const reason = (error: unknown) => (error instanceof Error ? error.message.split('\n').filter(Boolean).at(-1) ?? error.name : String(error));
+const reason = (error: unknown) =>
+  error instanceof Error ? (error.message.split('\n').filter(Boolean).at(-1) ?? error.name) : String(error);
 
 /** Binds and frees the address first, so that a port in use is reported before the database is touched. */
 function assertPortFree(host: string, port: number): Promise<void> {
@@ -36,7 +37,9 @@ await assertPortFree(config.host, config.port).catch((error: NodeJS.ErrnoExcepti
 );
 // The app logs requests through its own logger; this one reports what happens below them (a dropped connection).
 const databaseLog = createLogger({ level: config.logLevel }).child({ component: 'database' });
-const database = await openDatabase(config, 'server', (error, what) => databaseLog.warn({ err: error }, what)).catch((error: unknown) => fail(`cannot open the database: ${reason(error)}`));
+const database = await openDatabase(config, 'server', (error, what) => databaseLog.warn({ err: error }, what)).catch((error: unknown) =>
+  fail(`cannot open the database: ${reason(error)}`),
+);
 const booted = await database
   .migrate()
   .then(() => bootstrap(database.prisma, config))

@@ -29,7 +29,11 @@ describe('failures behind the requests', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string } });
     expect(logged).toContainEqual(
-      expect.objectContaining({ level: 40, msg: "recording a token's last use failed", err: expect.objectContaining({ message: 'could not write last_used_at' }) }),
+      expect.objectContaining({
+        level: 40,
+        msg: "recording a token's last use failed",
+        err: expect.objectContaining({ message: 'could not write last_used_at' }),
+      }),
     );
   });
 

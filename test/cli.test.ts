@@ -97,7 +97,10 @@ describe('user:create and token:create', () => {
     );
     expectOneLineError(await cli(['token:create', '--username', 'nobody']), 'error: no user with username "nobody"');
     expectOneLineError(await cli(['token:create', '--username', 'alice', '--scopes', 'api,sudo']), 'unknown scope sudo');
-    expectOneLineError(await cli(['token:create', '--username', 'alice', '--expires-at', '2020-01-01']), 'Expires at must be in the future');
+    expectOneLineError(
+      await cli(['token:create', '--username', 'alice', '--expires-at', '2020-01-01']),
+      'Expires at must be in the future',
+    );
     expectOneLineError(await cli(['token:create', '--username', 'alice', '--expires-at', '2099-02-30']), 'expected a date as YYYY-MM-DD');
     expectOneLineError(await cli(['user:delete']), "unknown command 'user:delete'");
   });
@@ -107,7 +110,9 @@ describe('groups, projects, members and registration tokens', () => {
   it('creates nested groups and a project that a member added with member:add can then see', async () => {
     expect((await cli(['group:create', '--path', 'acme', '--name', 'ACME'])).stdout).toMatch(/^Created group acme \(id \d+\)\n$/);
     expect((await cli(['group:create', '--path', 'backend', '--parent', 'acme'])).stdout).toMatch(/^Created group acme\/backend /);
-    expect((await cli(['project:create', '--path', 'api', '--group', 'acme/backend'])).stdout).toMatch(/^Created project acme\/backend\/api /);
+    expect((await cli(['project:create', '--path', 'api', '--group', 'acme/backend'])).stdout).toMatch(
+      /^Created project acme\/backend\/api /,
+    );
     await cli(['user:create', '--username', 'erin', '--name', 'Erin', '--email', 'erin@example.com']);
     const token = printedToken(await cli(['token:create', '--username', 'erin']));
     const query = `{ project(fullPath: "acme/backend/api") { fullPath } group(fullPath: "acme") { fullPath } }`;
@@ -117,7 +122,10 @@ describe('groups, projects, members and registration tokens', () => {
     expect(added.stdout).toBe('erin is now Developer of project acme/backend/api\n');
     expect((await server.graphql(query, {}, token)).data).toEqual({ project: { fullPath: 'acme/backend/api' }, group: null });
     await cli(['member:add', '--username', 'erin', '--group', 'acme', '--access-level', 'reporter']);
-    expect((await server.graphql(query, {}, token)).data).toEqual({ project: { fullPath: 'acme/backend/api' }, group: { fullPath: 'acme' } });
+    expect((await server.graphql(query, {}, token)).data).toEqual({
+      project: { fullPath: 'acme/backend/api' },
+      group: { fullPath: 'acme' },
+    });
   });
 
   it('creates projects in personal namespaces', async () => {
@@ -131,8 +139,14 @@ describe('groups, projects, members and registration tokens', () => {
     expectOneLineError(await cli(['group:create', '--path', 'x', '--parent', 'missing']), 'error: no group at "missing"');
     expectOneLineError(await cli(['project:create', '--path', 'x']), 'one of --group or --owner is required');
     expectOneLineError(await cli(['project:create', '--path', 'x', '--group', 'taken', '--owner', 'alice']), 'cannot be used with');
-    expectOneLineError(await cli(['member:add', '--username', 'alice', '--access-level', 'developer']), 'one of --group or --project is required');
-    expectOneLineError(await cli(['member:add', '--username', 'alice', '--group', 'taken', '--access-level', 'boss']), 'Allowed choices are guest, reporter');
+    expectOneLineError(
+      await cli(['member:add', '--username', 'alice', '--access-level', 'developer']),
+      'one of --group or --project is required',
+    );
+    expectOneLineError(
+      await cli(['member:add', '--username', 'alice', '--group', 'taken', '--access-level', 'boss']),
+      'Allowed choices are guest, reporter',
+    );
   });
 
   it('prints a project registration token that registers a runner of that project', async () => {
@@ -238,13 +252,29 @@ describe('demo', () => {
     // A runner's jobs are read one runner per request, as GitLab allows.
     const withJobs = [];
     for (const runner of list.data!.runners.nodes as { id: string }[]) {
-      const res = await graphql(`query($id: CiRunnerID!) { runner(id: $id) {
-        jobs(first: 100) { edges { node { status allowFailure startedAt finishedAt duration pipeline { status } } } } } }`, { id: runner.id });
+      const res = await graphql(
+        `query($id: CiRunnerID!) { runner(id: $id) {
+        jobs(first: 100) { edges { node { status allowFailure startedAt finishedAt duration pipeline { status } } } } } }`,
+        { id: runner.id },
+      );
       expect(res.errors).toBeUndefined();
       withJobs.push({ ...runner, jobs: res.data?.runner.jobs });
     }
-    type Job = { status: string; allowFailure: boolean; startedAt: string | null; finishedAt: string | null; duration: number | null; pipeline: { status: string } };
-    const runners = withJobs as unknown as { jobCount: number; locked: boolean; runnerType: string; projectCount: number; jobs: { edges: { node: Job }[] } }[];
+    type Job = {
+      status: string;
+      allowFailure: boolean;
+      startedAt: string | null;
+      finishedAt: string | null;
+      duration: number | null;
+      pipeline: { status: string };
+    };
+    const runners = withJobs as unknown as {
+      jobCount: number;
+      locked: boolean;
+      runnerType: string;
+      projectCount: number;
+      jobs: { edges: { node: Job }[] };
+    }[];
     const jobs = runners.flatMap((runner) => runner.jobs.edges.map((edge) => edge.node));
     expect(runners.reduce((sum, runner) => sum + runner.jobCount, 0)).toBeGreaterThan(100);
     expect(runners.some((runner) => runner.locked)).toBe(true);
@@ -287,9 +317,20 @@ describe('demo', () => {
         groups: await db.group.findMany({ orderBy: { id: 'asc' }, select: { fullPath: true } }),
         runners: await db.runner.findMany({
           orderBy: { id: 'asc' },
-          select: { description: true, runnerType: true, tagList: true, paused: true, locked: true, managers: { select: { version: true, systemXid: true } }, runnerProjects: { select: { project: { select: { path: true } } } } },
+          select: {
+            description: true,
+            runnerType: true,
+            tagList: true,
+            paused: true,
+            locked: true,
+            managers: { select: { version: true, systemXid: true } },
+            runnerProjects: { select: { project: { select: { path: true } } } },
+          },
         }),
-        jobs: await db.job.findMany({ orderBy: { id: 'asc' }, select: { name: true, status: true, runner: { select: { description: true } }, pipeline: { select: { ref: true, iid: true } } } }),
+        jobs: await db.job.findMany({
+          orderBy: { id: 'asc' },
+          select: { name: true, status: true, runner: { select: { description: true } }, pipeline: { select: { ref: true, iid: true } } },
+        }),
       });
       const [expected, actual] = [await fingerprint(database.prisma), await fingerprint(other.prisma)];
       expect(actual.jobs).toHaveLength(300);

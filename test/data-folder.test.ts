@@ -13,18 +13,28 @@ const TOKEN = 'glpat-data-folder-test-token-000000';
 /** Runs `npm run cli -- …` as a process of its own, on the given environment. */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      TSX,
+      ['src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Starts the server as `npm start` does and waits for its exit (it must not start). */
 function serverExit(env: Record<string, string>): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, ['src/main.ts'], { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
-    });
+    execFile(
+      TSX,
+      ['src/main.ts'],
+      { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -48,7 +58,10 @@ describe('one process per embedded data folder', () => {
   it('refuses a CLI write while the server holds the folder, naming the holder, and loses nothing', { timeout: 180_000 }, async () => {
     const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', INITIAL_ROOT_TOKEN: TOKEN });
     servers.push(server);
-    const created = await graphql(server, 'mutation { userCreate(input: { username: "grace", name: "Grace", email: "grace@example.com" }) { user { username } errors } }');
+    const created = await graphql(
+      server,
+      'mutation { userCreate(input: { username: "grace", name: "Grace", email: "grace@example.com" }) { user { username } errors } }',
+    );
     expect(created).toEqual({ data: { userCreate: { user: { username: 'grace' }, errors: [] } } });
 
     const refused = await cli(['user:create', '--username', 'ada', '--name', 'Ada', '--email', 'ada@example.com'], { DATA_DIR: dataDir });
@@ -56,7 +69,9 @@ describe('one process per embedded data folder', () => {
     expect(refused.stdout).toBe('');
     const lines = refused.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: cannot open the database: the data folder .+ is in use by the server \(pid \d+ on .+, since .+\): only one process may open an embedded database at a time\. Stop it first/);
+    expect(lines[0]).toMatch(
+      /^error: cannot open the database: the data folder .+ is in use by the server \(pid \d+ on .+, since .+\): only one process may open an embedded database at a time\. Stop it first/,
+    );
 
     // The server carries on.
     expect((await graphql(server, '{ currentUser { username } }')).data).toEqual({ currentUser: { username: 'root' } });
@@ -66,7 +81,9 @@ describe('one process per embedded data folder', () => {
     const graceToken = await cli(['token:create', '--username', 'grace'], { DATA_DIR: dataDir });
     expect(graceToken.code).toBe(0);
     expect((await cli(['token:create', '--username', 'ada'], { DATA_DIR: dataDir })).code).toBe(1);
-    expect((await cli(['user:create', '--username', 'ada', '--name', 'Ada', '--email', 'ada@example.com'], { DATA_DIR: dataDir })).code).toBe(0);
+    expect(
+      (await cli(['user:create', '--username', 'ada', '--name', 'Ada', '--email', 'ada@example.com'], { DATA_DIR: dataDir })).code,
+    ).toBe(0);
 
     // A second server on the folder is refused the same way; the first one has all the rows, tokens included.
     const again = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', INITIAL_ROOT_TOKEN: TOKEN });
@@ -74,7 +91,9 @@ describe('one process per embedded data folder', () => {
     const second = await serverExit({ DATA_DIR: dataDir, PORT: '0' });
     expect(second.code).toBe(1);
     expect(second.output.trim()).toMatch(/^error: cannot open the database: the data folder .+ is in use by the server \(pid \d+/);
-    expect((await graphql(again, '{ currentUser { username } }', graceToken.stdout.trim())).data).toEqual({ currentUser: { username: 'grace' } });
+    expect((await graphql(again, '{ currentUser { username } }', graceToken.stdout.trim())).data).toEqual({
+      currentUser: { username: 'grace' },
+    });
     expect((await graphql(again, '{ currentUser { username } }')).data).toEqual({ currentUser: { username: 'root' } });
     await again.stop();
   });
@@ -88,7 +107,9 @@ describe('one process per embedded data folder', () => {
     process.kill(holder.pid, 'SIGKILL');
     await server.exited;
     expect(readdirSync(dataDir)).toContain('.runners-gateway.lock');
-    const created = await cli(['user:create', '--username', 'linus', '--name', 'Linus', '--email', 'linus@example.com'], { DATA_DIR: dataDir });
+    const created = await cli(['user:create', '--username', 'linus', '--name', 'Linus', '--email', 'linus@example.com'], {
+      DATA_DIR: dataDir,
+    });
     expect(created).toMatchObject({ code: 0, stderr: '' });
   });
 });
@@ -108,7 +129,9 @@ describe('start-up failures', () => {
     const otherDir = join(dataDir, 'other');
     const second = await serverExit({ DATA_DIR: otherDir, PORT: port });
     expect(second.code).toBe(1);
-    expect(second.output).toBe(`error: port ${port} on 127.0.0.1 is already in use: stop what listens there, or set PORT to another port\n`);
+    expect(second.output).toBe(
+      `error: port ${port} on 127.0.0.1 is already in use: stop what listens there, or set PORT to another port\n`,
+    );
     // The database was never opened: its folder was not even created.
     expect(existsSync(otherDir)).toBe(false);
   });

@@ -34,7 +34,9 @@ describe("GitLab's paths and answers", () => {
       body: JSON.stringify({ query: '{ currentUser { username } }' }),
     });
     expect(await post.json()).toEqual({ data: { currentUser: { username: user.username } } });
-    const get = await fetch(`${server.url}/api/graphql?query=${encodeURIComponent('{ currentUser { username } }')}`, { headers: { 'private-token': token } });
+    const get = await fetch(`${server.url}/api/graphql?query=${encodeURIComponent('{ currentUser { username } }')}`, {
+      headers: { 'private-token': token },
+    });
     expect(await get.json()).toEqual({ data: { currentUser: { username: user.username } } });
     const page = await fetch(`${server.url}/api/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).toContain('"endpoint":"/api/graphql"');
@@ -67,7 +69,9 @@ describe('GraphiQL', () => {
     const page = await (await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } })).text();
     expect(page).toContain('<title>Runners Gateway · GraphiQL</title>');
     const references = [...page.matchAll(/(?:src|href)="([^"]+)"|'(\/-\/graphiql\/[^']+)'/g)].map((match) => match[1] ?? match[2]);
-    expect(references).toEqual(expect.arrayContaining(['/favicon.svg', '/-/graphiql/graphiql.css', '/-/graphiql/graphiql.js', '/-/graphiql/editor.worker.js']));
+    expect(references).toEqual(
+      expect.arrayContaining(['/favicon.svg', '/-/graphiql/graphiql.css', '/-/graphiql/graphiql.js', '/-/graphiql/editor.worker.js']),
+    );
     for (const reference of references) {
       expect(reference).toMatch(/^\//);
       const asset = await fetch(`${server.url}${reference}`);
@@ -86,12 +90,23 @@ describe('links in answers', () => {
     const { token } = await createUser(app.db, { admin: true });
     const registration = await resetRegistrationToken(app.db, { kind: 'instance' });
     for (let i = 0; i < 2; i++) {
-      await fetch(`${app.url}/api/v4/runners`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: registration }) });
+      await fetch(`${app.url}/api/v4/runners`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: registration }),
+      });
     }
     const list = await call(`${app.url}/api/v4/runners/all?per_page=1`, 'GET', { 'private-token': token, ...headers });
-    const gql = await call(`${app.url}/graphql`, 'POST', { 'content-type': 'application/json', 'private-token': token, ...headers },
-      JSON.stringify({ query: '{ currentUser { webUrl } }' }));
-    return { link: String(list.headers.link ?? ''), webUrl: (JSON.parse(gql.body) as { data: { currentUser: { webUrl: string } } }).data.currentUser.webUrl };
+    const gql = await call(
+      `${app.url}/graphql`,
+      'POST',
+      { 'content-type': 'application/json', 'private-token': token, ...headers },
+      JSON.stringify({ query: '{ currentUser { webUrl } }' }),
+    );
+    return {
+      link: String(list.headers.link ?? ''),
+      webUrl: (JSON.parse(gql.body) as { data: { currentUser: { webUrl: string } } }).data.currentUser.webUrl,
+    };
   }
 
   /** node:http, because fetch does not let a caller name the Host it called. */
@@ -112,7 +127,7 @@ describe('links in answers', () => {
     expect(link).toContain('<http://gitlab.test/api/v4/runners/all?page=2&per_page=1>; rel="next"');
   });
 
-  it("otherwise come from the host the client called, so clients on other machines follow them back", async () => {
+  it('otherwise come from the host the client called, so clients on other machines follow them back', async () => {
     const app = await startApp({ settings: { externalUrl: null } });
     const port = new URL(app.url).port;
     const { link, webUrl } = await pagedLinks(app, { host: `runners.example.com:${port}` });
@@ -135,14 +150,21 @@ describe('CORS for frontend apps on other origins', () => {
   it('allows every method and the documented headers to configured origins, with a max-age', async () => {
     const preflight = await fetch(`${server.url}/api/v4/runners/1`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'private-token,x-request-id' },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'private-token,x-request-id',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, PUT, DELETE, OPTIONS');
-    expect(preflight.headers.get('access-control-allow-headers')?.split(', ').map((h) => h.toLowerCase())).toEqual(
-      expect.arrayContaining(['content-type', 'authorization', 'private-token', 'x-request-id', 'x-graphql-yoga-csrf']),
-    );
+    expect(
+      preflight.headers
+        .get('access-control-allow-headers')
+        ?.split(', ')
+        .map((h) => h.toLowerCase()),
+    ).toEqual(expect.arrayContaining(['content-type', 'authorization', 'private-token', 'x-request-id', 'x-graphql-yoga-csrf']));
     expect(preflight.headers.get('access-control-max-age')).toBe('3600');
     const answer = await fetch(`${server.url}/api/v4/runners`, { headers: { origin: 'https://app.example.com' } });
     expect(answer.headers.get('access-control-expose-headers')).toContain('Link');

@@ -29,7 +29,14 @@ describe('graceful shutdown', () => {
     let inFlight: http.ClientRequest | undefined;
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const request = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/graphql', agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${TOKEN}` } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/graphql',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${TOKEN}` },
+        },
         (response) => {
           let text = '';
           response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -47,7 +54,10 @@ describe('graceful shutdown', () => {
     // Still there, waiting for the request it is serving…
     expect(server.isRunning()).toBe(true);
     // …but no longer accepting connections.
-    const refused = await fetch(`${server.url}/-/liveness`).then(() => 'accepted', (error: { cause?: { code?: string } }) => error.cause?.code);
+    const refused = await fetch(`${server.url}/-/liveness`).then(
+      () => 'accepted',
+      (error: { cause?: { code?: string } }) => error.cause?.code,
+    );
     expect(refused).toBe('ECONNREFUSED');
 
     inFlight?.end(body.subarray(10));

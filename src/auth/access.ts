@@ -147,11 +147,7 @@ export class Access {
     const ids = this.projectIdsWithLevel(min);
     const groupIds = this.groupIdsWithLevel(min);
     return {
-      OR: [
-        { id: { in: ids } },
-        { ownerId: viewer.id },
-        ...(groupIds.length ? [{ traversalIds: { hasSome: groupIds } }] : []),
-      ],
+      OR: [{ id: { in: ids } }, { ownerId: viewer.id }, ...(groupIds.length ? [{ traversalIds: { hasSome: groupIds } }] : [])],
     };
   }
 

@@ -136,9 +136,7 @@ export class RunnerPolicy {
   async canReadJobs(runner: RunnerFacts): Promise<boolean> {
     if (await this.canUpdate(runner)) return true;
     return (
-      runner.runnerType === 'group_type' &&
-      !!runner.group &&
-      this.access.groupLevel(runner.group.traversalIds) >= AccessLevel.MAINTAINER
+      runner.runnerType === 'group_type' && !!runner.group && this.access.groupLevel(runner.group.traversalIds) >= AccessLevel.MAINTAINER
     );
   }
 

@@ -52,9 +52,7 @@ export async function authenticate(db: Db, token: string, onBookkeepingError: (e
   if (record.user.state !== 'active') throw forbidden('Your account has been blocked.');
   if (!record.lastUsedAt || now - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     // Bookkeeping only: a failure here must not fail the request that used the token.
-    db.personalAccessToken
-      .update({ where: { id: record.id }, data: { lastUsedAt: new Date(now) } })
-      .catch(onBookkeepingError);
+    db.personalAccessToken.update({ where: { id: record.id }, data: { lastUsedAt: new Date(now) } }).catch(onBookkeepingError);
   }
   const { user } = record;
   return {

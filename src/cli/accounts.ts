@@ -8,7 +8,10 @@ import { findUser } from './lookup.ts';
 import { failsWith } from './output.ts';
 
 function parseScopes(value: string): TokenScope[] {
-  const scopes = value.split(',').map((scope) => scope.trim()).filter(Boolean);
+  const scopes = value
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((scope) => !(ALL_SCOPES as readonly string[]).includes(scope));
   if (unknown.length) throw new InvalidArgumentError(`unknown scope ${unknown.join(', ')}; valid scopes are ${ALL_SCOPES.join(', ')}.`);
   if (!scopes.length) throw new InvalidArgumentError('at least one scope is needed.');
@@ -48,7 +51,12 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
       const user = await findUser(ctx.db, options.username);
       const { token } = await failsWith(
         'cannot create the token',
-        issuePersonalAccessToken(ctx.db, { userId: user.id, name: options.name, scopes: options.scopes, expiresAt: options.expiresAt ?? null }),
+        issuePersonalAccessToken(ctx.db, {
+          userId: user.id,
+          name: options.name,
+          scopes: options.scopes,
+          expiresAt: options.expiresAt ?? null,
+        }),
       );
       ctx.output.out(token);
       ctx.output.err(`Token "${options.name}" for ${user.username} (${options.scopes.join(', ')}): it is shown only this once.`);

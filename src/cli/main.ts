@@ -12,7 +12,10 @@ async function main(): Promise<number> {
     const config = loadConfig();
     database = await failsWith('cannot open the database', openDatabase(config, `cli ${process.argv[2] ?? ''}`.trim()));
     const migrated = await failsWith('cannot migrate the database', database.migrate());
-    return await runCli(process.argv.slice(2), database, output, { externalUrl: config.externalUrl ?? `http://localhost:${config.port}`, migrated });
+    return await runCli(process.argv.slice(2), database, output, {
+      externalUrl: config.externalUrl ?? `http://localhost:${config.port}`,
+      migrated,
+    });
   } catch (error) {
     output.err(`error: ${describeError(error)}`);
     return 1;

@@ -41,7 +41,12 @@ export function registerNamespaceCommands(program: Command, ctx: CliContext): vo
       const parent = options.parent !== undefined ? await findGroup(db, options.parent) : null;
       const group = await failsWith(
         `cannot create group ${parent ? `${parent.fullPath}/${path}` : path}`,
-        createGroup(db, { name: options.name?.trim() || path, path, parentId: parent?.id ?? null, description: options.description ?? null }),
+        createGroup(db, {
+          name: options.name?.trim() || path,
+          path,
+          parentId: parent?.id ?? null,
+          description: options.description ?? null,
+        }),
       );
       output.out(`Created group ${group.fullPath} (id ${group.id})`);
     });
@@ -78,14 +83,19 @@ export function registerNamespaceCommands(program: Command, ctx: CliContext): vo
     .requiredOption('--username <username>', 'the member')
     .addOption(new Option('--group <fullPath>', 'full path of the group').conflicts('project'))
     .addOption(new Option('--project <fullPath>', 'full path of the project'))
-    .addOption(new Option('--access-level <level>', 'role in the group or project').choices(Object.keys(ACCESS_LEVELS)).makeOptionMandatory())
+    .addOption(
+      new Option('--access-level <level>', 'role in the group or project').choices(Object.keys(ACCESS_LEVELS)).makeOptionMandatory(),
+    )
     .action(async (options: { username: string; group?: string; project?: string; accessLevel: AccessLevelName }) => {
       const target = namespaceOf(options, false);
       const user = await findUser(db, options.username);
       const level = ACCESS_LEVELS[options.accessLevel];
       if (target?.kind === 'group') {
         const group = await findGroup(db, target.path);
-        await failsWith(`cannot add ${user.username} to group ${group.fullPath}`, addGroupMember(db, { groupId: group.id, userId: user.id, accessLevel: level }));
+        await failsWith(
+          `cannot add ${user.username} to group ${group.fullPath}`,
+          addGroupMember(db, { groupId: group.id, userId: user.id, accessLevel: level }),
+        );
         output.out(`${user.username} is now ${ACCESS_LEVEL_NAMES[level]} of group ${group.fullPath}`);
       } else if (target) {
         const project = await findProject(db, target.path);
@@ -99,7 +109,7 @@ export function registerNamespaceCommands(program: Command, ctx: CliContext): vo
 
   program
     .command('registration-token:reset')
-    .description("Replace the runner registration token of the instance (default), a group or a project; prints only the new token")
+    .description('Replace the runner registration token of the instance (default), a group or a project; prints only the new token')
     .addOption(new Option('--group <fullPath>', 'full path of the group').conflicts('project'))
     .addOption(new Option('--project <fullPath>', 'full path of the project'))
     .action(async (options: { group?: string; project?: string }) => {

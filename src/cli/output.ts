@@ -43,7 +43,10 @@ export function describeError(error: unknown): string {
     return 'a record with the same unique value already exists';
   }
   if (error instanceof Error) {
-    const lines = error.message.split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = error.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     return lines.at(-1) ?? error.name;
   }
   return String(error);

@@ -31,7 +31,9 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Apply pending database migrations')
     .action(async () => {
       const applied = ctx.migrated ?? (await ctx.database.migrate());
-      ctx.output.out(applied.length ? applied.map((name) => `Applied ${name}`).join('\n') : 'No pending migrations: the database is up to date');
+      ctx.output.out(
+        applied.length ? applied.map((name) => `Applied ${name}`).join('\n') : 'No pending migrations: the database is up to date',
+      );
     });
 
   registerAccountCommands(program, ctx);

@@ -80,7 +80,7 @@ export async function openPGlite(source?: string | PGlite, bounds: ClientOptions
   const { prisma, onQuery } = createClient(new PrismaPGlite(pglite), bounds);
   const session: SqlSession = {
     exec: (sql) => pglite.exec(sql),
-    query: <Row,>(sql: string, params?: unknown[]) => pglite.query<Row>(sql, params),
+    query: <Row>(sql: string, params?: unknown[]) => pglite.query<Row>(sql, params),
   };
   return {
     kind: 'pglite',
@@ -148,7 +148,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       try {
         return await applyMigrations({
           exec: (sql) => client.query(sql),
-          query: async <Row,>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as Row[] }),
+          query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as Row[] }),
         });
       } finally {
         client.release();

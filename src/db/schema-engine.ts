@@ -42,7 +42,10 @@ function migrationList() {
     shadowDbInitScript: '',
     migrationDirectories: dirs.map((path) => ({
       path,
-      migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: readFileSync(join(MIGRATIONS_DIR, path, 'migration.sql'), 'utf8') } },
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok' as const, value: readFileSync(join(MIGRATIONS_DIR, path, 'migration.sql'), 'utf8') },
+      },
     })),
   };
 }

@@ -28,8 +28,12 @@ export function refuseUnacceptable(options: { graphiql: boolean }): Plugin {
       if (!header) return;
       const types = options.graphiql && request.method === 'GET' ? [...ANSWERABLE, 'text/html'] : ANSWERABLE;
       if (accepts(header, types)) return;
-      const body = { errors: [{ message: `Not Acceptable: answers are one of ${ANSWERABLE.join(', ')}`, extensions: { code: 'NOT_ACCEPTABLE' } }] };
-      endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 406, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+      const body = {
+        errors: [{ message: `Not Acceptable: answers are one of ${ANSWERABLE.join(', ')}`, extensions: { code: 'NOT_ACCEPTABLE' } }],
+      };
+      endResponse(
+        new fetchAPI.Response(JSON.stringify(body), { status: 406, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+      );
     },
   };
 }

@@ -65,7 +65,9 @@ export async function createContext(
   settings: SchemaSettings,
   transport: Transport = GRAPHQL,
 ): Promise<Context> {
-  const viewer = token ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")) : null;
+  const viewer = token
+    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed"))
+    : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
     const rows = await db.runner.findMany({ where: { id: { in: [...ids] } }, select: RUNNER_FACTS_SELECT });

@@ -109,10 +109,13 @@ export function queryCost(
     const name = node.name.value;
     if (name === '__typename') return 1;
     const field =
-      name === '__schema' ? SchemaMetaFieldDef
-      : name === '__type' ? TypeMetaFieldDef
-      : isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name]
-      : undefined;
+      name === '__schema'
+        ? SchemaMetaFieldDef
+        : name === '__type'
+          ? TypeMetaFieldDef
+          : isObjectType(parent) || isInterfaceType(parent)
+            ? parent.getFields()[name]
+            : undefined;
     // Validation has refused unknown fields already; an abstract parent's own fields are only __typename.
     if (!field) return 1;
     const type = getNamedType(field.type);
@@ -124,7 +127,12 @@ export function queryCost(
     return 1 + selectionCost(type, node.selectionSet, times, rows);
   };
 
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   if (!root) return { cost: 0, calls };
   return { cost: selectionCost(root, operation.selectionSet, 1, null), calls };
 }

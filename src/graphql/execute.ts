@@ -44,10 +44,21 @@ export async function runOperation<TData>(
   const coerced = definition ? getVariableValues(schema, definition.variableDefinitions ?? [], variables) : null;
   if (definition && coerced?.coerced) {
     const limits = context.settings.graphqlLimits ?? DEFAULT_GRAPHQL_LIMITS;
-    const { refusal } = checkSize(schema, operation.document, definition, coerced.coerced, maxComplexityFor(limits, context.viewer, definition));
+    const { refusal } = checkSize(
+      schema,
+      operation.document,
+      definition,
+      coerced.coerced,
+      maxComplexityFor(limits, context.viewer, definition),
+    );
     if (refusal) return { data: null, errors: [formatError(refusal, true)] };
   }
-  const result = (await execute({ schema, document: operation.document, variableValues: variables, contextValue: context })) as ExecutionResult<TData>;
+  const result = (await execute({
+    schema,
+    document: operation.document,
+    variableValues: variables,
+    contextValue: context,
+  })) as ExecutionResult<TData>;
   // No `data` at all: execution never started, because a variable did not coerce. The variables are the
   // client's values (an out-of-range time, a too-long list), so that is their error, not ours.
   const requestError = !('data' in result);

@@ -59,11 +59,24 @@ export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = {
 
 type LimitName = 'depth' | 'complexity' | 'calls' | 'characters' | 'tokens' | 'aliases' | 'directives';
 
-function limitExceeded(limit: LimitName, message: string, max: number, found?: number, details: Record<string, unknown> = {}): GraphQLError {
+function limitExceeded(
+  limit: LimitName,
+  message: string,
+  max: number,
+  found?: number,
+  details: Record<string, unknown> = {},
+): GraphQLError {
   return new GraphQLError(message, {
     // `spec`: a 400 for clients that accept application/graphql-response+json, and (as GitLab answers) a 200 for
     // application/json ones, as Yoga does for every parse and validation error.
-    extensions: { code: 'LIMIT_EXCEEDED', limit, max, ...(found === undefined ? {} : { found }), ...details, http: { status: 400, spec: true } },
+    extensions: {
+      code: 'LIMIT_EXCEEDED',
+      limit,
+      max,
+      ...(found === undefined ? {} : { found }),
+      ...details,
+      http: { status: 400, spec: true },
+    },
   });
 }
 
@@ -139,7 +152,13 @@ function viewerLimitsPlugin(limits: GraphQLLimits): Plugin<LimitedContext> {
     if (!operation) return null;
     const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
     if (variables.errors) return null;
-    const { cost, refusal } = checkSize(args.schema, args.document, operation, variables.coerced, maxComplexityFor(limits, viewer, operation));
+    const { cost, refusal } = checkSize(
+      args.schema,
+      args.document,
+      operation,
+      variables.coerced,
+      maxComplexityFor(limits, viewer, operation),
+    );
     return refusal ? { error: refusal } : { cost };
   };
   return {

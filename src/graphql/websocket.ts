@@ -50,7 +50,8 @@ type Envelope = {
 
 function requestError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError && error.extensions?.code) return error;
-  if (error instanceof GraphQLError && !error.path) return new GraphQLError(error.message, { extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  if (error instanceof GraphQLError && !error.path)
+    return new GraphQLError(error.message, { extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
   return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
@@ -59,11 +60,7 @@ function requestError(error: unknown): GraphQLError {
  * envelop as over HTTP (Yoga's graphql-ws recipe): the same parser caps, validation, depth and cost limits,
  * context (and so authentication) and error masking.
  */
-export function attachWebSocket(
-  app: UpgradableServer,
-  yoga: Enveloped,
-  { paths, admit }: WebSocketOptions,
-): void {
+export function attachWebSocket(app: UpgradableServer, yoga: Enveloped, { paths, admit }: WebSocketOptions): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1_048_576 });
   app.server.on('upgrade', (request, socket, head) => {
     if (!paths.includes(new URL(request.url ?? '/', 'http://localhost').pathname)) {
@@ -81,7 +78,12 @@ export function attachWebSocket(
         const token = connectionToken(ctx.connectionParams, request);
         const refusal = await admit?.(request, token);
         if (refusal) return [refusal];
-        const enveloped = yoga.getEnveloped({ req: request, socket: ctx.extra.socket, params: payload, connectionParams: ctx.connectionParams ?? {} } as never);
+        const enveloped = yoga.getEnveloped({
+          req: request,
+          socket: ctx.extra.socket,
+          params: payload,
+          connectionParams: ctx.connectionParams ?? {},
+        } as never);
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
@@ -91,7 +93,11 @@ export function attachWebSocket(
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return errors;
         if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          return [new GraphQLError('Only subscriptions are served over WebSocket: send queries and mutations over HTTP', { extensions: { code: 'BAD_REQUEST' } })];
+          return [
+            new GraphQLError('Only subscriptions are served over WebSocket: send queries and mutations over HTTP', {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ];
         }
         let contextValue: unknown;
         try {

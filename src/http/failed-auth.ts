@@ -40,7 +40,12 @@ export class FailedTokenAuth {
   ) {
     const options = { keyPrefix: `${keyPrefix}:failed-token-auth`, points: rule.maxRetry, duration: rule.findTimeSeconds };
     this.limiter = redis
-      ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) })
+      ? new RateLimiterRedis({
+          ...options,
+          storeClient: redis,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: new RateLimiterMemory(options),
+        })
       : new RateLimiterMemory(options);
   }
 

@@ -245,7 +245,9 @@ export function graphqlFailedTokenAuth(limits: RateLimits): Plugin<{ req: Fastif
       return {
         async onExecuteDone({ result }) {
           if (!tokenOperations.has(request) || !('errors' in result)) return;
-          const failures = (result.errors ?? []).filter((error) => error.path?.length === 1 && error.extensions?.code === 'FORBIDDEN').length;
+          const failures = (result.errors ?? []).filter(
+            (error) => error.path?.length === 1 && error.extensions?.code === 'FORBIDDEN',
+          ).length;
           if (failures) await limits.failedAuth.fail(request.ip, request.log, failures);
         },
       };

@@ -34,7 +34,9 @@ export function parseLiveEvent(payload: string): LiveEvent | null {
     }
     case 'job': {
       const jobId = id(fields.id);
-      return jobId === null ? null : { kind: 'job', id: jobId, runnerId: id(fields.runnerId), previousRunnerId: id(fields.previousRunnerId) };
+      return jobId === null
+        ? null
+        : { kind: 'job', id: jobId, runnerId: id(fields.runnerId), previousRunnerId: id(fields.previousRunnerId) };
     }
     case 'access':
       return { kind: 'access' };

@@ -93,27 +93,37 @@ function subscriberStream<T>(
  */
 export function followRunner(hub: LiveHub, token: string | null, runnerId: number, facts: RunnerFacts) {
   let last: RunnerFacts = facts;
-  return subscriberStream<RunnerChange>(hub, token, (event) => touchesRunner(event, runnerId), async (event, { policy }) => {
-    if (event.kind === 'runner' && event.deleted) {
-      return (await policy.canRead(last)) ? { value: { kind: 'deleted', runnerId, runner: null }, last: true } : { end: true };
-    }
-    const runner = await hub.runner(event, runnerId);
-    // Gone without a deletion event yet (its projects were removed with it): the deletion follows.
-    if (!runner || !(await policy.canRead(runner))) return null;
-    last = runner;
-    return { value: { kind: 'updated', runnerId, runner } };
-  });
+  return subscriberStream<RunnerChange>(
+    hub,
+    token,
+    (event) => touchesRunner(event, runnerId),
+    async (event, { policy }) => {
+      if (event.kind === 'runner' && event.deleted) {
+        return (await policy.canRead(last)) ? { value: { kind: 'deleted', runnerId, runner: null }, last: true } : { end: true };
+      }
+      const runner = await hub.runner(event, runnerId);
+      // Gone without a deletion event yet (its projects were removed with it): the deletion follows.
+      if (!runner || !(await policy.canRead(runner))) return null;
+      last = runner;
+      return { value: { kind: 'updated', runnerId, runner } };
+    },
+  );
 }
 
 /** One job's status changes (GitLab's `ciJobStatusUpdated`), while the subscriber may read the job. */
 export function followJob(hub: LiveHub, token: string | null, jobId: number) {
-  return subscriberStream(hub, token, (event) => event.kind === 'job' && event.id === jobId, async (event, { access }) => {
-    const where: Prisma.JobWhereInput = { AND: [{ id: jobId }, visibleJobsFilter(access)] };
-    const job = access.isAdmin
-      ? await hub.once(event, `job:${jobId}`, () => hub.database.prisma.job.findUnique({ where: { id: jobId } }))
-      : await hub.database.prisma.job.findFirst({ where });
-    return job ? { value: job } : null;
-  });
+  return subscriberStream(
+    hub,
+    token,
+    (event) => event.kind === 'job' && event.id === jobId,
+    async (event, { access }) => {
+      const where: Prisma.JobWhereInput = { AND: [{ id: jobId }, visibleJobsFilter(access)] };
+      const job = access.isAdmin
+        ? await hub.once(event, `job:${jobId}`, () => hub.database.prisma.job.findUnique({ where: { id: jobId } }))
+        : await hub.database.prisma.job.findFirst({ where });
+      return job ? { value: job } : null;
+    },
+  );
 }
 
 /** A fleet: the runners `where` selects (evaluated again at each event, so time-driven statuses count). */
@@ -145,38 +155,43 @@ export async function fleetMembers(hub: LiveHub, session: LiveSession, filter: F
  * when one in it is deleted. A client that applies them keeps its list current without querying again.
  */
 export function followFleet(hub: LiveHub, token: string | null, filter: FleetFilter, members: Set<number>) {
-  return subscriberStream<RunnerChange>(hub, token, (event) => runnersOf(event).length > 0, async (event, { policy }) => {
-    for (const runnerId of runnersOf(event)) {
-      const known = members.has(runnerId);
-      if (event.kind === 'runner' && event.deleted) {
-        if (!known) return null;
-        members.delete(runnerId);
-        return { value: { kind: 'deleted', runnerId, runner: null } };
+  return subscriberStream<RunnerChange>(
+    hub,
+    token,
+    (event) => runnersOf(event).length > 0,
+    async (event, { policy }) => {
+      for (const runnerId of runnersOf(event)) {
+        const known = members.has(runnerId);
+        if (event.kind === 'runner' && event.deleted) {
+          if (!known) return null;
+          members.delete(runnerId);
+          return { value: { kind: 'deleted', runnerId, runner: null } };
+        }
+        // A job's change moves no runner in or out of a fleet; it only changes a member's job execution status.
+        if (event.kind === 'job' && !known) continue;
+        const runner = await hub.runner(event, runnerId);
+        if (!runner) continue;
+        const readable = await policy.canRead(runner);
+        const inFleet =
+          readable &&
+          (event.kind === 'job' ||
+            (await hub.once(event, `fleet:${filter.key}:${runnerId}`, async () => {
+              const row = await hub.database.prisma.runner.findFirst({
+                where: { AND: [{ id: runnerId }, filter.where(Date.now())] },
+                select: { id: true },
+              });
+              return row !== null;
+            })));
+        if (inFleet) {
+          members.add(runnerId);
+          return { value: { kind: known ? 'updated' : 'entered', runnerId, runner } };
+        }
+        if (known) {
+          members.delete(runnerId);
+          return { value: { kind: 'left', runnerId, runner: readable ? runner : null } };
+        }
       }
-      // A job's change moves no runner in or out of a fleet; it only changes a member's job execution status.
-      if (event.kind === 'job' && !known) continue;
-      const runner = await hub.runner(event, runnerId);
-      if (!runner) continue;
-      const readable = await policy.canRead(runner);
-      const inFleet =
-        readable &&
-        (event.kind === 'job' ||
-          (await hub.once(event, `fleet:${filter.key}:${runnerId}`, async () => {
-            const row = await hub.database.prisma.runner.findFirst({
-              where: { AND: [{ id: runnerId }, filter.where(Date.now())] },
-              select: { id: true },
-            });
-            return row !== null;
-          })));
-      if (inFleet) {
-        members.add(runnerId);
-        return { value: { kind: known ? 'updated' : 'entered', runnerId, runner } };
-      }
-      if (known) {
-        members.delete(runnerId);
-        return { value: { kind: 'left', runnerId, runner: readable ? runner : null } };
-      }
-    }
-    return null;
-  });
+      return null;
+    },
+  );
 }

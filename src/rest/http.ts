@@ -21,7 +21,10 @@ export class RestError extends Error {
 /** GitLab sends `application/json` with no charset; some clients compare the header literally. */
 export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   // A Buffer, because Fastify appends "; charset=utf-8" to JSON content types it serialises or sees as strings.
-  return reply.status(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+  return reply
+    .status(status)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 export const badRequest = (error: string) => new RestError(400, { error });
@@ -104,7 +107,10 @@ export function validationError(attributeErrors: readonly { attribute: string; m
 export async function contextFor(db: Db, settings: ServerSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   try {
     const readApiAccepted = request.method === 'GET' || request.method === 'HEAD';
-    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings), { api: 'rest', readApiAccepted });
+    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings), {
+      api: 'rest',
+      readApiAccepted,
+    });
     noteViewer(request, context.viewer);
     return context;
   } catch (error) {

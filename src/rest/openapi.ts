@@ -19,18 +19,28 @@ const ENTITY_SCHEMAS = {
   UserBasic: {
     type: 'object',
     properties: {
-      id: { type: 'integer' }, username: { type: 'string' }, name: { type: 'string' }, state: { type: 'string' },
-      avatar_url: { type: 'string', nullable: true }, web_url: { type: 'string' },
+      id: { type: 'integer' },
+      username: { type: 'string' },
+      name: { type: 'string' },
+      state: { type: 'string' },
+      avatar_url: { type: 'string', nullable: true },
+      web_url: { type: 'string' },
     },
   },
   Runner: {
     type: 'object',
     properties: {
-      id: { type: 'integer' }, description: { type: 'string' }, ip_address: { type: 'string', nullable: true },
-      active: { type: 'boolean' }, paused: { type: 'boolean' }, is_shared: { type: 'boolean' },
+      id: { type: 'integer' },
+      description: { type: 'string' },
+      ip_address: { type: 'string', nullable: true },
+      active: { type: 'boolean' },
+      paused: { type: 'boolean' },
+      is_shared: { type: 'boolean' },
       runner_type: { type: 'string', enum: ['instance_type', 'group_type', 'project_type'] },
-      name: { type: 'string', nullable: true }, online: { type: 'boolean', nullable: true },
-      created_by: { $ref: '#/components/schemas/UserBasic' }, created_at: { type: 'string', format: 'date-time' },
+      name: { type: 'string', nullable: true },
+      online: { type: 'boolean', nullable: true },
+      created_by: { $ref: '#/components/schemas/UserBasic' },
+      created_at: { type: 'string', format: 'date-time' },
       status: { type: 'string', enum: ['online', 'offline', 'stale', 'never_contacted', 'paused'] },
       job_execution_status: { type: 'string', enum: ['idle', 'active'] },
     },
@@ -38,8 +48,12 @@ const ENTITY_SCHEMAS = {
   ProjectIdentity: {
     type: 'object',
     properties: {
-      id: { type: 'integer' }, description: { type: 'string', nullable: true }, name: { type: 'string' },
-      name_with_namespace: { type: 'string' }, path: { type: 'string' }, path_with_namespace: { type: 'string' },
+      id: { type: 'integer' },
+      description: { type: 'string', nullable: true },
+      name: { type: 'string' },
+      name_with_namespace: { type: 'string' },
+      path: { type: 'string' },
+      path_with_namespace: { type: 'string' },
       created_at: { type: 'string', format: 'date-time' },
     },
   },
@@ -49,13 +63,22 @@ const ENTITY_SCHEMAS = {
       {
         type: 'object',
         properties: {
-          tag_list: { type: 'array', items: { type: 'string' } }, run_untagged: { type: 'boolean' }, locked: { type: 'boolean' },
-          maximum_timeout: { type: 'integer', nullable: true }, access_level: { type: 'string', enum: ['not_protected', 'ref_protected'] },
-          version: { type: 'string', nullable: true }, revision: { type: 'string', nullable: true },
-          platform: { type: 'string', nullable: true }, architecture: { type: 'string', nullable: true },
-          contacted_at: { type: 'string', format: 'date-time', nullable: true }, maintenance_note: { type: 'string', nullable: true },
+          tag_list: { type: 'array', items: { type: 'string' } },
+          run_untagged: { type: 'boolean' },
+          locked: { type: 'boolean' },
+          maximum_timeout: { type: 'integer', nullable: true },
+          access_level: { type: 'string', enum: ['not_protected', 'ref_protected'] },
+          version: { type: 'string', nullable: true },
+          revision: { type: 'string', nullable: true },
+          platform: { type: 'string', nullable: true },
+          architecture: { type: 'string', nullable: true },
+          contacted_at: { type: 'string', format: 'date-time', nullable: true },
+          maintenance_note: { type: 'string', nullable: true },
           projects: { type: 'array', items: { $ref: '#/components/schemas/ProjectIdentity' } },
-          groups: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, web_url: { type: 'string' }, name: { type: 'string' } } } },
+          groups: {
+            type: 'array',
+            items: { type: 'object', properties: { id: { type: 'integer' }, web_url: { type: 'string' }, name: { type: 'string' } } },
+          },
         },
       },
     ],
@@ -63,22 +86,40 @@ const ENTITY_SCHEMAS = {
   Job: {
     type: 'object',
     properties: {
-      id: { type: 'integer' }, status: { type: 'string' }, stage: { type: 'string' }, name: { type: 'string' }, ref: { type: 'string' },
-      tag: { type: 'boolean' }, coverage: { type: 'number', nullable: true }, allow_failure: { type: 'boolean' },
-      created_at: { type: 'string', format: 'date-time' }, started_at: { type: 'string', nullable: true }, finished_at: { type: 'string', nullable: true },
-      erased_at: { type: 'string', nullable: true }, duration: { type: 'number', nullable: true }, queued_duration: { type: 'number', nullable: true },
-      user: { type: 'object', nullable: true }, commit: { type: 'object', nullable: true }, pipeline: { type: 'object' },
-      failure_reason: { type: 'string', description: 'Only on failed jobs.' }, web_url: { type: 'string' },
+      id: { type: 'integer' },
+      status: { type: 'string' },
+      stage: { type: 'string' },
+      name: { type: 'string' },
+      ref: { type: 'string' },
+      tag: { type: 'boolean' },
+      coverage: { type: 'number', nullable: true },
+      allow_failure: { type: 'boolean' },
+      created_at: { type: 'string', format: 'date-time' },
+      started_at: { type: 'string', nullable: true },
+      finished_at: { type: 'string', nullable: true },
+      erased_at: { type: 'string', nullable: true },
+      duration: { type: 'number', nullable: true },
+      queued_duration: { type: 'number', nullable: true },
+      user: { type: 'object', nullable: true },
+      commit: { type: 'object', nullable: true },
+      pipeline: { type: 'object' },
+      failure_reason: { type: 'string', description: 'Only on failed jobs.' },
+      web_url: { type: 'string' },
       project: { $ref: '#/components/schemas/ProjectIdentity' },
     },
   },
   RunnerManager: {
     type: 'object',
     properties: {
-      id: { type: 'integer' }, system_id: { type: 'string' }, version: { type: 'string', nullable: true },
-      revision: { type: 'string', nullable: true }, platform: { type: 'string', nullable: true },
-      architecture: { type: 'string', nullable: true }, created_at: { type: 'string', format: 'date-time' },
-      contacted_at: { type: 'string', format: 'date-time', nullable: true }, ip_address: { type: 'string', nullable: true },
+      id: { type: 'integer' },
+      system_id: { type: 'string' },
+      version: { type: 'string', nullable: true },
+      revision: { type: 'string', nullable: true },
+      platform: { type: 'string', nullable: true },
+      architecture: { type: 'string', nullable: true },
+      created_at: { type: 'string', format: 'date-time' },
+      contacted_at: { type: 'string', format: 'date-time', nullable: true },
+      ip_address: { type: 'string', nullable: true },
       status: { type: 'string', enum: ['online', 'offline', 'stale', 'never_contacted'] },
       job_execution_status: { type: 'string', enum: ['idle', 'active'] },
     },
@@ -101,22 +142,32 @@ const ENTITY_SCHEMAS = {
   },
   RunnerRegistrationDetails: {
     type: 'object',
-    properties: { id: { type: 'integer' }, token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },
+    properties: {
+      id: { type: 'integer' },
+      token: { type: 'string' },
+      token_expires_at: { type: 'string', format: 'date-time', nullable: true },
+    },
   },
   ResetTokenResult: {
     type: 'object',
     properties: { token: { type: 'string' }, token_expires_at: { type: 'string', format: 'date-time', nullable: true } },
   },
-  User: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' }, email: { type: 'string' }, is_admin: { type: 'boolean' } } },
+  User: {
+    type: 'object',
+    properties: { id: { type: 'integer' }, username: { type: 'string' }, email: { type: 'string' }, is_admin: { type: 'boolean' } },
+  },
   Metadata: {
     type: 'object',
     properties: {
-      version: { type: 'string' }, revision: { type: 'string' },
+      version: { type: 'string' },
+      revision: { type: 'string' },
       kas: {
         type: 'object',
         properties: {
-          enabled: { type: 'boolean' }, externalUrl: { type: 'string', nullable: true },
-          externalK8sProxyUrl: { type: 'string', nullable: true }, version: { type: 'string', nullable: true },
+          enabled: { type: 'boolean' },
+          externalUrl: { type: 'string', nullable: true },
+          externalK8sProxyUrl: { type: 'string', nullable: true },
+          version: { type: 'string', nullable: true },
         },
       },
       enterprise: { type: 'boolean' },
@@ -124,7 +175,7 @@ const ENTITY_SCHEMAS = {
   },
   Error: {
     type: 'object',
-    description: 'GitLab\'s two envelopes: `error` for parameter validation, `message` for everything else.',
+    description: "GitLab's two envelopes: `error` for parameter validation, `message` for everything else.",
     properties: { error: { type: 'string' }, message: { oneOf: [{ type: 'string' }, { type: 'object' }] } },
   },
 };
@@ -150,7 +201,10 @@ function paramSchema(spec: ParamSpec) {
 }
 
 const PAGINATION_HEADERS = Object.fromEntries(
-  ['X-Total', 'X-Total-Pages', 'X-Per-Page', 'X-Page', 'X-Next-Page', 'X-Prev-Page', 'Link'].map((name) => [name, { schema: { type: 'string' } }]),
+  ['X-Total', 'X-Total-Pages', 'X-Per-Page', 'X-Page', 'X-Next-Page', 'X-Prev-Page', 'Link'].map((name) => [
+    name,
+    { schema: { type: 'string' } },
+  ]),
 );
 
 const ERROR_RESPONSES = Object.fromEntries(
@@ -184,7 +238,12 @@ export function openApiDocument(routes: readonly RouteDoc[], serverUrl: string) 
       summary: route.summary,
       security: route.auth === 'user' ? [{ privateToken: [] }, { bearer: [] }] : [],
       parameters: [
-        ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: name === 'id' && route.path.startsWith('/runners') ? 'integer' : 'string' } })),
+        ...pathParams.map((name) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: name === 'id' && route.path.startsWith('/runners') ? 'integer' : 'string' },
+        })),
         ...(inBody ? [] : bodyParams.map(([name, spec]) => ({ name, in: 'query', required: !!spec.required, schema: paramSchema(spec) }))),
       ],
       ...(inBody && bodyParams.length

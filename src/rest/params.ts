@@ -91,7 +91,13 @@ function coerce(type: ParamType, input: unknown): { ok: true; value: unknown } |
       // GitLab's CommaSeparatedToArray: "a, b" and ["a,b", "c"] both become a list of trimmed names.
       const items = Array.isArray(input) ? input : [input];
       if (!items.every((item) => typeof item === 'string' || typeof item === 'number')) return { ok: false };
-      return { ok: true, value: items.flatMap((item) => String(item).split(',')).map((tag) => tag.trim()).filter(Boolean) };
+      return {
+        ok: true,
+        value: items
+          .flatMap((item) => String(item).split(','))
+          .map((tag) => tag.trim())
+          .filter(Boolean),
+      };
     }
     case 'hash':
       return input && typeof input === 'object' && !Array.isArray(input) ? { ok: true, value: input } : { ok: false };

@@ -19,7 +19,14 @@ const MIN_TIMEOUT = 600;
 
 /** GitLab's tag parsing: trimmed, blanks and duplicates dropped, order kept. */
 export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.flatMap((tag) => tag.split(',')).map((tag) => tag.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      tags
+        .flatMap((tag) => tag.split(','))
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /**
@@ -27,7 +34,13 @@ export function normalizeTags(tags: readonly string[]): string[] {
  * together with what the runner already has. Throws every failure at once.
  */
 export function validateRunner(
-  next: { description: string; maintenanceNote: string | null; maximumTimeout: number | null; runUntagged: boolean; tagList: readonly string[] },
+  next: {
+    description: string;
+    maintenanceNote: string | null;
+    maximumTimeout: number | null;
+    runUntagged: boolean;
+    tagList: readonly string[];
+  },
   tagsChanged: boolean,
 ): void {
   const errors: { attribute: string; message: string }[] = [];

@@ -57,7 +57,9 @@ export async function runnerSettings(db: Db): Promise<RunnerSettings> {
  */
 export async function updateRunnerSettings(
   db: Db,
-  changes: { allowRunnerRegistrationToken?: boolean; validRunnerRegistrars?: readonly string[]; } & Partial<Record<(typeof INTERVALS)[number], number | null>>,
+  changes: { allowRunnerRegistrationToken?: boolean; validRunnerRegistrars?: readonly string[] } & Partial<
+    Record<(typeof INTERVALS)[number], number | null>
+  >,
 ): Promise<RunnerSettings> {
   const errors: { attribute: string; message: string }[] = [];
   if (changes.validRunnerRegistrars && !changes.validRunnerRegistrars.every(isRegistrar)) {

@@ -48,7 +48,10 @@ export async function updateGroupMember(db: Db, input: { groupId: number; userId
     if (member.accessLevel === AccessLevel.OWNER && input.accessLevel < AccessLevel.OWNER) {
       await assertAnotherOwner(tx, member.group.traversalIds, input.userId);
     }
-    return tx.groupMember.update({ where: { groupId_userId: { groupId: input.groupId, userId: input.userId } }, data: { accessLevel: input.accessLevel } });
+    return tx.groupMember.update({
+      where: { groupId_userId: { groupId: input.groupId, userId: input.userId } },
+      data: { accessLevel: input.accessLevel },
+    });
   });
 }
 
@@ -82,7 +85,10 @@ export async function updateProjectMember(db: Db, input: { projectId: number; us
     if (member.accessLevel > actorLevel || input.accessLevel > actorLevel) throw forbidden();
     await checkAgainstInherited(tx, checks, member.project.traversalIds, input.userId, input.accessLevel);
     checks.verify();
-    return tx.projectMember.update({ where: { projectId_userId: { projectId: input.projectId, userId: input.userId } }, data: { accessLevel: input.accessLevel } });
+    return tx.projectMember.update({
+      where: { projectId_userId: { projectId: input.projectId, userId: input.userId } },
+      data: { accessLevel: input.accessLevel },
+    });
   });
 }
 

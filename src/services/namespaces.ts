@@ -70,7 +70,14 @@ function pathRace(error: unknown): never {
  */
 export async function createGroup(
   db: Db,
-  input: { name: string; path: string; parentId?: number | null; description?: string | null; avatarUrl?: string | null; creatorId?: number | null },
+  input: {
+    name: string;
+    path: string;
+    parentId?: number | null;
+    description?: string | null;
+    avatarUrl?: string | null;
+    creatorId?: number | null;
+  },
 ) {
   const checks = namespaceChecks(input);
   try {
@@ -114,7 +121,14 @@ export async function createGroup(
  */
 export async function createProject(
   db: Db,
-  input: { name: string; path: string; groupId?: number | null; ownerId?: number | null; description?: string | null; avatarUrl?: string | null },
+  input: {
+    name: string;
+    path: string;
+    groupId?: number | null;
+    ownerId?: number | null;
+    description?: string | null;
+    avatarUrl?: string | null;
+  },
 ) {
   const checks = namespaceChecks(input);
   try {
@@ -172,7 +186,13 @@ export function setProjectMember(db: Db, projectId: number, userId: number, acce
  * GitLab's Member#higher_access_level_than_group: a membership may not grant less than the user already
  * inherits from an ancestor group, since the inherited level would win anyway.
  */
-export async function checkAgainstInherited(tx: Tx, checks: AttributeChecks, ancestorIds: readonly number[], userId: number, accessLevel: number) {
+export async function checkAgainstInherited(
+  tx: Tx,
+  checks: AttributeChecks,
+  ancestorIds: readonly number[],
+  userId: number,
+  accessLevel: number,
+) {
   if (!ancestorIds.length) return;
   const inherited = await tx.groupMember.findFirst({
     where: { userId, groupId: { in: [...ancestorIds] }, accessLevel: { gt: accessLevel } },
@@ -202,7 +222,13 @@ export async function addGroupMember(db: Db, input: { groupId: number; userId: n
     return await db.$transaction(async (tx) => {
       if (await tx.groupMember.findUnique({ where: { groupId_userId: key }, select: { userId: true } })) throw conflict(MEMBER_EXISTS);
       const group = await tx.group.findUniqueOrThrow({ where: { id: input.groupId }, select: { traversalIds: true } });
-      await checkAgainstInherited(tx, checks, group.traversalIds.filter((id) => id !== input.groupId), input.userId, input.accessLevel);
+      await checkAgainstInherited(
+        tx,
+        checks,
+        group.traversalIds.filter((id) => id !== input.groupId),
+        input.userId,
+        input.accessLevel,
+      );
       checks.verify();
       return tx.groupMember.create({ data: { ...key, accessLevel: input.accessLevel } });
     });

@@ -22,13 +22,18 @@ type Tx = Prisma.TransactionClient;
 
 export async function planLimits(db: Tx, plan = 'default'): Promise<RunnerPlanLimits> {
   const row = await db.planLimit.findUnique({ where: { plan } });
-  return row ? { ciRegisteredGroupRunners: row.ciRegisteredGroupRunners, ciRegisteredProjectRunners: row.ciRegisteredProjectRunners } : { ...DEFAULTS };
+  return row
+    ? { ciRegisteredGroupRunners: row.ciRegisteredGroupRunners, ciRegisteredProjectRunners: row.ciRegisteredProjectRunners }
+    : { ...DEFAULTS };
 }
 
 export async function updatePlanLimits(db: Db, plan: string, changes: Partial<RunnerPlanLimits>): Promise<RunnerPlanLimits> {
   const errors = (Object.entries(changes) as [keyof RunnerPlanLimits, number | undefined][])
     .filter(([, value]) => value !== undefined && (!Number.isInteger(value) || value < 0 || value > MAX))
-    .map(([key]) => ({ attribute: key === 'ciRegisteredGroupRunners' ? 'ci_registered_group_runners' : 'ci_registered_project_runners', message: 'must be greater than or equal to 0' }));
+    .map(([key]) => ({
+      attribute: key === 'ciRegisteredGroupRunners' ? 'ci_registered_group_runners' : 'ci_registered_project_runners',
+      message: 'must be greater than or equal to 0',
+    }));
   if (errors.length) throw new ValidationFailed(errors);
   const data = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   await db.planLimit.upsert({ where: { plan }, create: { plan, ...data }, update: data });
@@ -49,8 +54,18 @@ export async function assertRunnerLimit(db: Tx, owner: { projectId: number } | {
   const limits = await planLimits(db);
   const [limit, name, attribute, where]: [number, string, string, Prisma.RunnerWhereInput] =
     'projectId' in owner
-      ? [limits.ciRegisteredProjectRunners, 'ci registered project runners', 'runner_projects.base', { runnerProjects: { some: { projectId: owner.projectId } } }]
-      : [limits.ciRegisteredGroupRunners, 'ci registered group runners', 'runner_namespaces.base', { runnerType: 'group_type', groupId: owner.groupId }];
+      ? [
+          limits.ciRegisteredProjectRunners,
+          'ci registered project runners',
+          'runner_projects.base',
+          { runnerProjects: { some: { projectId: owner.projectId } } },
+        ]
+      : [
+          limits.ciRegisteredGroupRunners,
+          'ci registered group runners',
+          'runner_namespaces.base',
+          { runnerType: 'group_type', groupId: owner.groupId },
+        ];
   if (limit <= 0) return;
   const count = await db.runner.count({ where: { AND: [where, recent(now)] } });
   if (count >= limit) throw new ValidationFailed([{ attribute, message: `Maximum number of ${name} (${limit}) exceeded` }]);

@@ -30,7 +30,8 @@ const SYSTEM_XID_MAX = 64;
 function factErrors(systemXid: string, facts: HostFacts): { attribute: string; message: string }[] {
   const errors: { attribute: string; message: string }[] = [];
   if (!systemXid.trim()) errors.push({ attribute: 'system_xid', message: "can't be blank" });
-  if (systemXid.length > SYSTEM_XID_MAX) errors.push({ attribute: 'system_xid', message: `is too long (maximum is ${SYSTEM_XID_MAX} characters)` });
+  if (systemXid.length > SYSTEM_XID_MAX)
+    errors.push({ attribute: 'system_xid', message: `is too long (maximum is ${SYSTEM_XID_MAX} characters)` });
   for (const [key, max] of Object.entries(LIMITS) as [keyof typeof LIMITS, number][]) {
     if ((facts[key]?.length ?? 0) > max) {
       errors.push({ attribute: key === 'ipAddress' ? 'ip_address' : key, message: `is too long (maximum is ${max} characters)` });

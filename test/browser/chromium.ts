@@ -31,13 +31,20 @@ export async function openBrowser(allowedOrigins: readonly string[], { intercept
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       ...(intercept ? [] : ['--proxy-server=http://127.0.0.1:9']),
     ],
   });
   const leaks: string[] = [];
-  const allowed = (url: string) => allowedOrigins.some((origin) => url.startsWith(`${origin}/`)) || url.startsWith('data:') || url.startsWith('blob:');
+  const allowed = (url: string) =>
+    allowedOrigins.some((origin) => url.startsWith(`${origin}/`)) || url.startsWith('data:') || url.startsWith('blob:');
   if (!intercept) {
     context.on('request', (request) => {
       if (!allowed(request.url())) leaks.push(request.url());

@@ -18,7 +18,6 @@ async function servePage(): Promise<string> {
   return `http://localhost:${(server.address() as AddressInfo).port}`;
 }
 
-
 describe.runIf(installed)('a frontend app on another origin, in a real browser', () => {
   it('changes runners with PUT and DELETE on /api/v4 and queries POST /graphql with a token; other origins cannot', async () => {
     const appOrigin = await servePage();
@@ -26,7 +25,15 @@ describe.runIf(installed)('a frontend app on another origin, in a real browser',
     const { token } = await createUser(api.db, { admin: true });
     const registration = await resetRegistrationToken(api.db, { kind: 'instance' });
     const register = async () =>
-      ((await (await fetch(`${api.url}/api/v4/runners`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: registration }) })).json()) as { id: number }).id;
+      (
+        (await (
+          await fetch(`${api.url}/api/v4/runners`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token: registration }),
+          })
+        ).json()) as { id: number }
+      ).id;
     const [edited, deleted] = [await register(), await register()];
 
     const otherOrigin = appOrigin.replace('localhost', '127.0.0.1');
@@ -41,13 +48,21 @@ describe.runIf(installed)('a frontend app on another origin, in a real browser',
         };
         const headers = { 'PRIVATE-TOKEN': token, 'Content-Type': 'application/json', 'X-Request-Id': 'from-the-app' };
         return {
-          put: await answer(fetch(`${base}/api/v4/runners/${edited}`, { method: 'PUT', headers, body: JSON.stringify({ description: 'edited in a browser' }) })),
+          put: await answer(
+            fetch(`${base}/api/v4/runners/${edited}`, {
+              method: 'PUT',
+              headers,
+              body: JSON.stringify({ description: 'edited in a browser' }),
+            }),
+          ),
           del: await answer(fetch(`${base}/api/v4/runners/${deleted}`, { method: 'DELETE', headers: { 'PRIVATE-TOKEN': token } })),
-          graphql: await answer(fetch(`${base}/graphql`, {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ query: `{ runner(id: "gid://gitlab/Ci::Runner/${edited}") { description } }` }),
-          })),
+          graphql: await answer(
+            fetch(`${base}/graphql`, {
+              method: 'POST',
+              headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+              body: JSON.stringify({ query: `{ runner(id: "gid://gitlab/Ci::Runner/${edited}") { description } }` }),
+            }),
+          ),
           link: await fetch(`${base}/api/v4/runners/all?per_page=1`, { headers }).then((res) => res.headers.get('link')),
         };
       },
@@ -64,17 +79,19 @@ describe.runIf(installed)('a frontend app on another origin, in a real browser',
     // The same page from an origin that is not configured cannot call the API at all.
     const other = await context.newPage();
     await other.goto(`${otherOrigin}/`);
-    const refused = await other.evaluate(async ({ base, token, edited }) => {
-      try {
-        const res = await fetch(`${base}/api/v4/runners/${edited}`, { method: 'DELETE', headers: { 'PRIVATE-TOKEN': token } });
-        return `answered ${res.status}` as string;
-      } catch (error) {
-        return `blocked: ${(error as Error).name}`;
-      }
-    }, { base: api.url, token, edited });
+    const refused = await other.evaluate(
+      async ({ base, token, edited }) => {
+        try {
+          const res = await fetch(`${base}/api/v4/runners/${edited}`, { method: 'DELETE', headers: { 'PRIVATE-TOKEN': token } });
+          return `answered ${res.status}` as string;
+        } catch (error) {
+          return `blocked: ${(error as Error).name}`;
+        }
+      },
+      { base: api.url, token, edited },
+    );
     expect(refused).toBe('blocked: TypeError');
     expect(await api.db.runner.findUnique({ where: { id: edited } })).not.toBeNull();
     expect(leaks).toEqual([]);
   }, 90_000);
 });
-

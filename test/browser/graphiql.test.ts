@@ -30,8 +30,12 @@ describe.runIf(installed)('GraphiQL in a real browser, with no network but the s
     await headersEditor.click();
     for (const key of ['ControlOrMeta+Home', 'ArrowDown', 'End', 'ArrowLeft']) await page.keyboard.press(key);
     await page.keyboard.insertText(token);
-    const answered = page.waitForResponse((response) => response.url() === `${app.url}/graphql` && response.request().method() === 'POST'
-      && (response.request().postData() ?? '').includes('MyRunners'));
+    const answered = page.waitForResponse(
+      (response) =>
+        response.url() === `${app.url}/graphql` &&
+        response.request().method() === 'POST' &&
+        (response.request().postData() ?? '').includes('MyRunners'),
+    );
     await page.locator('.graphiql-execute-button').click();
     const response = await answered;
     expect(response.request().headers()['private-token']).toBe(token);

@@ -44,7 +44,10 @@ describe('a transaction that never finishes', () => {
       await sleep(TIMEOUT_MS * 4);
       await tx.runner.update({ where: { id: runnerId }, data: { maintenanceNote: 'never reached' } });
     });
-    const outcome = stuck.then(() => 'committed', (error: { code?: string }) => error.code ?? 'failed');
+    const outcome = stuck.then(
+      () => 'committed',
+      (error: { code?: string }) => error.code ?? 'failed',
+    );
     await sleep(100);
 
     const reads = await Promise.all([
@@ -78,10 +81,12 @@ describe('a transaction that never finishes', () => {
       .catch((error: { code?: string }) => error.code);
     await sleep(100);
     const started = Date.now();
-    const second = await database.prisma.$transaction(async (tx) => tx.runner.count()).then(
-      (count) => ({ count, code: null }),
-      (error: unknown) => ({ count: null, code: (error as { code?: string }).code, unavailable: isDatabaseUnavailable(error) }),
-    );
+    const second = await database.prisma
+      .$transaction(async (tx) => tx.runner.count())
+      .then(
+        (count) => ({ count, code: null }),
+        (error: unknown) => ({ count: null, code: (error as { code?: string }).code, unavailable: isDatabaseUnavailable(error) }),
+      );
     const elapsed = Date.now() - started;
     if (database.kind === 'pglite') {
       expect(second).toEqual({ count: null, code: 'P2028', unavailable: true });

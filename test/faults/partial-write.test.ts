@@ -84,7 +84,11 @@ describe.skipIf(!DATABASE_URL)('a transaction whose connection dies midway (Post
     ref: 'main',
     sha,
     commit: { title: 'Fix', authorName: 'Ada', authorEmail: 'ada@example.com' },
-    jobs: [{ name: 'build', stage: 'build' }, { name: 'test', stage: 'test' }, { name: 'deploy', stage: 'deploy' }],
+    jobs: [
+      { name: 'build', stage: 'build' },
+      { name: 'test', stage: 'test' },
+      { name: 'deploy', stage: 'deploy' },
+    ],
   });
 
   it('pipelineCreate killed after its commit and pipeline rows, before its jobs: 503, and none of the three exist', async () => {

@@ -47,7 +47,10 @@ export async function startServer(env: Record<string, string>, readyTimeoutMs = 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (!running) throw new Error(`the server exited while starting:\n${output}`);
-    const ready = await fetch(`${url}/-/readiness`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/-/readiness`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -83,8 +83,12 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
     server = await startServer({ DATABASE_URL: created.url, INITIAL_ROOT_TOKEN: TOKEN, DB_POOL_TIMEOUT_MS: String(POOL_TIMEOUT_MS) });
     const group = await graphql('mutation { groupCreate(input: { name: "Acme", path: "acme" }) { group { id } errors } }');
     const groupId = (group.body as { data: { groupCreate: { group: { id: string } } } }).data.groupCreate.group.id;
-    const project = await graphql(`mutation { projectCreate(input: { name: "App", path: "app", groupId: "${groupId}" }) { project { id } errors } }`);
-    projectId = Number((project.body as { data: { projectCreate: { project: { id: string } } } }).data.projectCreate.project.id.split('/').pop());
+    const project = await graphql(
+      `mutation { projectCreate(input: { name: "App", path: "app", groupId: "${groupId}" }) { project { id } errors } }`,
+    );
+    projectId = Number(
+      (project.body as { data: { projectCreate: { project: { id: string } } } }).data.projectCreate.project.id.split('/').pop(),
+    );
   });
   afterAll(async () => {
     await ensureClusterUp();
@@ -102,7 +106,14 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
     } catch {
       // kept as text: the assertions below say what it should have been
     }
-    return { kind, startedAt, ms: Date.now() - startedAt, status: response.status, contentType: response.headers.get('content-type'), body };
+    return {
+      kind,
+      startedAt,
+      ms: Date.now() - startedAt,
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body,
+    };
   }
 
   function graphql(query: string, variables: Record<string, unknown> = {}, kind: Kind = 'graphql-read') {
@@ -147,13 +158,24 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
     }
   }
 
-  it('answers 503 fast while it is down, never crashes, serves everything after, and leaves no partial write', { timeout: 120_000 }, async () => {
+  it('answers 503 fast while it is down, never crashes, serves everything after, and leaves no partial write', {
+    timeout: 120_000,
+  }, async () => {
     const outcomes: Outcome[] = [];
     let streaming = true;
     const workers = Array.from({ length: 4 }, async () => {
       while (streaming) {
         // A request the server did not answer at all (a reset connection) is recorded as status 0, and fails below.
-        outcomes.push(await nextRequest().catch((error: unknown) => ({ kind: 'rest-read' as const, startedAt: Date.now(), ms: 0, status: 0, contentType: null, body: String(error) })));
+        outcomes.push(
+          await nextRequest().catch((error: unknown) => ({
+            kind: 'rest-read' as const,
+            startedAt: Date.now(),
+            ms: 0,
+            status: 0,
+            contentType: null,
+            body: String(error),
+          })),
+        );
       }
     });
 
@@ -186,10 +208,16 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
 
     const tally = (list: Outcome[]) => {
       const counts = new Map<string, number>();
-      for (const outcome of list) counts.set(`${outcome.kind} ${outcome.status}`, (counts.get(`${outcome.kind} ${outcome.status}`) ?? 0) + 1);
-      return [...counts].sort().map(([key, count]) => `${key}×${count}`).join(', ');
+      for (const outcome of list)
+        counts.set(`${outcome.kind} ${outcome.status}`, (counts.get(`${outcome.kind} ${outcome.status}`) ?? 0) + 1);
+      return [...counts]
+        .sort()
+        .map(([key, count]) => `${key}×${count}`)
+        .join(', ');
     };
-    console.info(`down ${DOWN_MS} ms, ready ${readyAt - upAt} ms after the cluster was up; ${outcomes.length} requests: ${tally(outcomes)}`);
+    console.info(
+      `down ${DOWN_MS} ms, ready ${readyAt - upAt} ms after the cluster was up; ${outcomes.length} requests: ${tally(outcomes)}`,
+    );
     expect(server.isRunning(), server.output()).toBe(true);
     expect(server.output()).not.toMatch(/unhandled|uncaught|FATAL ERROR/i);
 
@@ -197,7 +225,9 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
     const during = outcomes.filter((outcome) => outcome.startedAt < upAt && outcome.startedAt + outcome.ms >= downAt);
     const after = outcomes.filter((outcome) => outcome.startedAt >= settledAt);
     const failures = (list: Outcome[]) =>
-      list.filter((outcome) => outcome.status >= 300 || (outcome.kind.startsWith('graphql') && (outcome.body as { errors?: unknown }).errors));
+      list.filter(
+        (outcome) => outcome.status >= 300 || (outcome.kind.startsWith('graphql') && (outcome.body as { errors?: unknown }).errors),
+      );
     expect(failures(before), 'before the restart').toEqual([]);
     expect(failures(after), 'after the database came back').toEqual([]);
     expect(after.length).toBeGreaterThan(20);
@@ -226,9 +256,17 @@ describe.skipIf(!cluster)('PostgreSQL restarted during a stream of requests', ()
     await client.connect();
     try {
       const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0]?.n);
-      expect(await count(`SELECT count(*) AS n FROM "Pipeline" p WHERE (SELECT count(*) FROM "Job" j WHERE j."pipelineId" = p.id) <> ${JOBS_PER_PIPELINE}`)).toBe(0);
-      expect(await count(`SELECT count(*) AS n FROM "Commit" c WHERE NOT EXISTS (SELECT 1 FROM "Pipeline" p WHERE p."commitId" = c.id)`)).toBe(0);
-      expect(await count(`SELECT count(*) AS n FROM "Runner" r WHERE (SELECT count(*) FROM "RunnerProject" rp WHERE rp."runnerId" = r.id) <> 1`)).toBe(0);
+      expect(
+        await count(
+          `SELECT count(*) AS n FROM "Pipeline" p WHERE (SELECT count(*) FROM "Job" j WHERE j."pipelineId" = p.id) <> ${JOBS_PER_PIPELINE}`,
+        ),
+      ).toBe(0);
+      expect(
+        await count(`SELECT count(*) AS n FROM "Commit" c WHERE NOT EXISTS (SELECT 1 FROM "Pipeline" p WHERE p."commitId" = c.id)`),
+      ).toBe(0);
+      expect(
+        await count(`SELECT count(*) AS n FROM "Runner" r WHERE (SELECT count(*) FROM "RunnerProject" rp WHERE rp."runnerId" = r.id) <> 1`),
+      ).toBe(0);
       // And what was reported done was done.
       const pipelines = outcomes.filter((outcome) => outcome.kind === 'graphql-write' && outcome.status === 200).length;
       const runners = outcomes.filter((outcome) => outcome.kind === 'rest-write' && outcome.status === 201).length;

@@ -2,7 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TokenScope } from '../../src/db/generated/enums.ts';
 import { createPersonalAccessToken } from '../../src/services/tokens.ts';
-import { addGroupMember, addProjectMember, createGroup, createJob, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createJob,
+  createProject,
+  createRunner,
+  createUser,
+  gid,
+  runnerGid,
+} from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
 import { FUZZ_PATH, FUZZ_SEED } from './settings.ts';
 import { checksum } from './world.ts';
@@ -16,7 +26,14 @@ const server = useTestServer();
 
 const WORLDS = Number(process.env.AUTHZ_WORLDS ?? 12);
 /** Token scope sets, the narrow ones as likely as the broad: they are where scope holes hide. */
-const SCOPE_SETS: TokenScope[][] = [['api'], ['read_api'], ['manage_runner'], ['create_runner'], ['manage_runner', 'create_runner'], ['read_api', 'manage_runner']];
+const SCOPE_SETS: TokenScope[][] = [
+  ['api'],
+  ['read_api'],
+  ['manage_runner'],
+  ['create_runner'],
+  ['manage_runner', 'create_runner'],
+  ['read_api', 'manage_runner'],
+];
 /** Maintainers and Owners twice as likely: most runner rules start at Maintainer. */
 const LEVELS = [10, 20, 30, 40, 40, 50, 50];
 const MEMBERSHIPS = ['DIRECT', 'DESCENDANTS', 'ALL_AVAILABLE'];
@@ -25,13 +42,28 @@ const index = fc.nat({ max: 20 });
 const role = fc.record({ target: index, level: fc.constantFrom(...LEVELS) });
 
 const QUERIES = ['group', 'project', 'runner', 'currentUser', 'jobRunners'] as const;
-const MUTATIONS = ['update', 'delete', 'assign', 'unassign', 'run', 'createGroupRunner', 'createProjectRunner', 'bulkPause', 'assignThenDelete'] as const;
+const MUTATIONS = [
+  'update',
+  'delete',
+  'assign',
+  'unassign',
+  'run',
+  'createGroupRunner',
+  'createProjectRunner',
+  'bulkPause',
+  'assignThenDelete',
+] as const;
 
 const worldArb = fc.record({
   groups: fc.array(fc.option(index, { freq: 3 }), { minLength: 2, maxLength: 5 }), // each: which earlier group is its parent
   projects: fc.array(fc.record({ group: index, groupRunners: fc.boolean(), sharedRunners: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   runners: fc.array(
-    fc.record({ kind: fc.constantFrom('instance_type', 'group_type', 'project_type'), owner: index, also: fc.option(index), locked: fc.boolean() }),
+    fc.record({
+      kind: fc.constantFrom('instance_type', 'group_type', 'project_type'),
+      owner: index,
+      also: fc.option(index),
+      locked: fc.boolean(),
+    }),
     { minLength: 2, maxLength: 6 },
   ),
   users: fc.array(
@@ -44,8 +76,14 @@ const worldArb = fc.record({
     { minLength: 2, maxLength: 4 },
   ),
   jobs: fc.array(fc.record({ project: index, runner: index }), { maxLength: 3 }),
-  queries: fc.array(fc.record({ user: index, kind: fc.constantFrom(...QUERIES), target: index, membership: fc.constantFrom(...MEMBERSHIPS) }), { minLength: 8, maxLength: 14 }),
-  mutations: fc.array(fc.record({ user: index, kind: fc.constantFrom(...MUTATIONS), runner: index, project: index, group: index }), { minLength: 4, maxLength: 8 }),
+  queries: fc.array(
+    fc.record({ user: index, kind: fc.constantFrom(...QUERIES), target: index, membership: fc.constantFrom(...MEMBERSHIPS) }),
+    { minLength: 8, maxLength: 14 },
+  ),
+  mutations: fc.array(fc.record({ user: index, kind: fc.constantFrom(...MUTATIONS), runner: index, project: index, group: index }), {
+    minLength: 4,
+    maxLength: 8,
+  }),
 });
 
 type Spec = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
@@ -54,20 +92,28 @@ const at = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
 async function build(spec: Spec) {
   const db = server.db;
   const groups: Awaited<ReturnType<typeof createGroup>>[] = [];
-  for (const [i, parent] of spec.groups.entries()) groups.push(await createGroup(db, parent !== null && i > 0 ? { parent: groups[parent % i] } : {}));
+  for (const [i, parent] of spec.groups.entries())
+    groups.push(await createGroup(db, parent !== null && i > 0 ? { parent: groups[parent % i] } : {}));
   const projects = [];
   for (const p of spec.projects) {
     const project = await createProject(db, { group: at(groups, p.group) });
-    projects.push(await db.project.update({ where: { id: project.id }, data: { groupRunnersEnabled: p.groupRunners, sharedRunnersEnabled: p.sharedRunners } }));
+    projects.push(
+      await db.project.update({
+        where: { id: project.id },
+        data: { groupRunnersEnabled: p.groupRunners, sharedRunnersEnabled: p.sharedRunners },
+      }),
+    );
   }
   const runners = [];
   for (const r of spec.runners) {
     const ids = [at(projects, r.owner).id, ...(r.also === null ? [] : [at(projects, r.also).id])];
-    const shape = r.kind === 'group_type' ? { groupId: at(groups, r.owner).id } : r.kind === 'project_type' ? { projectIds: [...new Set(ids)] } : {};
+    const shape =
+      r.kind === 'group_type' ? { groupId: at(groups, r.owner).id } : r.kind === 'project_type' ? { projectIds: [...new Set(ids)] } : {};
     runners.push((await createRunner(db, { runnerType: r.kind, locked: r.locked, ...shape })).runner);
   }
   const jobs = [];
-  for (const j of spec.jobs) jobs.push(await createJob(db, { projectId: at(projects, j.project).id, runnerId: at(runners, j.runner).id, status: 'pending' }));
+  for (const j of spec.jobs)
+    jobs.push(await createJob(db, { projectId: at(projects, j.project).id, runnerId: at(runners, j.runner).id, status: 'pending' }));
   const users = [];
   for (const u of spec.users) {
     const { user, token } = await createUser(db, { admin: u.admin, scopes: u.scopes });
@@ -109,7 +155,10 @@ function queryFor(world: World, q: Spec['queries'][number]): { query: string; va
         variables: { id: runnerGid(at(world.runners, q.target).id) },
       };
     case 'currentUser':
-      return { query: `{ currentUser { runners(first: ${PAGE}) { count nodes { ${RUNNER} ownerProject { __typename fullPath } } } } }`, variables: {} };
+      return {
+        query: `{ currentUser { runners(first: ${PAGE}) { count nodes { ${RUNNER} ownerProject { __typename fullPath } } } } }`,
+        variables: {},
+      };
     case 'jobRunners':
       return {
         query: `query($path: ID!) { project(fullPath: $path) { pipelines(first: ${PAGE}) { nodes { jobs(first: ${PAGE}) { nodes { runner { ${RUNNER} ownerProject { __typename fullPath } } } } } } } }`,
@@ -142,7 +191,8 @@ function collect(value: unknown, seen: Seen): void {
   if (object.__typename === 'Project' || object.__typename === 'Group') {
     seen.beyondRunner += ['runners', 'pipelines', 'parent', 'group'].filter((field) => object[field] != null).length;
   }
-  if (typeof object.count === 'number' && Array.isArray(object.nodes)) seen.counts.push({ count: object.count, nodes: object.nodes.length });
+  if (typeof object.count === 'number' && Array.isArray(object.nodes))
+    seen.counts.push({ count: object.count, nodes: object.nodes.length });
   for (const child of Object.values(object)) collect(child, seen);
 }
 
@@ -198,7 +248,9 @@ function refused(res: Awaited<ReturnType<typeof server.graphql>>): boolean {
 }
 
 describe('authorization, property-based', () => {
-  it(`over ${WORLDS} generated worlds: answers hold only what their own fields give; refused mutations change nothing`, { timeout: 60_000 + WORLDS * 15_000 }, async () => {
+  it(`over ${WORLDS} generated worlds: answers hold only what their own fields give; refused mutations change nothing`, {
+    timeout: 60_000 + WORLDS * 15_000,
+  }, async () => {
     let reads = 0;
     let refusals = 0;
     await fc.assert(

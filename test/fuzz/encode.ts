@@ -27,7 +27,9 @@ function flatten(draw: Draw, key: string, value: unknown): [string, string][] {
 
 /** An urlencoded string of the pairs, sometimes with a malformed escape or a bare key thrown in. */
 export function urlEncode(draw: Draw, pairs: readonly Pair[]): string {
-  const parts = pairs.flatMap(([key, value]) => flatten(draw, key, value)).map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`);
+  const parts = pairs
+    .flatMap(([key, value]) => flatten(draw, key, value))
+    .map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`);
   if (draw.chance(8)) parts.push(`${draw.pick(['a', 'token', 'id', ''])}=${draw.pick(MALFORMED)}`);
   if (draw.chance(5)) parts.push(draw.pick(['', '&', '=', 'flag', '==', '&&', '[]=1', 'a[=1', 'a]=1', 'a[b][c][d]=1']));
   return parts.join('&');

@@ -24,7 +24,10 @@ export interface RootField {
 
 export function rootFieldsOf(schema: GraphQLSchema): RootField[] {
   const fields: RootField[] = [];
-  for (const [kind, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [kind, type] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(type?.getFields() ?? {})) fields.push({ kind, field, label: `${kind} ${field.name}` });
   }
   return fields;
@@ -35,7 +38,10 @@ class Variables {
   readonly declarations: string[] = [];
   readonly values: Record<string, unknown> = {};
 
-  constructor(private readonly inline: boolean, readonly plausible: boolean) {}
+  constructor(
+    private readonly inline: boolean,
+    readonly plausible: boolean,
+  ) {}
 
   use(type: string, value: ArgValue, draw: Draw): string {
     if (this.inline) return value.literal;
@@ -51,13 +57,23 @@ class Variables {
 function argumentsOf(draw: Draw, targets: Targets, field: GraphQLField<unknown, unknown>, variables: Variables): string {
   const args = field.args
     .filter((arg) => isNonNullType(arg.type) || draw.chance(30))
-    .map((arg) => `${arg.name}: ${variables.use(String(arg.type), inputValue(draw, targets, arg.type, arg.name, 0, variables.plausible), draw)}`);
+    .map(
+      (arg) =>
+        `${arg.name}: ${variables.use(String(arg.type), inputValue(draw, targets, arg.type, arg.name, 0, variables.plausible), draw)}`,
+    );
   if (!variables.plausible && draw.chance(3)) args.push(`${draw.pick(['unknownArg', 'first', 'id'])}: 1`);
   return args.length ? `(${args.join(', ')})` : '';
 }
 
 /** A selection of `type`'s fields, `depth` levels deep at most, with arguments where fields take them. */
-function selectionOf(draw: Draw, targets: Targets, type: GraphQLNamedType, depth: number, variables: Variables, mustSelect: string[] = []): string {
+function selectionOf(
+  draw: Draw,
+  targets: Targets,
+  type: GraphQLNamedType,
+  depth: number,
+  variables: Variables,
+  mustSelect: string[] = [],
+): string {
   if (isLeafType(type)) return '';
   if (isAbstractType(type)) return '{ __typename }';
   if (!isObjectType(type)) return '';
@@ -66,7 +82,9 @@ function selectionOf(draw: Draw, targets: Targets, type: GraphQLNamedType, depth
   const pool = depth <= 0 && leaves.length ? leaves : fields;
   const chosen = new Set(draw.some(pool, 1 + draw.nat(Math.min(4, pool.length - 1))));
   // The fields that tell whether a mutation did anything (`errors`, `…Count`), always there and never aliased.
-  const required = new Set(fields.filter((field) => mustSelect.includes(field.name) || (mustSelect.length && field.name.endsWith('Count'))));
+  const required = new Set(
+    fields.filter((field) => mustSelect.includes(field.name) || (mustSelect.length && field.name.endsWith('Count'))),
+  );
   for (const field of required) chosen.add(field);
   const parts = [...chosen].map((field) => {
     const alias = !required.has(field) && draw.chance(5) ? `a${draw.nat(99)}: ` : '';
@@ -81,7 +99,9 @@ function selectionOf(draw: Draw, targets: Targets, type: GraphQLNamedType, depth
 function deepSelection(draw: Draw, type: GraphQLOutputType, levels: number): string {
   const named = getNamedType(type);
   if (!isObjectType(named) || levels <= 0) return isObjectType(named) ? '{ __typename }' : '';
-  const objects = Object.values(named.getFields()).filter((field) => isObjectType(getNamedType(field.type)) && field.args.every((arg) => !isNonNullType(arg.type)));
+  const objects = Object.values(named.getFields()).filter(
+    (field) => isObjectType(getNamedType(field.type)) && field.args.every((arg) => !isNonNullType(arg.type)),
+  );
   if (!objects.length) return '{ __typename }';
   const field = draw.pick(objects);
   return `{ ${field.name} ${deepSelection(draw, field.type, levels - 1)} }`;
@@ -94,7 +114,12 @@ export interface GraphQLCase {
   readonly mutating: boolean;
 }
 
-function operation(draw: Draw, targets: Targets, root: RootField, plausible: boolean): { text: string; variables: Record<string, unknown>; aliases: string[] } {
+function operation(
+  draw: Draw,
+  targets: Targets,
+  root: RootField,
+  plausible: boolean,
+): { text: string; variables: Record<string, unknown>; aliases: string[] } {
   const variables = new Variables(draw.chance(40), plausible);
   const shape = plausible ? 99 : draw.nat(99);
   const type = getNamedType(root.field.type);
@@ -108,25 +133,58 @@ function operation(draw: Draw, targets: Targets, root: RootField, plausible: boo
     const count = draw.pick([5, 31, 120]);
     aliases = Array.from({ length: count }, (_, index) => `f${index}`);
     body = aliases
-      .map((alias) => `${alias}: ${root.field.name}${argumentsOf(draw, targets, root.field, variables)} ${selectionOf(draw, targets, type, 1, variables, mustSelect)}`)
+      .map(
+        (alias) =>
+          `${alias}: ${root.field.name}${argumentsOf(draw, targets, root.field, variables)} ${selectionOf(draw, targets, type, 1, variables, mustSelect)}`,
+      )
       .join('\n');
   } else {
     body = `${root.field.name}${argumentsOf(draw, targets, root.field, variables)} ${selectionOf(draw, targets, type, 1 + draw.nat(4), variables, mustSelect)}`;
   }
   const declarations = variables.declarations.length ? `(${variables.declarations.join(', ')})` : '';
   const name = draw.chance(30) ? ` Fuzz${draw.nat(9)}` : '';
-  return { text: `${root.kind}${name}${declarations} { ${body} }`, variables: variables.values, aliases: root.kind === 'mutation' ? aliases : [] };
+  return {
+    text: `${root.kind}${name}${declarations} { ${body} }`,
+    variables: variables.values,
+    aliases: root.kind === 'mutation' ? aliases : [],
+  };
 }
 
 const BROKEN_DOCUMENTS = [
-  '', ' ', '{', '}', '{ }', 'query', 'mutation { }', '{ currentUser { id }', 'query { currentUser { ...F } } fragment F on CurrentUser { ...G } fragment G on CurrentUser { ...F }',
-  'subscription { x }', '{ __schema { types { name fields { name args { name } } } } }', '{ __typename @skip(if: true) @skip(if: true) }',
-  `{ ${'a: __typename '.repeat(2_000)} }`, `{${'{'.repeat(5_000)}`, '\u0000', 'query Q { currentUser { id } } query Q { currentUser { id } }',
-  '{ currentUser { id(x: 1) } }', '# only a comment', '{ runners(first: 1, first: 2) { count } }',
-  'query($a: Int, $a: Int) { runners(first: $a) { count } }', '{ runner(id: 1) { id } }', '{ runners(first: 2147483648) { count } }', `"${'x'.repeat(20_000)}"`, '{ runner(id: "gid://gitlab/Ci::Runner/1") { id } }',
+  '',
+  ' ',
+  '{',
+  '}',
+  '{ }',
+  'query',
+  'mutation { }',
+  '{ currentUser { id }',
+  'query { currentUser { ...F } } fragment F on CurrentUser { ...G } fragment G on CurrentUser { ...F }',
+  'subscription { x }',
+  '{ __schema { types { name fields { name args { name } } } } }',
+  '{ __typename @skip(if: true) @skip(if: true) }',
+  `{ ${'a: __typename '.repeat(2_000)} }`,
+  `{${'{'.repeat(5_000)}`,
+  '\u0000',
+  'query Q { currentUser { id } } query Q { currentUser { id } }',
+  '{ currentUser { id(x: 1) } }',
+  '# only a comment',
+  '{ runners(first: 1, first: 2) { count } }',
+  'query($a: Int, $a: Int) { runners(first: $a) { count } }',
+  '{ runner(id: 1) { id } }',
+  '{ runners(first: 2147483648) { count } }',
+  `"${'x'.repeat(20_000)}"`,
+  '{ runner(id: "gid://gitlab/Ci::Runner/1") { id } }',
 ];
 
-const ACCEPTS = ['application/json', 'application/graphql-response+json', 'application/graphql-response+json, application/json;q=0.9', 'text/html', '*/*', 'image/png'];
+const ACCEPTS = [
+  'application/json',
+  'application/graphql-response+json',
+  'application/graphql-response+json, application/json;q=0.9',
+  'text/html',
+  '*/*',
+  'image/png',
+];
 
 function authHeaders(draw: Draw, targets: Targets): Record<string, string> {
   const roll = draw.nat(99);
@@ -141,27 +199,73 @@ export function graphqlRequest(draw: Draw, targets: Targets, root: RootField, ho
   // Unless the batch is hostile, almost half the requests are well-formed throughout, so that they reach
   // resolvers, services and the database.
   const plausible = !hostile && draw.chance(45);
-  const headers: Record<string, string> = { ...authHeaders(draw, targets), ...(!plausible && draw.chance(20) ? { accept: draw.pick(ACCEPTS) } : {}) };
+  const headers: Record<string, string> = {
+    ...authHeaders(draw, targets),
+    ...(!plausible && draw.chance(20) ? { accept: draw.pick(ACCEPTS) } : {}),
+  };
   const { text, variables, aliases } = operation(draw, targets, root, plausible);
   const transport = plausible ? 0 : draw.nat(99);
-  const json = (payload: unknown, type = 'application/json') => ({ method: 'POST', path: '/graphql', headers: { ...headers, 'content-type': type }, body: Buffer.from(JSON.stringify(payload), 'utf8') });
+  const json = (payload: unknown, type = 'application/json') => ({
+    method: 'POST',
+    path: '/graphql',
+    headers: { ...headers, 'content-type': type },
+    body: Buffer.from(JSON.stringify(payload), 'utf8'),
+  });
   let request: RawRequest;
-  if (transport < 75) request = json({ query: text, variables, ...(draw.chance(5) ? { operationName: draw.pick(['Fuzz1', 'Nope', '']) } : {}) });
+  if (transport < 75)
+    request = json({ query: text, variables, ...(draw.chance(5) ? { operationName: draw.pick(['Fuzz1', 'Nope', '']) } : {}) });
   else if (transport < 83) {
     const query = `query=${percentEncode(text)}&variables=${percentEncode(JSON.stringify(variables))}`;
-    request = { method: 'GET', path: `/graphql?${query}`, headers: { ...headers, ...(draw.chance(50) ? { 'x-requested-with': 'fuzz' } : {}) } };
+    request = {
+      method: 'GET',
+      path: `/graphql?${query}`,
+      headers: { ...headers, ...(draw.chance(50) ? { 'x-requested-with': 'fuzz' } : {}) },
+    };
   } else if (transport < 88) request = json({ query: draw.pick(BROKEN_DOCUMENTS), variables });
   else if (transport < 92) {
-    request = json(draw.pick<unknown>([
-      { query: text, variables: JSON.stringify(variables) }, { query: 1 }, { variables }, [{ query: text }, { query: text }], [], null, 'query',
-      { query: text, variables: draw.named('deepValue') }, { query: text, extensions: draw.named('anyJson') }, { query: [text] },
-    ]));
+    request = json(
+      draw.pick<unknown>([
+        { query: text, variables: JSON.stringify(variables) },
+        { query: 1 },
+        { variables },
+        [{ query: text }, { query: text }],
+        [],
+        null,
+        'query',
+        { query: text, variables: draw.named('deepValue') },
+        { query: text, extensions: draw.named('anyJson') },
+        { query: [text] },
+      ]),
+    );
   } else if (transport < 96) {
-    const raw = draw.pick(['{', '{"query": "{ __typename }"', deepJson(draw.pick([1_000, 100_000]), 'array'), `{"query": ${JSON.stringify('x'.repeat(1_048_600))}}`, '\uFEFF{}']);
-    request = { method: 'POST', path: '/graphql', headers: { ...headers, 'content-type': 'application/json' }, body: Buffer.from(raw, 'utf8') };
+    const raw = draw.pick([
+      '{',
+      '{"query": "{ __typename }"',
+      deepJson(draw.pick([1_000, 100_000]), 'array'),
+      `{"query": ${JSON.stringify('x'.repeat(1_048_600))}}`,
+      '\uFEFF{}',
+    ]);
+    request = {
+      method: 'POST',
+      path: '/graphql',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: Buffer.from(raw, 'utf8'),
+    };
   } else {
-    const type = draw.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql', 'application/xml', '']);
-    request = { method: draw.pick(['POST', 'PUT', 'DELETE', 'PATCH']), path: '/graphql', headers: { ...headers, 'content-type': type }, body: Buffer.from(draw.chance(50) ? `query=${percentEncode(text)}` : text, 'utf8') };
+    const type = draw.pick([
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/graphql',
+      'application/xml',
+      '',
+    ]);
+    request = {
+      method: draw.pick(['POST', 'PUT', 'DELETE', 'PATCH']),
+      path: '/graphql',
+      headers: { ...headers, 'content-type': type },
+      body: Buffer.from(draw.chance(50) ? `query=${percentEncode(text)}` : text, 'utf8'),
+    };
   }
   return { request, mutationAliases: aliases, mutating: root.kind === 'mutation' };
 }

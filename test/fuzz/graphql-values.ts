@@ -1,11 +1,4 @@
-import {
-  type GraphQLInputType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-} from 'graphql';
+import { type GraphQLInputType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType } from 'graphql';
 import { type Draw, drawGlobalId, drawId, drawPath } from './values.ts';
 import type { IdKind, Targets } from './world.ts';
 
@@ -24,7 +17,9 @@ export function literalOf(value: unknown): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(literalOf).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${NAME.test(key) ? key : '_'}: ${literalOf(item)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([key, item]) => `${NAME.test(key) ? key : '_'}: ${literalOf(item)}`)
+    .join(', ')}}`;
 }
 
 const plain = (json: unknown): ArgValue => ({ json, literal: literalOf(json) });
@@ -52,14 +47,20 @@ function byName(draw: Draw, targets: Targets, name: string, plausible: boolean):
     case 'token':
       return draw.pick([...targets.runnerTokens, ...targets.registrationTokens, ...targets.userTokens]);
     case 'sha':
-      return plausible ? draw.nat(0xffff).toString(16).padStart(40, 'a') : draw.pick(['a'.repeat(40), 'ABCDEF0123456789abcdef0123456789abcdef01', 'a'.repeat(39), 'g'.repeat(40), 'a'.repeat(64)]);
+      return plausible
+        ? draw.nat(0xffff).toString(16).padStart(40, 'a')
+        : draw.pick(['a'.repeat(40), 'ABCDEF0123456789abcdef0123456789abcdef01', 'a'.repeat(39), 'g'.repeat(40), 'a'.repeat(64)]);
     case 'username':
       return plausible ? `fuzz-user-${draw.nat(100_000)}` : draw.pick(targets.usernames);
     case 'email':
     case 'authorEmail':
-      return plausible ? `fuzz${draw.nat(100_000)}@example.com` : draw.pick(['a@example.com', 'x@y', '@', 'a@b@c', `${'a'.repeat(300)}@example.com`]);
+      return plausible
+        ? `fuzz${draw.nat(100_000)}@example.com`
+        : draw.pick(['a@example.com', 'x@y', '@', 'a@b@c', `${'a'.repeat(300)}@example.com`]);
     case 'ref':
-      return plausible ? draw.pick(['main', 'feature/x', 'v1.0']) : draw.pick(['main', 'feature/x', 'v1.0', 'a..b', 'x.lock', '/a', 'a b', 'a\u0000b']);
+      return plausible
+        ? draw.pick(['main', 'feature/x', 'v1.0'])
+        : draw.pick(['main', 'feature/x', 'v1.0', 'a..b', 'x.lock', '/a', 'a b', 'a\u0000b']);
     case 'after':
     case 'before':
       if (plausible) return undefined;
@@ -98,7 +99,8 @@ function plausibleScalar(draw: Draw, targets: Targets, type: string): unknown {
  */
 export function inputValue(draw: Draw, targets: Targets, type: GraphQLInputType, name: string, depth = 0, plausible = false): ArgValue {
   if (!plausible && (depth > 6 || draw.chance(6))) return plain(draw.named('anyJson'));
-  if (isNonNullType(type)) return !plausible && draw.chance(3) ? plain(null) : inputValue(draw, targets, type.ofType, name, depth, plausible);
+  if (isNonNullType(type))
+    return !plausible && draw.chance(3) ? plain(null) : inputValue(draw, targets, type.ofType, name, depth, plausible);
   if (!plausible && draw.chance(4)) return plain(null);
   if (isListType(type)) {
     if (!plausible && draw.chance(15)) return inputValue(draw, targets, type.ofType, name, depth + 1); // coerced to a one-item list
@@ -106,7 +108,9 @@ export function inputValue(draw: Draw, targets: Targets, type: GraphQLInputType,
     const first = inputValue(draw, targets, type.ofType, name, depth + 1, plausible);
     // A long list repeats a short item: twenty thousand copies of a megabyte string would not fit in memory.
     const filler = first.literal.length <= 200 ? first : plain(null);
-    const items = Array.from({ length }, (_, index) => (index < 4 ? inputValue(draw, targets, type.ofType, name, depth + 1, plausible) : filler));
+    const items = Array.from({ length }, (_, index) =>
+      index < 4 ? inputValue(draw, targets, type.ofType, name, depth + 1, plausible) : filler,
+    );
     return { json: items.map((item) => item.json), literal: `[${items.map((item) => item.literal).join(', ')}]` };
   }
   if (isEnumType(type)) {
@@ -147,8 +151,21 @@ export function inputValue(draw: Draw, targets: Targets, type: GraphQLInputType,
     case 'Time':
       return plain(draw.named('isoDate'));
     case 'ID':
-      return plain(draw.chance(50) ? drawPath(draw, targets) : drawGlobalId(draw, targets, draw.pick(['runner', 'token', 'user'] as const), draw.pick(['Ci::Runner', 'PersonalAccessToken', 'User'])));
+      return plain(
+        draw.chance(50)
+          ? drawPath(draw, targets)
+          : drawGlobalId(
+              draw,
+              targets,
+              draw.pick(['runner', 'token', 'user'] as const),
+              draw.pick(['Ci::Runner', 'PersonalAccessToken', 'User']),
+            ),
+      );
     default:
-      return plain(draw.chance(80) ? draw.named('nastyString') : draw.pick([...targets.usernames, 'linux', 'docker', 'main', String(drawId(draw, targets, 'runner'))]));
+      return plain(
+        draw.chance(80)
+          ? draw.named('nastyString')
+          : draw.pick([...targets.usernames, 'linux', 'docker', 'main', String(drawId(draw, targets, 'runner'))]),
+      );
   }
 }

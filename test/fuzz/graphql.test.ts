@@ -6,14 +6,17 @@ import { graphqlOutcome, graphqlRejected, graphqlViolation } from './invariants.
 import { FUZZ_RUNS, timeoutFor } from './settings.ts';
 
 const SHARE = 0.5;
-const headerValue = (value: string | readonly string[] | undefined) => (Array.isArray(value) ? value.join(', ') : (value as string | undefined));
+const headerValue = (value: string | readonly string[] | undefined) =>
+  Array.isArray(value) ? value.join(', ') : (value as string | undefined);
 const roots = rootFieldsOf(schema);
 
 describe('fuzzing /graphql', () => {
   const server = useFuzzServer();
   const stats = new FuzzStats();
 
-  it(`answers ${Math.ceil(FUZZ_RUNS * SHARE)} generated operations without a 5xx or an internal error, each error with a code`, { timeout: timeoutFor(SHARE) }, async () => {
+  it(`answers ${Math.ceil(FUZZ_RUNS * SHARE)} generated operations without a 5xx or an internal error, each error with a code`, {
+    timeout: timeoutFor(SHARE),
+  }, async () => {
     await fuzz(server, {
       share: SHARE,
       seedOffset: 2,

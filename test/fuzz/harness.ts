@@ -100,9 +100,19 @@ export class FuzzStats {
   }
 
   summary(): string {
-    const lines = [...this.byLabel].sort(([a], [b]) => a.localeCompare(b)).map(([label, statuses]) =>
-      `  ${label}: ${[...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ')}`);
-    const outcomes = [...this.outcomes].sort(([, a], [, b]) => b - a).map(([outcome, count]) => `${outcome}×${count}`).join(' ');
+    const lines = [...this.byLabel]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([label, statuses]) =>
+          `  ${label}: ${[...statuses]
+            .sort(([a], [b]) => a - b)
+            .map(([status, count]) => `${status}×${count}`)
+            .join(' ')}`,
+      );
+    const outcomes = [...this.outcomes]
+      .sort(([, a], [, b]) => b - a)
+      .map(([outcome, count]) => `${outcome}×${count}`)
+      .join(' ');
     return `${this.requests} requests in ${this.batches} batches, ${this.unchangedChecks} checked unchanged\n${lines.join('\n')}\n  outcomes: ${outcomes}`;
   }
 }
@@ -135,7 +145,12 @@ export async function fuzz(
     const before = last ?? (await checksum(server.database.prisma));
     last = null;
     const outcomes = await Promise.all(
-      cases.map((fuzzCase) => server.client.send(fuzzCase.request).then((response) => ({ response }), (error: unknown) => ({ error }))),
+      cases.map((fuzzCase) =>
+        server.client.send(fuzzCase.request).then(
+          (response) => ({ response }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
     );
     stats.batches += 1;
     const problems: string[] = [];
@@ -147,9 +162,12 @@ export async function fuzz(
       }
       stats.record(fuzzCase.label, outcome.response.status, fuzzCase.outcome?.(outcome.response));
       const violation = fuzzCase.violation(outcome.response);
-      if (violation) problems.push(`${fuzzCase.label}: ${violation}\n    ${describe(fuzzCase.request)}\n    → ${outcome.response.text.slice(0, 500)}`);
+      if (violation)
+        problems.push(`${fuzzCase.label}: ${violation}\n    ${describe(fuzzCase.request)}\n    → ${outcome.response.text.slice(0, 500)}`);
     });
-    const allRefused = outcomes.every((outcome, index) => !cases[index]!.mutating || ('response' in outcome && cases[index]!.rejected(outcome.response)));
+    const allRefused = outcomes.every(
+      (outcome, index) => !cases[index]!.mutating || ('response' in outcome && cases[index]!.rejected(outcome.response)),
+    );
     const after = await checksum(server.database.prisma);
     last = after;
     if (allRefused) {
@@ -158,7 +176,8 @@ export async function fuzz(
       if (changed.length) {
         const writes = cases.flatMap((fuzzCase, index) => {
           const outcome = outcomes[index]!;
-          const answer = 'response' in outcome ? `${outcome.response.status} ${outcome.response.text.slice(0, 300)}` : String(outcome.error);
+          const answer =
+            'response' in outcome ? `${outcome.response.status} ${outcome.response.text.slice(0, 300)}` : String(outcome.error);
           return fuzzCase.mutating ? [`    ${describe(fuzzCase.request)}\n      → ${answer}`] : [];
         });
         problems.push(`refused requests changed ${changed.join(', ')}:\n${writes.join('\n')}`);

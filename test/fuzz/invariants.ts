@@ -11,7 +11,8 @@ export function restViolation(response: RawResponse): string | null {
   if (response.status >= 500) return `server error ${response.status}`;
   if (response.status === 204) return response.text === '' ? null : 'a 204 with a body';
   if (response.status < 400) return response.json === undefined ? `a ${response.status} whose body is not JSON` : null;
-  if (response.headers['content-type'] !== 'application/json') return `a ${response.status} as ${response.headers['content-type']}, not application/json`;
+  if (response.headers['content-type'] !== 'application/json')
+    return `a ${response.status} as ${response.headers['content-type']}, not application/json`;
   const body = response.json;
   if (!isObject(body)) return `a ${response.status} whose body is not a JSON object`;
   const error = typeof body.error === 'string' && body.error.length > 0;

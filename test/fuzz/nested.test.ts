@@ -25,12 +25,7 @@ const BATCH = 8;
 const BATCHES = Math.max(4, Math.ceil(FUZZ_RUNS / 100 / BATCH));
 const PAGE_SIZES = [undefined, 0, 1, 2, 5, 10, 50, 100, 101, 1000] as const;
 
-const ROOTS = [
-  'runners',
-  'runner(id: "gid://gitlab/Ci::Runner/1")',
-  'runner(id: "gid://gitlab/Ci::Runner/2")',
-  'currentUser',
-] as const;
+const ROOTS = ['runners', 'runner(id: "gid://gitlab/Ci::Runner/1")', 'runner(id: "gid://gitlab/Ci::Runner/2")', 'currentUser'] as const;
 
 /** Fields that need no argument (other than paging ones), so a walk can always select them. */
 function selectable(type: GraphQLNamedType): GraphQLField<unknown, unknown>[] {
@@ -54,7 +49,8 @@ function selection(draw: Draw, type: GraphQLNamedType, depth: number): string {
       const named = getNamedType(field.type);
       const paged = field.args.some((arg) => arg.name === 'first');
       const size = paged ? draw.pick(PAGE_SIZES) : undefined;
-      const args = size === undefined ? '' : `(${draw.chance(50) || !field.args.some((arg) => arg.name === 'last') ? 'first' : 'last'}: ${size})`;
+      const args =
+        size === undefined ? '' : `(${draw.chance(50) || !field.args.some((arg) => arg.name === 'last') ? 'first' : 'last'}: ${size})`;
       const inner = selection(draw, named, depth - 1);
       parts.push(`${i ? `b${i}: ` : ''}${field.name}${args} { ${inner || '__typename'} }`);
     }
@@ -84,8 +80,11 @@ describe('fuzzing nested connections against a server process', () => {
 
   beforeAll(async () => {
     const demo = await new Promise<string>((resolve, reject) => {
-      execFile(TSX, ['src/cli/main.ts', 'demo', '--runners', '30', '--jobs', '2000', '--seed', '3'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir } }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      execFile(
+        TSX,
+        ['src/cli/main.ts', 'demo', '--runners', '30', '--jobs', '2000', '--seed', '3'],
+        { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir } },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
       );
     });
     token = /(glpat-\S+)/.exec(demo)?.[1] ?? '';
@@ -117,18 +116,33 @@ describe('fuzzing nested connections against a server process', () => {
       );
       peakRss = Math.max(peakRss, rssMb(serverPid));
       for (const { query, status, body } of answers) {
-        for (const error of body.errors ?? []) codes.set(error.extensions?.code ?? 'none', (codes.get(error.extensions?.code ?? 'none') ?? 0) + 1);
+        for (const error of body.errors ?? [])
+          codes.set(error.extensions?.code ?? 'none', (codes.get(error.extensions?.code ?? 'none') ?? 0) + 1);
         if (status >= 500) throw new Error(`${status} for ${query}\n→ ${JSON.stringify(body).slice(0, 500)}`);
         for (const error of body.errors ?? []) {
-          if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') throw new Error(`error without a known code for ${query}\n→ ${JSON.stringify(error)}`);
+          if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR')
+            throw new Error(`error without a known code for ${query}\n→ ${JSON.stringify(error)}`);
         }
       }
-      const live = await fetch(`${server.url}/-/liveness`).then((response) => response.ok, () => false);
+      const live = await fetch(`${server.url}/-/liveness`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (!live || !server.isRunning()) throw new Error(`the server stopped answering:\n${server.output().slice(-2000)}`);
     });
-    const details = await fc.check(property, { seed: FUZZ_SEED + 7, numRuns: BATCHES, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}), endOnFailure: true });
-    console.info(`nested connections: ${BATCHES * BATCH} queries, server peak RSS ${peakRss.toFixed(0)} MB, errors ${[...codes].map(([code, n]) => `${code}×${n}`).join(' ')}`);
-    if (details.failed) throw new Error(`fuzzing failed (replay: FUZZ_SEED=${FUZZ_SEED} FUZZ_PATH=${details.counterexamplePath})\n${String(details.errorInstance)}`);
+    const details = await fc.check(property, {
+      seed: FUZZ_SEED + 7,
+      numRuns: BATCHES,
+      ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}),
+      endOnFailure: true,
+    });
+    console.info(
+      `nested connections: ${BATCHES * BATCH} queries, server peak RSS ${peakRss.toFixed(0)} MB, errors ${[...codes].map(([code, n]) => `${code}×${n}`).join(' ')}`,
+    );
+    if (details.failed)
+      throw new Error(
+        `fuzzing failed (replay: FUZZ_SEED=${FUZZ_SEED} FUZZ_PATH=${details.counterexamplePath})\n${String(details.errorInstance)}`,
+      );
     // Some queries were let through and some refused by the limits: the generator reaches both sides of them.
     expect(codes.get('LIMIT_EXCEEDED') ?? 0).toBeGreaterThan(0);
     expect(server.isRunning()).toBe(true);

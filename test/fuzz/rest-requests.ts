@@ -39,8 +39,18 @@ export function routesOf(document: { paths: Record<string, Record<string, OpenAp
         path,
         label: `${method.toUpperCase()} ${path}`,
         params: [
-          ...query.map((param) => ({ name: param.name, type: param.schema.type ?? 'string', values: param.schema.enum, required: !!param.required })),
-          ...body.map(([name, schema]) => ({ name, type: schema.type ?? 'string', values: schema.enum, required: !!bodySchema?.required?.includes(name) })),
+          ...query.map((param) => ({
+            name: param.name,
+            type: param.schema.type ?? 'string',
+            values: param.schema.enum,
+            required: !!param.required,
+          })),
+          ...body.map(([name, schema]) => ({
+            name,
+            type: schema.type ?? 'string',
+            values: schema.enum,
+            required: !!bodySchema?.required?.includes(name),
+          })),
         ],
         userAuth: (operation.security ?? []).length > 0,
       });
@@ -105,7 +115,11 @@ function params(draw: Draw, targets: Targets, route: RouteSpec, hostile: boolean
     pairs.push([param.name, value]);
     if (draw.chance(5)) pairs.push([param.name, drawTyped(draw, param.type, param.values)]);
   }
-  if (draw.chance(10)) pairs.push([draw.pick(['unknown', 'id', 'page', 'per_page', 'scope', 'info[name]', 'tag_list[]', draw.named('nastyString')]), draw.named('anyJson')]);
+  if (draw.chance(10))
+    pairs.push([
+      draw.pick(['unknown', 'id', 'page', 'per_page', 'scope', 'info[name]', 'tag_list[]', draw.named('nastyString')]),
+      draw.named('anyJson'),
+    ]);
   return pairs;
 }
 
@@ -115,9 +129,40 @@ function objectOf(pairs: readonly Pair[]): Record<string, unknown> {
   return object;
 }
 
-const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'APPLICATION/JSON', 'application/vnd.api+json'];
-const OTHER_TYPES = ['text/plain', 'application/xml', 'application/octet-stream', 'application/x-www-form-urlencoded', 'multipart/form-data', 'text/html; charset=utf-16', 'garbage', ''];
-const MALFORMED_JSON = ['{', '{"a":', '{"a":1,}', '{"a":1}x', '[1,2', '\uFEFF{"a":1}', '{a:1}', "{'a':1}", '{"a":"\\u00"}', '{"a":"\\ud800"}', 'nul', '', ' ', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'];
+const JSON_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+];
+const OTHER_TYPES = [
+  'text/plain',
+  'application/xml',
+  'application/octet-stream',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/html; charset=utf-16',
+  'garbage',
+  '',
+];
+const MALFORMED_JSON = [
+  '{',
+  '{"a":',
+  '{"a":1,}',
+  '{"a":1}x',
+  '[1,2',
+  '\uFEFF{"a":1}',
+  '{a:1}',
+  "{'a':1}",
+  '{"a":"\\u00"}',
+  '{"a":"\\ud800"}',
+  'nul',
+  '',
+  ' ',
+  '{"__proto__":{"admin":true}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+];
 
 /** Where the parameters travel, as GitLab accepts them, and the broken ways too. */
 function encodeBody(draw: Draw, pairs: readonly Pair[]): { query: Pair[]; contentType?: string; body?: Buffer } {
@@ -144,11 +189,17 @@ function encodeBody(draw: Draw, pairs: readonly Pair[]): { query: Pair[]; conten
       return { query: [...pairs], contentType: 'application/json', body: Buffer.from(text, 'utf8') };
     }
     case 10:
-      return { query: [], contentType: draw.pick(OTHER_TYPES), body: Buffer.from(draw.chance(50) ? JSON.stringify(objectOf(pairs)) : urlEncode(draw, pairs), 'utf8') };
+      return {
+        query: [],
+        contentType: draw.pick(OTHER_TYPES),
+        body: Buffer.from(draw.chance(50) ? JSON.stringify(objectOf(pairs)) : urlEncode(draw, pairs), 'utf8'),
+      };
     default: {
       // Just past the body limit, or a JSON document that is not an object.
       const huge = draw.chance(50);
-      const text = huge ? JSON.stringify({ description: 'x'.repeat(1_048_600) }) : draw.pick(['[]', '[{"token":"x"}]', '"token"', '1', 'null', 'true']);
+      const text = huge
+        ? JSON.stringify({ description: 'x'.repeat(1_048_600) })
+        : draw.pick(['[]', '[{"token":"x"}]', '"token"', '1', 'null', 'true']);
       return { query: [...pairs], contentType: 'application/json', body: Buffer.from(text, 'utf8') };
     }
   }
@@ -163,7 +214,8 @@ export function restRequest(draw: Draw, targets: Targets, route: RouteSpec, host
   const encoded = route.method === 'GET' && draw.chance(90) ? { query: pairs } : encodeBody(draw, pairs);
   const query = encoded.query.length ? `?${urlEncode(draw, encoded.query)}` : '';
   const extra: Record<string, string> = {};
-  if (draw.chance(5)) extra['if-unmodified-since'] = draw.pick(['Wed, 21 Oct 2015 07:28:00 GMT', 'garbage', '', '0', 'Sat, 01 Jan 100000 00:00:00 GMT']);
+  if (draw.chance(5))
+    extra['if-unmodified-since'] = draw.pick(['Wed, 21 Oct 2015 07:28:00 GMT', 'garbage', '', '0', 'Sat, 01 Jan 100000 00:00:00 GMT']);
   if (encoded.contentType !== undefined) extra['content-type'] = encoded.contentType;
   return { method: route.method, path: `/api/v4${path}${query}`, headers: { ...headers, ...extra }, body: encoded.body };
 }

@@ -17,7 +17,9 @@ describe('fuzzing api/v4', () => {
     expect(routes.length).toBeGreaterThanOrEqual(19);
   });
 
-  it(`answers ${Math.ceil(FUZZ_RUNS * SHARE)} generated requests without a 5xx, in GitLab's shapes, and refused writes change nothing`, { timeout: timeoutFor(SHARE) }, async () => {
+  it(`answers ${Math.ceil(FUZZ_RUNS * SHARE)} generated requests without a 5xx, in GitLab's shapes, and refused writes change nothing`, {
+    timeout: timeoutFor(SHARE),
+  }, async () => {
     await fuzz(server, {
       share: SHARE,
       seedOffset: 1,
@@ -41,7 +43,10 @@ describe('fuzzing api/v4', () => {
     const perRoute = stats.requests / routes.length;
     for (const route of routes) {
       expect(stats.count(route.label), route.label).toBeGreaterThan(perRoute / 3);
-      expect(stats.count(route.label, (status) => status < 400 || status === 403 || status === 404 || status === 409), route.label).toBeGreaterThan(0);
+      expect(
+        stats.count(route.label, (status) => status < 400 || status === 403 || status === 404 || status === 409),
+        route.label,
+      ).toBeGreaterThan(0);
     }
     expect(stats.unchangedChecks).toBeGreaterThan(stats.batches / 20);
   });

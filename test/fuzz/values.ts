@@ -5,11 +5,53 @@ const MB = 1_000_000;
 
 /** Text that has broken servers before: encodings, control characters, bidi, lengths at and past column limits. */
 const SPECIAL_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF', 'x\uD83D', '\uDE00y', '\u202Eevil\u202C', 'שלום עולם', 'مرحبا',
-  '😀', '👩‍👩‍👧‍👦', '🏳️‍🌈', 'e\u0301', '\u200B', '\uFEFF', '\r\n', '\t', '\u2028', '%', '%00', '%zz', '\\', '"', "'",
-  "' OR 1=1 --", 'Robert"); DROP TABLE "Runner";--', '<script>alert(1)</script>', '${jndi:ldap://x}', '{{7*7}}',
-  '../../../etc/passwd', 'null', 'undefined', 'true', '0', '-1', 'NaN', 'Infinity', '1e309', '__proto__', 'constructor',
-  'gid://gitlab/Ci::Runner/1', 'gid://gitlab/Project/1', 'glpat-', 'glrt-', 'GR1348941',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF',
+  'x\uD83D',
+  '\uDE00y',
+  '\u202Eevil\u202C',
+  'שלום עולם',
+  'مرحبا',
+  '😀',
+  '👩‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  'e\u0301',
+  '\u200B',
+  '\uFEFF',
+  '\r\n',
+  '\t',
+  '\u2028',
+  '%',
+  '%00',
+  '%zz',
+  '\\',
+  '"',
+  "'",
+  "' OR 1=1 --",
+  'Robert"); DROP TABLE "Runner";--',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '{{7*7}}',
+  '../../../etc/passwd',
+  'null',
+  'undefined',
+  'true',
+  '0',
+  '-1',
+  'NaN',
+  'Infinity',
+  '1e309',
+  '__proto__',
+  'constructor',
+  'gid://gitlab/Ci::Runner/1',
+  'gid://gitlab/Project/1',
+  'glpat-',
+  'glrt-',
+  'GR1348941',
 ];
 
 const LENGTHS = [254, 255, 256, 1024, 2048, 2049, 65_536, 512 * 1024, MB];
@@ -32,14 +74,59 @@ const nastyString = fc.oneof(
 
 /** Numbers at the edges of every integer type the stack has: PostgreSQL's int4 and int8, JS's safe integers. */
 const EDGE_NUMBERS = [
-  0, -0, 1, -1, 2, 10, 100, 101, 599, 600, 2_147_483_647, 2_147_483_648, -2_147_483_648, -2_147_483_649, 4_294_967_296,
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  10,
+  100,
+  101,
+  599,
+  600,
+  2_147_483_647,
+  2_147_483_648,
+  -2_147_483_648,
+  -2_147_483_649,
+  4_294_967_296,
+  9_007_199_254_740_991,
   // biome-ignore lint/correctness/noPrecisionLoss: 2^53 + 1 is the point: the first integer a double cannot hold
-  9_007_199_254_740_991, 9_007_199_254_740_993, 1e21, -1e21, 1.5, -0.5, 1e-7, Number.MAX_VALUE, Number.MIN_VALUE,
+  9_007_199_254_740_993,
+  1e21,
+  -1e21,
+  1.5,
+  -0.5,
+  1e-7,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
 ];
 
 const NUMERIC_STRINGS = [
-  '1', ' 1 ', '+1', '-1', '01', '1.0', '1.5', '1e3', '1E+2', '0x10', '0b1', '0o7', '1_000', '١٢', '１', '--1', '1-',
-  '2147483648', '99999999999999999999999999', '-99999999999999999999', '9'.repeat(400), 'NaN', 'Infinity', '', ' ',
+  '1',
+  ' 1 ',
+  '+1',
+  '-1',
+  '01',
+  '1.0',
+  '1.5',
+  '1e3',
+  '1E+2',
+  '0x10',
+  '0b1',
+  '0o7',
+  '1_000',
+  '١٢',
+  '１',
+  '--1',
+  '1-',
+  '2147483648',
+  '99999999999999999999999999',
+  '-99999999999999999999',
+  '9'.repeat(400),
+  'NaN',
+  'Infinity',
+  '',
+  ' ',
 ];
 
 const edgeNumber = fc.oneof(fc.constantFrom(...EDGE_NUMBERS), fc.integer(), fc.double({ noNaN: true }));
@@ -75,8 +162,18 @@ const ARBITRARIES = {
   deepValue,
   isoDate: fc.oneof(
     fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
-    fc.constantFrom('2024-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00Z',
-      '9999-12-31T23:59:59.999Z', '2024-01-01', '2024-01-01T25:00:00Z', 'yesterday', '1e12', '2024-13-01T00:00:00Z'),
+    fc.constantFrom(
+      '2024-02-30T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00.000Z',
+      '-271821-04-20T00:00:00Z',
+      '9999-12-31T23:59:59.999Z',
+      '2024-01-01',
+      '2024-01-01T25:00:00Z',
+      'yesterday',
+      '1e12',
+      '2024-13-01T00:00:00Z',
+    ),
   ),
   /** Header-safe text (latin-1 without control characters): what an HTTP client can actually send. */
   headerText: fc.oneof(
@@ -144,10 +241,20 @@ export function drawGlobalId(draw: Draw, targets: Targets, kind: IdKind, modelCl
   if (roll < 65) return `gid://gitlab/${draw.pick(MODEL_CLASSES)}/${drawId(draw, targets, kind)}`;
   if (roll < 85) {
     return draw.pick([
-      `gid://gitlab/${modelClass}/`, `gid://gitlab/${modelClass}/-1`, `gid://gitlab/${modelClass}/0`,
-      `gid://gitlab/${modelClass}/99999999999`, `gid://gitlab/${modelClass}/1/2`, `gid://gitlab/${modelClass}/1?x=1`,
-      `gid://gitlab/${modelClass}/１`, `gid://gitlab//1`, 'gid://gitlab/', 'gid://other/Project/1', `GID://GITLAB/${modelClass}/1`,
-      `gid://gitlab/${modelClass}/1\u0000`, `gid://gitlab/${modelClass}/${'9'.repeat(300)}`, ' gid://gitlab/Project/1',
+      `gid://gitlab/${modelClass}/`,
+      `gid://gitlab/${modelClass}/-1`,
+      `gid://gitlab/${modelClass}/0`,
+      `gid://gitlab/${modelClass}/99999999999`,
+      `gid://gitlab/${modelClass}/1/2`,
+      `gid://gitlab/${modelClass}/1?x=1`,
+      `gid://gitlab/${modelClass}/１`,
+      `gid://gitlab//1`,
+      'gid://gitlab/',
+      'gid://other/Project/1',
+      `GID://GITLAB/${modelClass}/1`,
+      `gid://gitlab/${modelClass}/1\u0000`,
+      `gid://gitlab/${modelClass}/${'9'.repeat(300)}`,
+      ' gid://gitlab/Project/1',
     ]);
   }
   return draw.named('nastyString');
@@ -191,7 +298,9 @@ export function drawTyped(draw: Draw, type: string, values?: readonly string[]):
     case 'array':
       return draw.chance(50) ? draw.some(['linux', 'docker', 'a,b', ' x ', ''], draw.nat(4)) : draw.named('nastyString');
     case 'object':
-      return draw.chance(70) ? { name: draw.named('nastyString'), version: draw.named('nastyString'), [draw.named('nastyString')]: draw.named('anyJson') } : draw.named('anyJson');
+      return draw.chance(70)
+        ? { name: draw.named('nastyString'), version: draw.named('nastyString'), [draw.named('nastyString')]: draw.named('anyJson') }
+        : draw.named('anyJson');
     default:
       if (values?.length && draw.chance(60)) return draw.chance(85) ? draw.pick(values) : draw.pick(values).toUpperCase();
       return draw.named('nastyString');

@@ -35,7 +35,10 @@ const MIN_RUNNER_TOKENS = 4;
 export class World {
   #users: TrackedToken[] = [];
   #runnerTokens: string[] = [];
-  #registration: { token: string; scope: { kind: 'instance' } | { kind: 'group'; groupId: number } | { kind: 'project'; projectId: number } }[] = [];
+  #registration: {
+    token: string;
+    scope: { kind: 'instance' } | { kind: 'group'; groupId: number } | { kind: 'project'; projectId: number };
+  }[] = [];
   #targets: Targets | null = null;
 
   constructor(private readonly db: Db) {}
@@ -79,7 +82,10 @@ export class World {
     this.#registration = [
       { token: await resetRegistrationToken(db, { kind: 'instance' }), scope: { kind: 'instance' } },
       { token: await resetRegistrationToken(db, { kind: 'group', groupId: top.id }), scope: { kind: 'group', groupId: top.id } },
-      { token: await resetRegistrationToken(db, { kind: 'project', projectId: projects[0]!.id }), scope: { kind: 'project', projectId: projects[0]!.id } },
+      {
+        token: await resetRegistrationToken(db, { kind: 'project', projectId: projects[0]!.id }),
+        scope: { kind: 'project', projectId: projects[0]!.id },
+      },
     ];
     await this.refresh();
   }
@@ -111,16 +117,25 @@ export class World {
       const { scope } = registration;
       const stillThere =
         scope.kind === 'instance' ||
-        (scope.kind === 'group' ? await db.group.findUnique({ where: { id: scope.groupId } }) : await db.project.findUnique({ where: { id: scope.projectId } }));
+        (scope.kind === 'group'
+          ? await db.group.findUnique({ where: { id: scope.groupId } })
+          : await db.project.findUnique({ where: { id: scope.projectId } }));
       if (stillThere) registration.token = await resetRegistrationToken(db, scope);
       wrote = true;
     }
-    const live = await db.runner.findMany({ where: { tokenDigest: { in: this.#runnerTokens.map(digestToken) } }, select: { tokenDigest: true } });
+    const live = await db.runner.findMany({
+      where: { tokenDigest: { in: this.#runnerTokens.map(digestToken) } },
+      select: { tokenDigest: true },
+    });
     const liveDigests = new Set(live.map((runner) => runner.tokenDigest));
     this.#runnerTokens = this.#runnerTokens.filter((token) => liveDigests.has(digestToken(token)));
     const runnerCount = await db.runner.count();
     for (let index = runnerCount; index < MIN_RUNNERS || this.#runnerTokens.length < MIN_RUNNER_TOKENS; index += 1) {
-      const { token } = await createRunnerService(db, { runnerType: 'instance_type', registrationType: 'authenticated_user', description: `fuzz ${index}` });
+      const { token } = await createRunnerService(db, {
+        runnerType: 'instance_type',
+        registrationType: 'authenticated_user',
+        description: `fuzz ${index}`,
+      });
       this.#runnerTokens.push(token);
       wrote = true;
     }
@@ -141,7 +156,15 @@ export class World {
       db.personalAccessToken.findMany({ select: { id: true }, orderBy: { id: 'desc' }, take: 50 }),
     ]);
     return {
-      ids: { runner: ids(runners), project: ids(projects), group: ids(groups), user: ids(users), job: ids(jobs), pipeline: ids(pipelines), token: ids(tokens) },
+      ids: {
+        runner: ids(runners),
+        project: ids(projects),
+        group: ids(groups),
+        user: ids(users),
+        job: ids(jobs),
+        pipeline: ids(pipelines),
+        token: ids(tokens),
+      },
       projectPaths: projects.map((project) => project.pathWithNamespace),
       groupPaths: groups.map((group) => group.fullPath),
       usernames: users.map((user) => user.username),

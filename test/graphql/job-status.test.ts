@@ -44,11 +44,21 @@ async function setUp() {
   }));
   const created = await server.graphql(
     PIPELINE_CREATE,
-    { input: { projectId: gid('Project', project.id), ref: 'main', sha: SHA, commit: { title: 'CI', authorName: 'Ada', authorEmail: 'ada@example.com' }, jobs } },
+    {
+      input: {
+        projectId: gid('Project', project.id),
+        ref: 'main',
+        sha: SHA,
+        commit: { title: 'CI', authorName: 'Ada', authorEmail: 'ada@example.com' },
+        jobs,
+      },
+    },
     maintainer.token,
   );
   expect(created.data?.pipelineCreate.errors).toEqual([]);
-  const ids = Object.fromEntries(created.data?.pipelineCreate.pipeline.jobs.nodes.map((job: { id: string; name: string }) => [job.name, job.id]));
+  const ids = Object.fromEntries(
+    created.data?.pipelineCreate.pipeline.jobs.nodes.map((job: { id: string; name: string }) => [job.name, job.id]),
+  );
   const move = async (name: string, ...events: [string, Record<string, unknown>?][]) => {
     for (const [event, extra] of events) {
       const res = await server.graphql(TRANSITION, { input: { id: ids[name], event, ...extra } }, maintainer.token);
@@ -159,7 +169,12 @@ describe('CiJob on a runner page', () => {
       tooltip: 'manual action',
       action: { title: 'Run', buttonTitle: 'Run job', path: `/${project.pathWithNamespace}/-/jobs/${manual.id}/play` },
     });
-    expect(await deploy(reporter.token)).toEqual({ group: 'manual', label: 'manual play action (not allowed)', tooltip: 'manual action', action: null });
+    expect(await deploy(reporter.token)).toEqual({
+      group: 'manual',
+      label: 'manual play action (not allowed)',
+      tooltip: 'manual action',
+      action: null,
+    });
   });
 
   it('shows the short SHA, the commit path and the tags of each job', async () => {

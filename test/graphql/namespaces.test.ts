@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
-import { addGroupMember, addProjectMember, createGroup, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createProject,
+  createRunner,
+  createUser,
+  gid,
+  runnerGid,
+} from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
 
 const server = useTestServer();
@@ -51,7 +60,11 @@ describe('Mutation.groupCreate', () => {
 
     // As Owner, they may create a subgroup, which knows its place in the tree.
     const sub = await server.graphql(GROUP_CREATE, { input: { name: 'Platform', path: 'platform', parentId: group.id } }, token);
-    expect(sub.data?.groupCreate.group).toMatchObject({ fullPath: 'acme/platform', fullName: 'Acme / Platform', parent: { fullPath: 'acme' } });
+    expect(sub.data?.groupCreate.group).toMatchObject({
+      fullPath: 'acme/platform',
+      fullName: 'Acme / Platform',
+      parent: { fullPath: 'acme' },
+    });
     const stored = await server.db.group.findUniqueOrThrow({ where: { fullPath: 'acme/platform' } });
     expect(stored.traversalIds).toEqual([Number(group.id.split('/').pop()), stored.id]);
   });
@@ -165,8 +178,10 @@ describe('Mutation.groupMemberAdd', () => {
   it('lets a group Owner add a member, whose access reaches subgroups and their projects', async () => {
     const owner = await createUser(server.db);
     const group = (await server.graphql(GROUP_CREATE, { input: { name: 'Infra', path: 'infra' } }, owner.token)).data?.groupCreate.group;
-    const sub = (await server.graphql(GROUP_CREATE, { input: { name: 'Ops', path: 'ops', parentId: group.id } }, owner.token)).data?.groupCreate.group;
-    const project = (await server.graphql(PROJECT_CREATE, { input: { name: 'Deploy', path: 'deploy', groupId: sub.id } }, owner.token)).data?.projectCreate.project;
+    const sub = (await server.graphql(GROUP_CREATE, { input: { name: 'Ops', path: 'ops', parentId: group.id } }, owner.token)).data
+      ?.groupCreate.group;
+    const project = (await server.graphql(PROJECT_CREATE, { input: { name: 'Deploy', path: 'deploy', groupId: sub.id } }, owner.token)).data
+      ?.projectCreate.project;
     const groupId = Number(group.id.split('/').pop());
     const projectId = Number(project.id.split('/').pop());
     const { runner: groupRunner } = await createRunner(server.db, { groupId, description: 'infra-group-runner' });
@@ -225,7 +240,11 @@ describe('Mutation.groupMemberAdd', () => {
     const member = await createUser(server.db);
     await addGroupMember(server.db, parent.id, member.user.id, AccessLevel.DEVELOPER);
     const add = (groupId: number, accessLevel: string) =>
-      server.graphql(GROUP_MEMBER_ADD, { input: { groupId: gid('Group', groupId), userId: gid('User', member.user.id), accessLevel } }, admin.token);
+      server.graphql(
+        GROUP_MEMBER_ADD,
+        { input: { groupId: gid('Group', groupId), userId: gid('User', member.user.id), accessLevel } },
+        admin.token,
+      );
 
     const again = await add(parent.id, 'OWNER');
     expect(again.errors?.[0]).toMatchObject({ message: 'Member already exists', extensions: { code: 'CONFLICT' } });
@@ -253,7 +272,11 @@ describe('Mutation.projectMemberAdd', () => {
 
     const res = await server.graphql(PROJECT_MEMBER_ADD, { input: input('DEVELOPER') }, maintainer.token);
     expect(res.data?.projectMemberAdd).toEqual({
-      projectMember: { accessLevel: { stringValue: 'DEVELOPER' }, user: { username: newcomer.username }, project: { fullPath: project.pathWithNamespace } },
+      projectMember: {
+        accessLevel: { stringValue: 'DEVELOPER' },
+        user: { username: newcomer.username },
+        project: { fullPath: project.pathWithNamespace },
+      },
       errors: [],
       attributeErrors: [],
     });

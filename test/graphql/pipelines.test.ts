@@ -52,7 +52,10 @@ async function transition(token: string, input: Record<string, unknown>) {
 describe('Mutation.pipelineCreate', () => {
   it('creates a pipeline with its jobs, all CREATED, numbered per project, reusing a known commit', async () => {
     const { projectId, developer } = await setUp();
-    const jobs = [{ name: 'build', stage: 'build' }, { name: 'lint', stage: 'test', allowFailure: true }];
+    const jobs = [
+      { name: 'build', stage: 'build' },
+      { name: 'lint', stage: 'test', allowFailure: true },
+    ];
 
     const first = await createPipeline(developer.token, projectId, jobs);
 
@@ -66,8 +69,24 @@ describe('Mutation.pipelineCreate', () => {
       commit: { sha: SHA, title: 'Add CI', message: 'Add CI', authorName: 'Ada', authorEmail: 'ada@example.com', parentIds: [] },
     });
     expect(first.jobs.nodes).toEqual([
-      { id: expect.stringMatching(/^gid:\/\/gitlab\/Ci::Build\/\d+$/), name: 'build', stage: 'build', status: 'CREATED', allowFailure: false, ref: 'main', user: { username: developer.user.username } },
-      { id: expect.any(String), name: 'lint', stage: 'test', status: 'CREATED', allowFailure: true, ref: 'main', user: { username: developer.user.username } },
+      {
+        id: expect.stringMatching(/^gid:\/\/gitlab\/Ci::Build\/\d+$/),
+        name: 'build',
+        stage: 'build',
+        status: 'CREATED',
+        allowFailure: false,
+        ref: 'main',
+        user: { username: developer.user.username },
+      },
+      {
+        id: expect.any(String),
+        name: 'lint',
+        stage: 'test',
+        status: 'CREATED',
+        allowFailure: true,
+        ref: 'main',
+        user: { username: developer.user.username },
+      },
     ]);
     const second = await createPipeline(developer.token, projectId, [{ name: 'build', stage: 'build' }]);
     expect(second.iid).toBe('2');
@@ -77,7 +96,9 @@ describe('Mutation.pipelineCreate', () => {
   it('gives concurrent pipelines of one project distinct iids', async () => {
     const { projectId, developer } = await setUp();
     const created = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => createPipeline(developer.token, projectId, [{ name: 'test', stage: 'test' }], String(i).repeat(40))),
+      Array.from({ length: 4 }, (_, i) =>
+        createPipeline(developer.token, projectId, [{ name: 'test', stage: 'test' }], String(i).repeat(40)),
+      ),
     );
     expect(created.map((pipeline) => pipeline.iid).sort()).toEqual(['1', '2', '3', '4']);
   });
@@ -101,8 +122,13 @@ describe('Mutation.pipelineCreate', () => {
   it('reports a bad SHA, ref, commit or job list as data', async () => {
     const { projectId, developer } = await setUp();
     const attempt = async (input: Record<string, unknown>) =>
-      (await server.graphql(PIPELINE_CREATE, { input: { projectId, ref: 'main', sha: SHA, commit, jobs: [{ name: 'a', stage: 'b' }], ...input } }, developer.token)).data
-        ?.pipelineCreate;
+      (
+        await server.graphql(
+          PIPELINE_CREATE,
+          { input: { projectId, ref: 'main', sha: SHA, commit, jobs: [{ name: 'a', stage: 'b' }], ...input } },
+          developer.token,
+        )
+      ).data?.pipelineCreate;
 
     expect(await attempt({ sha: 'abc', ref: 'bad..ref', jobs: [] })).toMatchObject({
       pipeline: null,
@@ -116,10 +142,17 @@ describe('Mutation.pipelineCreate', () => {
       'Commit author email is invalid',
       'Commit parent ids must all be 40-character commit SHAs',
     ]);
-    expect((await attempt({ jobs: [{ name: 'a', stage: 'b' }, { name: 'a', stage: 'c' }, { name: '', stage: 'c' }] })).errors).toEqual([
-      'Job name "a" is used by more than one job',
-      "Job name can't be blank",
-    ]);
+    expect(
+      (
+        await attempt({
+          jobs: [
+            { name: 'a', stage: 'b' },
+            { name: 'a', stage: 'c' },
+            { name: '', stage: 'c' },
+          ],
+        })
+      ).errors,
+    ).toEqual(['Job name "a" is used by more than one job', "Job name can't be blank"]);
   });
 });
 
@@ -131,7 +164,12 @@ describe('Mutation.jobTransition', () => {
     const jobId = pipeline.jobs.nodes[0].id;
 
     const enqueued = await transition(maintainer.token, { id: jobId, event: 'ENQUEUE' });
-    expect(enqueued.data?.jobTransition.job).toMatchObject({ status: 'PENDING', queuedAt: expect.any(String), startedAt: null, pipeline: { status: 'PENDING' } });
+    expect(enqueued.data?.jobTransition.job).toMatchObject({
+      status: 'PENDING',
+      queuedAt: expect.any(String),
+      startedAt: null,
+      pipeline: { status: 'PENDING' },
+    });
 
     const running = await transition(maintainer.token, { id: jobId, event: 'RUN', runnerId: runnerGid(runner.id) });
     expect(running.data?.jobTransition.job).toMatchObject({
@@ -185,7 +223,10 @@ describe('Mutation.jobTransition', () => {
     await transition(developer.token, { id, event: 'RUN', runnerId: runnerGid(runner.id) });
     await transition(developer.token, { id, event: 'SUCCEED' });
     expect(await refusal({ event: 'RUN', runnerId: runnerGid(runner.id) })).toMatchObject({ message: 'Cannot run a job that is success' });
-    expect(await refusal({ event: 'CANCEL' })).toMatchObject({ message: 'Cannot cancel a job that is success', extensions: { code: 'CONFLICT' } });
+    expect(await refusal({ event: 'CANCEL' })).toMatchObject({
+      message: 'Cannot cancel a job that is success',
+      extensions: { code: 'CONFLICT' },
+    });
     expect(await refusal({ event: 'SKIP' })).toMatchObject({ message: 'Cannot skip a job that is success' });
   });
 
@@ -207,7 +248,10 @@ describe('Mutation.jobTransition', () => {
       message: 'The runner does not exist or is not available to the project',
       extensions: { code: 'BAD_USER_INPUT', argument: 'runnerId' },
     });
-    expect(await run(runnerGid(paused.id))).toMatchObject({ message: 'Cannot run a job on a paused runner', extensions: { code: 'CONFLICT' } });
+    expect(await run(runnerGid(paused.id))).toMatchObject({
+      message: 'Cannot run a job on a paused runner',
+      extensions: { code: 'CONFLICT' },
+    });
     expect(await run(runnerGid(tagged.id))).toMatchObject({ extensions: { code: 'CONFLICT' } });
     const ran = await transition(developer.token, { id, event: 'RUN', runnerId: runnerGid(shared.id) });
     expect(ran.data?.jobTransition.job.status).toBe('RUNNING');
@@ -223,14 +267,21 @@ describe('Mutation.jobTransition', () => {
 
     for (const runner of [ofProject, ofGroup]) {
       // The runner(id) field hides both from a Developer; running a job on them is answered as for a missing runner.
-      const hidden = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id) }, developer.token);
+      const hidden = await server.graphql(
+        `query($id: CiRunnerID!) { runner(id: $id) { id } }`,
+        { id: runnerGid(runner.id) },
+        developer.token,
+      );
       expect(hidden.data).toEqual({ runner: null });
       const refused = await transition(developer.token, { id, event: 'RUN', runnerId: runnerGid(runner.id) });
       expect(refused.errors?.[0]).toMatchObject({ message: 'The runner does not exist or is not available to the project' });
       const after = await server.db.runner.findUniqueOrThrow({ where: { id: runner.id } });
       expect(after.contactedAt).toBeNull();
     }
-    expect(await server.db.job.findFirstOrThrow({ where: { pipelineId: Number(pipeline.id.split('/').pop()) } })).toMatchObject({ runnerId: null, status: 'pending' });
+    expect(await server.db.job.findFirstOrThrow({ where: { pipelineId: Number(pipeline.id.split('/').pop()) } })).toMatchObject({
+      runnerId: null,
+      status: 'pending',
+    });
 
     const ran = await transition(maintainer.token, { id, event: 'RUN', runnerId: runnerGid(ofProject.id) });
     expect(ran.data?.jobTransition.job.status).toBe('RUNNING');
@@ -250,10 +301,17 @@ describe('Mutation.jobTransition', () => {
       return (await transition(developer.token, { id, ...end })).data?.jobTransition.job;
     };
 
-    expect(await runToEnd(flaky, { event: 'FAIL' })).toMatchObject({ status: 'FAILED', failureReason: 'script_failure', pipeline: { status: 'CREATED' } });
+    expect(await runToEnd(flaky, { event: 'FAIL' })).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'script_failure',
+      pipeline: { status: 'CREATED' },
+    });
     expect(await runToEnd(unit, { event: 'SUCCEED' })).toMatchObject({ status: 'SUCCESS', pipeline: { status: 'SUCCESS' } });
 
-    const second = await createPipeline(developer.token, projectId, [{ name: 'unit', stage: 'test' }, { name: 'e2e', stage: 'test' }]);
+    const second = await createPipeline(developer.token, projectId, [
+      { name: 'unit', stage: 'test' },
+      { name: 'e2e', stage: 'test' },
+    ]);
     const [unit2, e2e] = second.jobs.nodes.map((job: { id: string }) => job.id);
     expect(await runToEnd(unit2, { event: 'FAIL', failureReason: 'runner_system_failure' })).toMatchObject({
       failureReason: 'runner_system_failure',
@@ -268,11 +326,18 @@ describe('Mutation.jobTransition', () => {
 
   it('cancels and skips; a pipeline of canceled and skipped jobs is canceled', async () => {
     const { projectId, developer } = await setUp();
-    const pipeline = await createPipeline(developer.token, projectId, [{ name: 'a', stage: 'test' }, { name: 'b', stage: 'deploy' }]);
+    const pipeline = await createPipeline(developer.token, projectId, [
+      { name: 'a', stage: 'test' },
+      { name: 'b', stage: 'deploy' },
+    ]);
     const [a, b] = pipeline.jobs.nodes.map((job: { id: string }) => job.id);
 
     const skipped = await transition(developer.token, { id: b, event: 'SKIP' });
-    expect(skipped.data?.jobTransition.job).toMatchObject({ status: 'SKIPPED', finishedAt: expect.any(String), pipeline: { status: 'CREATED' } });
+    expect(skipped.data?.jobTransition.job).toMatchObject({
+      status: 'SKIPPED',
+      finishedAt: expect.any(String),
+      pipeline: { status: 'CREATED' },
+    });
     await transition(developer.token, { id: a, event: 'ENQUEUE' });
     const canceled = await transition(developer.token, { id: a, event: 'CANCEL' });
     expect(canceled.data?.jobTransition.job).toMatchObject({ status: 'CANCELED', pipeline: { status: 'CANCELED' } });
@@ -285,12 +350,21 @@ describe('Mutation.jobTransition', () => {
     const id = pipeline.jobs.nodes[0].id;
     const error = async (input: Record<string, unknown>) => (await transition(developer.token, { id, ...input })).errors?.[0];
 
-    expect(await error({ event: 'ENQUEUE', runnerId: runnerGid(runner.id) })).toMatchObject({ message: 'runnerId is only for the RUN event', extensions: { code: 'BAD_USER_INPUT' } });
-    expect(await error({ event: 'CANCEL', failureReason: 'script_failure' })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'failureReason' } });
-    expect(await error({ event: 'FAIL', failureReason: 'gremlins' })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'failureReason' } });
+    expect(await error({ event: 'ENQUEUE', runnerId: runnerGid(runner.id) })).toMatchObject({
+      message: 'runnerId is only for the RUN event',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(await error({ event: 'CANCEL', failureReason: 'script_failure' })).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', argument: 'failureReason' },
+    });
+    expect(await error({ event: 'FAIL', failureReason: 'gremlins' })).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', argument: 'failureReason' },
+    });
     expect(await error({ event: 'SUCCEED', coverage: 101 })).toMatchObject({ message: 'coverage must be between 0 and 100' });
     expect(await error({ event: 'SKIP', coverage: 50 })).toMatchObject({ message: 'coverage is only for the SUCCEED and FAIL events' });
-    expect((await transition(developer.token, { id: 'gid://gitlab/Ci::Runner/1', event: 'SKIP' })).errors?.[0]?.message).toContain('does not represent an instance of Ci::Build');
+    expect((await transition(developer.token, { id: 'gid://gitlab/Ci::Runner/1', event: 'SKIP' })).errors?.[0]?.message).toContain(
+      'does not represent an instance of Ci::Build',
+    );
   });
 
   it('hides jobs from those who may not see them (NOT_FOUND) and refuses Reporters (FORBIDDEN)', async () => {
@@ -305,7 +379,10 @@ describe('Mutation.jobTransition', () => {
     const admin = await createUser(server.db, { admin: true });
 
     for (const user of [stranger, guest]) {
-      expect((await transition(user.token, { id, event: 'SKIP' })).errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', resource: 'Job' });
+      expect((await transition(user.token, { id, event: 'SKIP' })).errors?.[0]?.extensions).toMatchObject({
+        code: 'NOT_FOUND',
+        resource: 'Job',
+      });
     }
     expect((await transition(reporter.token, { id, event: 'SKIP' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const missing = await transition(admin.token, { id: gid('Ci::Build', 999999), event: 'SKIP' });
@@ -319,7 +396,11 @@ describe('Project.pipelines', () => {
     const { project, developer } = await setUp();
     const projectId = gid('Project', project.id);
     for (const ref of ['first', 'second', 'third']) {
-      const res = await server.graphql(PIPELINE_CREATE, { input: { projectId, ref, sha: SHA, commit, jobs: [{ name: 'a', stage: 'b' }] } }, developer.token);
+      const res = await server.graphql(
+        PIPELINE_CREATE,
+        { input: { projectId, ref, sha: SHA, commit, jobs: [{ name: 'a', stage: 'b' }] } },
+        developer.token,
+      );
       expect(res.data?.pipelineCreate.errors).toEqual([]);
     }
     const guest = await createUser(server.db);
@@ -329,7 +410,10 @@ describe('Project.pipelines', () => {
     const res = await server.graphql(query, { p: project.pathWithNamespace }, developer.token);
     expect(res.data?.project.pipelines).toEqual({
       count: 3,
-      nodes: [{ iid: '3', ref: 'third', status: 'CREATED' }, { iid: '2', ref: 'second', status: 'CREATED' }],
+      nodes: [
+        { iid: '3', ref: 'third', status: 'CREATED' },
+        { iid: '2', ref: 'second', status: 'CREATED' },
+      ],
     });
     const refused = await server.graphql(query, { p: project.pathWithNamespace }, guest.token);
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import { digestToken } from '../../src/auth/tokens.ts';
 import type { TokenScope } from '../../src/db/generated/enums.ts';
-import { addGroupMember, addProjectMember, createGroup, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createProject,
+  createRunner,
+  createUser,
+  gid,
+  runnerGid,
+} from '../support/factories.ts';
 import { type GraphQLResponse, useTestServer } from '../support/server.ts';
 
 const server = useTestServer();
@@ -22,10 +31,16 @@ const BULK_PAUSE = `mutation($ids: [CiRunnerID!]!, $paused: Boolean!) {
 const failure = (res: GraphQLResponse) => res.errors?.[0]?.extensions;
 const exists = async (id: number) => (await server.db.runner.findUnique({ where: { id } })) !== null;
 const projectPaths = async (runnerId: number) =>
-  (await server.db.runnerProject.findMany({ where: { runnerId }, orderBy: { id: 'asc' }, include: { project: true } })).map((link) => link.project.pathWithNamespace);
+  (await server.db.runnerProject.findMany({ where: { runnerId }, orderBy: { id: 'asc' }, include: { project: true } })).map(
+    (link) => link.project.pathWithNamespace,
+  );
 
 /** The token of a new user with the given role on a group or on projects. */
-async function member(target: { projects?: { id: number }[]; project?: { id: number }; group?: { id: number } }, level: number, scopes?: TokenScope[]) {
+async function member(
+  target: { projects?: { id: number }[]; project?: { id: number }; group?: { id: number } },
+  level: number,
+  scopes?: TokenScope[],
+) {
   const { user, token } = await createUser(server.db, { scopes });
   for (const project of [...(target.projects ?? []), ...(target.project ? [target.project] : [])]) {
     await addProjectMember(server.db, project.id, user.id, level);
@@ -45,11 +60,19 @@ describe('runnerCreate', () => {
     expect(runner.ephemeralAuthenticationToken).toMatch(/^glrt-/);
     expect(runner.shortSha).toBe(runner.ephemeralAuthenticationToken.slice(0, 13));
     const row = await server.db.runner.findUniqueOrThrow({ where: { id: Number(runner.id.split('/').pop()) } });
-    expect(row).toMatchObject({ runnerType: 'instance_type', registrationType: 'authenticated_user', tokenDigest: digestToken(runner.ephemeralAuthenticationToken) });
+    expect(row).toMatchObject({
+      runnerType: 'instance_type',
+      registrationType: 'authenticated_user',
+      tokenDigest: digestToken(runner.ephemeralAuthenticationToken),
+    });
     expect(JSON.stringify(row)).not.toContain(runner.ephemeralAuthenticationToken.slice('glrt-'.length));
     // Another administrator is not its creator: the token stays the creator's (test/graphql/runner-registration.test.ts).
     const other = await createUser(server.db, { admin: true });
-    const again = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { ephemeralAuthenticationToken } }`, { id: runner.id }, other.token);
+    const again = await server.graphql(
+      `query($id: CiRunnerID!) { runner(id: $id) { ephemeralAuthenticationToken } }`,
+      { id: runner.id },
+      other.token,
+    );
     expect(again.data?.runner.ephemeralAuthenticationToken).toBeNull();
   });
 
@@ -59,9 +82,16 @@ describe('runnerCreate', () => {
 
     const created = await server.graphql(CREATE, { input }, await member({ group }, AccessLevel.OWNER));
     expect(created.data?.runnerCreate.runner.groups.edges).toEqual([{ node: { fullPath: group.fullPath } }]);
-    expect(failure(await server.graphql(CREATE, { input }, await member({ group }, AccessLevel.MAINTAINER)))).toEqual({ code: 'FORBIDDEN' });
-    expect(failure(await server.graphql(CREATE, { input }, (await createUser(server.db)).token))).toMatchObject({ code: 'NOT_FOUND', resource: 'Group' });
-    expect(failure(await server.graphql(CREATE, { input: { runnerType: 'GROUP_TYPE' } }, (await createUser(server.db, { admin: true })).token))).toMatchObject({
+    expect(failure(await server.graphql(CREATE, { input }, await member({ group }, AccessLevel.MAINTAINER)))).toEqual({
+      code: 'FORBIDDEN',
+    });
+    expect(failure(await server.graphql(CREATE, { input }, (await createUser(server.db)).token))).toMatchObject({
+      code: 'NOT_FOUND',
+      resource: 'Group',
+    });
+    expect(
+      failure(await server.graphql(CREATE, { input: { runnerType: 'GROUP_TYPE' } }, (await createUser(server.db, { admin: true })).token)),
+    ).toMatchObject({
       code: 'BAD_USER_INPUT',
       argument: 'groupId',
     });
@@ -73,8 +103,13 @@ describe('runnerCreate', () => {
 
     const created = await server.graphql(CREATE, { input }, await member({ project }, AccessLevel.MAINTAINER, ['create_runner']));
     expect(created.data?.runnerCreate.runner.ownerProject).toEqual({ fullPath: project.pathWithNamespace });
-    expect(failure(await server.graphql(CREATE, { input }, await member({ project }, AccessLevel.REPORTER)))).toEqual({ code: 'FORBIDDEN' });
-    expect(failure(await server.graphql(CREATE, { input }, (await createUser(server.db)).token))).toMatchObject({ code: 'NOT_FOUND', resource: 'Project' });
+    expect(failure(await server.graphql(CREATE, { input }, await member({ project }, AccessLevel.REPORTER)))).toEqual({
+      code: 'FORBIDDEN',
+    });
+    expect(failure(await server.graphql(CREATE, { input }, (await createUser(server.db)).token))).toMatchObject({
+      code: 'NOT_FOUND',
+      resource: 'Project',
+    });
     const maintainer = await member({ project }, AccessLevel.MAINTAINER);
     expect(failure(await server.graphql(CREATE, { input: { runnerType: 'INSTANCE_TYPE' } }, maintainer))).toEqual({ code: 'FORBIDDEN' });
   });
@@ -84,7 +119,10 @@ describe('runnerCreate', () => {
     expect(failure(await server.graphql(CREATE, { input }))?.code).toBe('UNAUTHENTICATED');
     for (const scopes of [['read_api'], ['manage_runner']] as TokenScope[][]) {
       const { token } = await createUser(server.db, { admin: true, scopes });
-      expect(failure(await server.graphql(CREATE, { input }, token)), scopes[0]).toMatchObject({ code: 'INSUFFICIENT_SCOPE', scopes: ['api', 'create_runner'] });
+      expect(failure(await server.graphql(CREATE, { input }, token)), scopes[0]).toMatchObject({
+        code: 'INSUFFICIENT_SCOPE',
+        scopes: ['api', 'create_runner'],
+      });
     }
   });
 
@@ -112,8 +150,14 @@ describe('runnerUpdate', () => {
     const { runner } = await createRunner(server.db, { groupId: group.id });
 
     const res = await update(runner.id, await member({ group }, AccessLevel.OWNER));
-    expect(res.data?.runnerUpdate).toEqual({ runner: { id: runnerGid(runner.id), description: 'changed', paused: false, maximumTimeout: null }, errors: [] });
-    expect(failure(await update(runner.id, await member({ group }, AccessLevel.MAINTAINER)))).toEqual({ code: 'FORBIDDEN', reason: 'No access granted' });
+    expect(res.data?.runnerUpdate).toEqual({
+      runner: { id: runnerGid(runner.id), description: 'changed', paused: false, maximumTimeout: null },
+      errors: [],
+    });
+    expect(failure(await update(runner.id, await member({ group }, AccessLevel.MAINTAINER)))).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'No access granted',
+    });
   });
 
   it('lets project Maintainers and admins update project runners, not Reporters or strangers', async () => {
@@ -122,8 +166,14 @@ describe('runnerUpdate', () => {
 
     expect((await update(runner.id, await member({ project }, AccessLevel.MAINTAINER))).data?.runnerUpdate.errors).toEqual([]);
     expect((await update(runner.id, (await createUser(server.db, { admin: true })).token)).data?.runnerUpdate.errors).toEqual([]);
-    expect(failure(await update(runner.id, await member({ project }, AccessLevel.REPORTER)))).toEqual({ code: 'FORBIDDEN', reason: 'No access granted' });
-    expect(failure(await update(runner.id, (await createUser(server.db)).token))).toEqual({ code: 'FORBIDDEN', reason: 'No access granted' });
+    expect(failure(await update(runner.id, await member({ project }, AccessLevel.REPORTER)))).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'No access granted',
+    });
+    expect(failure(await update(runner.id, (await createUser(server.db)).token))).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'No access granted',
+    });
     const { runner: instance } = await createRunner(server.db);
     expect(failure(await update(instance.id, await member({ project }, AccessLevel.MAINTAINER)))?.reason).toBe('No access granted');
   });
@@ -132,8 +182,12 @@ describe('runnerUpdate', () => {
     const project = await createProject(server.db);
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
 
-    expect((await update(runner.id, await member({ project }, AccessLevel.MAINTAINER, ['manage_runner']))).data?.runnerUpdate.errors).toEqual([]);
-    expect(failure(await update(runner.id, await member({ project }, AccessLevel.MAINTAINER, ['read_api'])))?.code).toBe('INSUFFICIENT_SCOPE');
+    expect(
+      (await update(runner.id, await member({ project }, AccessLevel.MAINTAINER, ['manage_runner']))).data?.runnerUpdate.errors,
+    ).toEqual([]);
+    expect(failure(await update(runner.id, await member({ project }, AccessLevel.MAINTAINER, ['read_api'])))?.code).toBe(
+      'INSUFFICIENT_SCOPE',
+    );
     expect(failure(await update(runner.id, undefined))?.code).toBe('UNAUTHENTICATED');
     expect(failure(await update(999_999, (await createUser(server.db)).token))).toMatchObject({ code: 'NOT_FOUND', resource: 'Runner' });
   });
@@ -159,7 +213,9 @@ describe('runnerDelete', () => {
     const group = await createGroup(server.db);
     const { runner } = await createRunner(server.db, { groupId: group.id });
 
-    expect(failure(await server.graphql(DELETE, { id: runnerGid(runner.id) }, await member({ group }, AccessLevel.MAINTAINER)))?.reason).toBe('No access granted');
+    expect(
+      failure(await server.graphql(DELETE, { id: runnerGid(runner.id) }, await member({ group }, AccessLevel.MAINTAINER)))?.reason,
+    ).toBe('No access granted');
     const res = await server.graphql(DELETE, { id: runnerGid(runner.id) }, await member({ group }, AccessLevel.OWNER, ['manage_runner']));
     expect(res.data?.runnerDelete).toEqual({ errors: [] });
     expect(await exists(runner.id)).toBe(false);
@@ -182,18 +238,22 @@ describe('runnerDelete', () => {
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
     const id = runnerGid(runner.id);
 
-    expect(failure(await server.graphql(DELETE, { id }, await member({ project }, AccessLevel.MAINTAINER, ['read_api'])))?.code).toBe('INSUFFICIENT_SCOPE');
+    expect(failure(await server.graphql(DELETE, { id }, await member({ project }, AccessLevel.MAINTAINER, ['read_api'])))?.code).toBe(
+      'INSUFFICIENT_SCOPE',
+    );
     const maintainer = await member({ project }, AccessLevel.MAINTAINER);
     const early = await server.graphql(DELETE, { id, since: new Date(runner.updatedAt.getTime() - 1000).toISOString() }, maintainer);
     expect(failure(early)?.code).toBe('PRECONDITION_FAILED');
     expect(await exists(runner.id)).toBe(true);
-    expect((await server.graphql(DELETE, { id, since: runner.updatedAt.toISOString() }, maintainer)).data?.runnerDelete).toEqual({ errors: [] });
+    expect((await server.graphql(DELETE, { id, since: runner.updatedAt.toISOString() }, maintainer)).data?.runnerDelete).toEqual({
+      errors: [],
+    });
     expect(await exists(runner.id)).toBe(false);
   });
 });
 
 describe('runnerAssignToProject', () => {
-  it("assigns a project runner to another project its user maintains; the first project stays the owner", async () => {
+  it('assigns a project runner to another project its user maintains; the first project stays the owner', async () => {
     const [home, other] = [await createProject(server.db), await createProject(server.db)];
     const { runner } = await createRunner(server.db, { projectIds: [home.id] });
     const token = await member({ projects: [home, other] }, AccessLevel.MAINTAINER);
@@ -224,12 +284,13 @@ describe('runnerAssignToProject', () => {
     expect(await assign(maintainer)).toEqual({ code: 'FORBIDDEN', reason: 'No access granted' });
   });
 
-  it("refuses group runners (even to admins), instance runners, and locked runners to non-admins", async () => {
+  it('refuses group runners (even to admins), instance runners, and locked runners to non-admins', async () => {
     const group = await createGroup(server.db);
     const [home, target] = [await createProject(server.db, { group }), await createProject(server.db, { group })];
     const { token: admin } = await createUser(server.db, { admin: true });
     const owner = await member({ group }, AccessLevel.OWNER);
-    const assign = async (token: string, id: number) => failure(await server.graphql(ASSIGN, { runnerId: runnerGid(id), path: target.pathWithNamespace }, token));
+    const assign = async (token: string, id: number) =>
+      failure(await server.graphql(ASSIGN, { runnerId: runnerGid(id), path: target.pathWithNamespace }, token));
     const groupRunner = (await createRunner(server.db, { groupId: group.id })).runner;
     const instanceRunner = (await createRunner(server.db)).runner;
     const locked = (await createRunner(server.db, { projectIds: [home.id], locked: true })).runner;
@@ -238,7 +299,9 @@ describe('runnerAssignToProject', () => {
     expect(await assign(owner, instanceRunner.id)).toEqual({ code: 'FORBIDDEN', reason: 'No access granted' });
     expect(await assign(admin, instanceRunner.id)).toEqual({ code: 'FORBIDDEN', reason: 'Runner is a shared runner' });
     expect(await assign(owner, locked.id)).toEqual({ code: 'FORBIDDEN', reason: 'Runner is locked' });
-    expect((await server.graphql(ASSIGN, { runnerId: runnerGid(locked.id), path: target.pathWithNamespace }, admin)).data?.runnerAssignToProject).toEqual({ errors: [] });
+    expect(
+      (await server.graphql(ASSIGN, { runnerId: runnerGid(locked.id), path: target.pathWithNamespace }, admin)).data?.runnerAssignToProject,
+    ).toEqual({ errors: [] });
   });
 });
 
@@ -256,10 +319,17 @@ describe('runnerUnassignFromProject', () => {
     const { runner, home, other, maintainer } = await sharedRunner();
     const link = await server.db.runnerProject.findFirstOrThrow({ where: { runnerId: runner.id, projectId: other.id } });
 
-    expect(failure(await unassign(runner.id, other.pathWithNamespace, maintainer, new Date(link.updatedAt.getTime() - 1000)))?.code).toBe('PRECONDITION_FAILED');
-    expect((await unassign(runner.id, other.pathWithNamespace, maintainer, link.updatedAt)).data?.runnerUnassignFromProject).toEqual({ errors: [] });
+    expect(failure(await unassign(runner.id, other.pathWithNamespace, maintainer, new Date(link.updatedAt.getTime() - 1000)))?.code).toBe(
+      'PRECONDITION_FAILED',
+    );
+    expect((await unassign(runner.id, other.pathWithNamespace, maintainer, link.updatedAt)).data?.runnerUnassignFromProject).toEqual({
+      errors: [],
+    });
     expect(await projectPaths(runner.id)).toEqual([home.pathWithNamespace]);
-    expect(failure(await unassign(runner.id, other.pathWithNamespace, maintainer))).toMatchObject({ code: 'NOT_FOUND', resource: 'Runner' });
+    expect(failure(await unassign(runner.id, other.pathWithNamespace, maintainer))).toMatchObject({
+      code: 'NOT_FOUND',
+      resource: 'Runner',
+    });
   });
 
   it('never unassigns the owner project, even for admins', async () => {
@@ -276,7 +346,10 @@ describe('runnerUnassignFromProject', () => {
     const developer = await member({ project: other }, AccessLevel.DEVELOPER);
 
     expect(failure(await unassign(runner.id, other.pathWithNamespace, developer))).toEqual({ code: 'FORBIDDEN' });
-    expect(failure(await unassign(runner.id, other.pathWithNamespace, maintainer))).toEqual({ code: 'FORBIDDEN', reason: 'Runner is locked' });
+    expect(failure(await unassign(runner.id, other.pathWithNamespace, maintainer))).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'Runner is locked',
+    });
     const { token: admin } = await createUser(server.db, { admin: true });
     expect((await unassign(runner.id, other.pathWithNamespace, admin)).data?.runnerUnassignFromProject).toEqual({ errors: [] });
   });
@@ -302,7 +375,11 @@ describe('bulk operations', () => {
     });
     expect([await exists(mine.id), await exists(notMine.id)]).toEqual([false, true]);
     const none = await server.graphql(BULK_DELETE, { ids: [runnerGid(notMine.id)] }, token);
-    expect(none.data?.bulkRunnerDelete).toEqual({ deletedCount: 0, deletedIds: [], errors: ['User does not have permission to delete any of the runners'] });
+    expect(none.data?.bulkRunnerDelete).toEqual({
+      deletedCount: 0,
+      deletedIds: [],
+      errors: ['User does not have permission to delete any of the runners'],
+    });
   });
 
   it('runnerBulkPause pauses the runners you may update and names the others', async () => {
@@ -318,7 +395,10 @@ describe('bulk operations', () => {
     expect((await server.db.runner.findUniqueOrThrow({ where: { id: notMine.id } })).paused).toBe(false);
     const { token: admin } = await createUser(server.db, { admin: true });
     const resumed = await server.graphql(BULK_PAUSE, { ids: [mine.id, notMine.id].map(runnerGid), paused: false }, admin);
-    expect(resumed.data?.runnerBulkPause.updatedRunners).toEqual([{ id: runnerGid(mine.id), paused: false }, { id: runnerGid(notMine.id), paused: false }]);
+    expect(resumed.data?.runnerBulkPause.updatedRunners).toEqual([
+      { id: runnerGid(mine.id), paused: false },
+      { id: runnerGid(notMine.id), paused: false },
+    ]);
   });
 
   it('takes at most 50 runners, and an api token', async () => {
@@ -335,6 +415,10 @@ describe('bulk operations', () => {
       extensions: { code: 'BAD_USER_INPUT' },
     });
     expect(failure(await server.graphql(BULK_DELETE, { ids: [] }, readOnly))?.code).toBe('INSUFFICIENT_SCOPE');
-    expect((await server.graphql(BULK_DELETE, { ids: [] }, admin)).data?.bulkRunnerDelete).toEqual({ deletedCount: 0, deletedIds: [], errors: [] });
+    expect((await server.graphql(BULK_DELETE, { ids: [] }, admin)).data?.bulkRunnerDelete).toEqual({
+      deletedCount: 0,
+      deletedIds: [],
+      errors: [],
+    });
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
-import { addGroupMember, addProjectMember, createGroup, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createProject,
+  createRunner,
+  createUser,
+  gid,
+  runnerGid,
+} from '../support/factories.ts';
 import { EXTERNAL_URL, useTestServer } from '../support/server.ts';
 
 const server = useTestServer();
@@ -18,9 +27,17 @@ describe('users, groups and projects as runner pages show them', () => {
       token,
     );
     expect(group.data?.groupCreate).toEqual({ group: { avatarUrl: 'https://cdn.example.com/tools.png' }, errors: [] });
-    const project = await server.graphql(`mutation { projectCreate(input: { name: "Plain", path: "plain" }) { project { avatarUrl } errors } }`, {}, token);
+    const project = await server.graphql(
+      `mutation { projectCreate(input: { name: "Plain", path: "plain" }) { project { avatarUrl } errors } }`,
+      {},
+      token,
+    );
     expect(project.data?.projectCreate).toEqual({ project: { avatarUrl: null }, errors: [] });
-    const bad = await server.graphql(`mutation { projectCreate(input: { name: "Bad", path: "bad", avatarUrl: "ftp://x" }) { errors } }`, {}, token);
+    const bad = await server.graphql(
+      `mutation { projectCreate(input: { name: "Bad", path: "bad", avatarUrl: "ftp://x" }) { errors } }`,
+      {},
+      token,
+    );
     expect(bad.data?.projectCreate.errors).toEqual(['Avatar url is not a valid URL']);
 
     const res = await server.graphql(`{ currentUser { webPath webUrl } }`, {}, token);
@@ -28,7 +45,11 @@ describe('users, groups and projects as runner pages show them', () => {
     const { runner } = await createRunner(server.db);
     await server.db.runner.update({ where: { id: runner.id }, data: { creatorId: user.id } });
     const admin = await createUser(server.db, { admin: true });
-    const creator = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { createdBy { webPath webUrl } } }`, { id: runnerGid(runner.id) }, admin.token);
+    const creator = await server.graphql(
+      `query($id: CiRunnerID!) { runner(id: $id) { createdBy { webPath webUrl } } }`,
+      { id: runnerGid(runner.id) },
+      admin.token,
+    );
     expect(creator.data?.runner.createdBy).toEqual({ webPath: '/ada', webUrl: `${EXTERNAL_URL}/ada` });
   });
 });
@@ -58,7 +79,11 @@ describe('runner URLs', () => {
     const { runner: projectRunner } = await createRunner(server.db, { projectIds: [project.id] });
     const edges = `edges { webUrl editUrl node { id } }`;
 
-    const inGroup = await server.graphql(`query($path: ID!) { group(fullPath: $path) { runners(membership: DIRECT) { ${edges} } } }`, { path: group.fullPath }, owner.token);
+    const inGroup = await server.graphql(
+      `query($path: ID!) { group(fullPath: $path) { runners(membership: DIRECT) { ${edges} } } }`,
+      { path: group.fullPath },
+      owner.token,
+    );
     expect(inGroup.data?.group.runners.edges).toEqual([
       {
         webUrl: `${EXTERNAL_URL}/groups/${group.fullPath}/-/runners/${groupRunner.id}`,

@@ -75,7 +75,11 @@ describe('CiRunner.ephemeralAuthenticationToken', () => {
     expect(await read(registered.id, admin.token)).toEqual({ ephemeralAuthenticationToken: null, ephemeralRegisterUrl: null });
 
     const reset = await create({ runnerType: 'INSTANCE_TYPE' }, admin.token);
-    const res = await server.graphql(`mutation($id: CiRunnerID!) { runnerAuthenticationTokenReset(input: { id: $id }) { token errors } }`, { id: reset.id }, admin.token);
+    const res = await server.graphql(
+      `mutation($id: CiRunnerID!) { runnerAuthenticationTokenReset(input: { id: $id }) { token errors } }`,
+      { id: reset.id },
+      admin.token,
+    );
     expect(res.data?.runnerAuthenticationTokenReset.token).toMatch(/^glrt-/);
     expect((await read(reset.id, admin.token)).ephemeralAuthenticationToken).toBeNull();
     const row = await server.db.runner.findUniqueOrThrow({ where: { id: runnerId(reset.id) } });
@@ -96,11 +100,14 @@ describe('CiRunner.ephemeralAuthenticationToken', () => {
 
   it('never shows the token of a runner registered with a registration token', async () => {
     const admin = await createUser(server.db, { admin: true });
-    const registration = await server.graphql(`mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }`, {}, admin.token);
-    const registered = await server.graphql(
-      `mutation($t: String!) { runnerRegister(input: { token: $t }) { runner { id } } }`,
-      { t: registration.data?.runnersRegistrationTokenReset.token },
+    const registration = await server.graphql(
+      `mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }`,
+      {},
+      admin.token,
     );
+    const registered = await server.graphql(`mutation($t: String!) { runnerRegister(input: { token: $t }) { runner { id } } }`, {
+      t: registration.data?.runnersRegistrationTokenReset.token,
+    });
     const id = registered.data?.runnerRegister.runner.id;
     expect(await read(id, admin.token)).toEqual({ ephemeralAuthenticationToken: null, ephemeralRegisterUrl: null });
     const row = await server.db.runner.findUniqueOrThrow({ where: { id: runnerId(id) } });

@@ -3,7 +3,16 @@ import { AccessLevel } from '../../src/auth/access-level.ts';
 import { digestToken } from '../../src/auth/tokens.ts';
 import { rotateRunnerToken } from '../../src/services/runner-tokens.ts';
 import { resetRegistrationToken } from '../../src/services/tokens.ts';
-import { addGroupMember, addProjectMember, createGroup, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createProject,
+  createRunner,
+  createUser,
+  gid,
+  runnerGid,
+} from '../support/factories.ts';
 import { type GraphQLResponse, useTestServer } from '../support/server.ts';
 
 const server = useTestServer();
@@ -28,7 +37,11 @@ async function placement(runnerId: string) {
     token,
   );
   const runner = res.data?.runner;
-  return { type: runner?.runnerType, groups: runner?.groups.edges.map((edge: { node: { fullPath: string } }) => edge.node.fullPath), owner: runner?.ownerProject?.fullPath ?? null };
+  return {
+    type: runner?.runnerType,
+    groups: runner?.groups.edges.map((edge: { node: { fullPath: string } }) => edge.node.fullPath),
+    owner: runner?.ownerProject?.fullPath ?? null,
+  };
 }
 
 afterEach(async () => {
@@ -112,7 +125,10 @@ describe('runnerRegister', () => {
     expect(untagged.data?.runnerRegister).toMatchObject({
       runner: null,
       token: null,
-      errors: ['Maximum timeout needs to be at least 10 minutes', 'Tags list can not be empty when runner is not allowed to pick untagged jobs'],
+      errors: [
+        'Maximum timeout needs to be at least 10 minutes',
+        'Tags list can not be empty when runner is not allowed to pick untagged jobs',
+      ],
       attributeErrors: [
         { attribute: 'maximum_timeout', message: 'needs to be at least 10 minutes' },
         { attribute: 'tags_list', message: 'can not be empty when runner is not allowed to pick untagged jobs' },
@@ -147,11 +163,17 @@ describe('runnerVerify', () => {
 
   it('records the host as a runner manager; a glrt- runner stays NEVER_CONTACTED', async () => {
     const { token: admin } = await createUser(server.db, { admin: true });
-    const created = await server.graphql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`, {}, admin);
+    const created = await server.graphql(
+      `mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`,
+      {},
+      admin,
+    );
     const { id, ephemeralAuthenticationToken: glrt } = created.data!.runnerCreate.runner;
     expect(glrt).toMatch(/^glrt-t1_/);
 
-    const res = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: 's_graphql', info: { version: '17.5.0' }, ipAddress: '10.1.2.3' } });
+    const res = await server.graphql(VERIFY_HOST, {
+      input: { token: glrt, systemId: 's_graphql', info: { version: '17.5.0' }, ipAddress: '10.1.2.3' },
+    });
     expect(res.data?.runnerVerify).toEqual({ runner: { id }, token: glrt, errors: [], attributeErrors: [] });
     const after = await server.graphql(MANAGERS, { id }, admin);
     expect(after.data?.runner).toEqual({
@@ -163,7 +185,10 @@ describe('runnerVerify', () => {
     const bad = await server.graphql(VERIFY_HOST, { input: { token: glrt, systemId: '', ipAddress: 'not-an-ip' } });
     expect(bad.data?.runnerVerify).toMatchObject({
       runner: null,
-      attributeErrors: [{ attribute: 'system_xid', message: "can't be blank" }, { attribute: 'ip_address', message: 'is invalid' }],
+      attributeErrors: [
+        { attribute: 'system_xid', message: "can't be blank" },
+        { attribute: 'ip_address', message: 'is invalid' },
+      ],
     });
   });
 
@@ -284,7 +309,11 @@ describe('runnerAuthenticationTokenReset', () => {
     await server.db.runner.update({ where: { id: runner.id }, data: { tokenExpiresAt: new Date(Date.now() - 1000) } });
     const { token: admin } = await createUser(server.db, { admin: true });
     const revived = await server.graphql(RESET_AUTH, { id: runnerGid(runner.id) }, admin);
-    expect(revived.data?.runnerAuthenticationTokenReset).toEqual({ token: expect.stringMatching(/^t3_/), tokenExpiresAt: null, errors: [] });
+    expect(revived.data?.runnerAuthenticationTokenReset).toEqual({
+      token: expect.stringMatching(/^t3_/),
+      tokenExpiresAt: null,
+      errors: [],
+    });
   });
 
   it('refuses a reset by id to those who may not update the runner, NOT_FOUND coming first', async () => {
@@ -296,7 +325,10 @@ describe('runnerAuthenticationTokenReset', () => {
     const id = runnerGid(runner.id);
 
     expect(failure(await server.graphql(RESET_AUTH, { id }, reporter.token))).toEqual({ code: 'FORBIDDEN', reason: 'No access granted' });
-    expect(failure(await server.graphql(RESET_AUTH, { id: runnerGid(999_999) }, reporter.token))).toMatchObject({ code: 'NOT_FOUND', resource: 'Runner' });
+    expect(failure(await server.graphql(RESET_AUTH, { id: runnerGid(999_999) }, reporter.token))).toMatchObject({
+      code: 'NOT_FOUND',
+      resource: 'Runner',
+    });
     expect(failure(await server.graphql(RESET_AUTH, { id }))?.code).toBe('UNAUTHENTICATED');
     expect(failure(await server.graphql(RESET_AUTH, { id }, readOnly.token))?.code).toBe('INSUFFICIENT_SCOPE');
   });
@@ -341,7 +373,10 @@ describe('runnersRegistrationTokenReset', () => {
     const variables = { type: 'GROUP_TYPE', id: gid('Group', group.id) };
 
     expect(failure(await server.graphql(RESET_REGISTRATION, variables, maintainer.token))).toEqual({ code: 'FORBIDDEN' });
-    expect(failure(await server.graphql(RESET_REGISTRATION, variables, stranger.token))).toMatchObject({ code: 'NOT_FOUND', resource: 'Group' });
+    expect(failure(await server.graphql(RESET_REGISTRATION, variables, stranger.token))).toMatchObject({
+      code: 'NOT_FOUND',
+      resource: 'Group',
+    });
     const res = await server.graphql(RESET_REGISTRATION, variables, owner.token);
 
     const fresh = res.data?.runnersRegistrationTokenReset.token;
@@ -379,9 +414,14 @@ describe('runnersRegistrationTokenReset', () => {
       message: "id is required for 'group_type' scope",
       extensions: { code: 'BAD_USER_INPUT' },
     });
-    expect((await reset({ type: 'GROUP_TYPE', id: gid('Project', 1) })).errors?.[0]?.message).toContain('does not represent an instance of Group');
+    expect((await reset({ type: 'GROUP_TYPE', id: gid('Project', 1) })).errors?.[0]?.message).toContain(
+      'does not represent an instance of Group',
+    );
     expect(failure(await reset({ type: 'GROUP_TYPE', id: gid('Group', 999_999) }))).toMatchObject({ code: 'NOT_FOUND', resource: 'Group' });
-    expect(failure(await reset({ type: 'PROJECT_TYPE', id: gid('Project', 999_999) }))).toMatchObject({ code: 'NOT_FOUND', resource: 'Project' });
+    expect(failure(await reset({ type: 'PROJECT_TYPE', id: gid('Project', 999_999) }))).toMatchObject({
+      code: 'NOT_FOUND',
+      resource: 'Project',
+    });
     expect(failure(await reset({ type: 'INSTANCE_TYPE' }, readOnly))?.code).toBe('INSUFFICIENT_SCOPE');
     expect(failure(await server.graphql(RESET_REGISTRATION, { type: 'INSTANCE_TYPE' }))?.code).toBe('UNAUTHENTICATED');
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
-import { addGroupMember, addProjectMember, createGroup, createJob, createProject, createRunner, createUser, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createJob,
+  createProject,
+  createRunner,
+  createUser,
+  runnerGid,
+} from '../support/factories.ts';
 import { type GraphQLResponse, useTestServer } from '../support/server.ts';
 
 const server = useTestServer();
@@ -9,7 +18,11 @@ const HOUR = 3600_000;
 describe('Query.runner', () => {
   it('returns a runner by its GitLab global ID, with its derived status', async () => {
     const { token } = await createUser(server.db, { admin: true });
-    const { runner } = await createRunner(server.db, { description: 'alpha', contactedAt: new Date(Date.now() - HOUR), tagList: ['ruby', 'linux'] });
+    const { runner } = await createRunner(server.db, {
+      description: 'alpha',
+      contactedAt: new Date(Date.now() - HOUR),
+      tagList: ['ruby', 'linux'],
+    });
 
     const res = await server.graphql(
       `query($id: CiRunnerID!) { runner(id: $id) { id description status paused active runnerType tagList online } }`,
@@ -50,7 +63,11 @@ describe('Query.runner', () => {
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
 
     const notYours = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id) }, token);
-    const missing = await server.graphql(`query($id: CiRunnerID!) { runner(id: $id) { id } }`, { id: runnerGid(runner.id + 100_000) }, token);
+    const missing = await server.graphql(
+      `query($id: CiRunnerID!) { runner(id: $id) { id } }`,
+      { id: runnerGid(runner.id + 100_000) },
+      token,
+    );
     expect(notYours).toEqual({ status: 200, data: { runner: null } });
     expect(missing).toEqual(notYours);
 
@@ -84,7 +101,13 @@ describe('Query.runners', () => {
   it('filters by type, status, paused, tags, search and version, and counts the matches', async () => {
     const { token } = await createUser(server.db, { admin: true });
     const group = await createGroup(server.db);
-    const online = await createRunner(server.db, { description: 'filter-online', groupId: group.id, contactedAt: new Date(), tagList: ['gpu', 'linux'], version: '16.1.2' });
+    const online = await createRunner(server.db, {
+      description: 'filter-online',
+      groupId: group.id,
+      contactedAt: new Date(),
+      tagList: ['gpu', 'linux'],
+      version: '16.1.2',
+    });
     await createRunner(server.db, { description: 'filter-paused', paused: true, tagList: ['linux'], version: '160.1.0' });
     await createRunner(server.db, { description: 'filter-stale', createdAt: new Date(Date.now() - 30 * 24 * HOUR) });
     const ids = async (args: string) => {
@@ -97,7 +120,10 @@ describe('Query.runners', () => {
     expect(await ids('status: ONLINE')).toEqual({ count: 1, nodes: [{ description: 'filter-online' }] });
     expect(await ids('status: STALE')).toEqual({ count: 1, nodes: [{ description: 'filter-stale' }] });
     expect(await ids('paused: true')).toEqual({ count: 1, nodes: [{ description: 'filter-paused' }] });
-    expect((await ids('tagList: ["linux"], sort: CREATED_ASC')).nodes).toEqual([{ description: 'filter-online' }, { description: 'filter-paused' }]);
+    expect((await ids('tagList: ["linux"], sort: CREATED_ASC')).nodes).toEqual([
+      { description: 'filter-online' },
+      { description: 'filter-paused' },
+    ]);
     expect(await ids('tagList: ["linux", "gpu"]')).toEqual({ count: 1, nodes: [{ description: 'filter-online' }] });
     expect(await ids('versionPrefix: "16"')).toEqual({ count: 1, nodes: [{ description: 'filter-online' }] });
     const byToken = await server.graphql(`query($s: String) { runners(search: $s) { nodes { id } } }`, { s: online.token }, token);
@@ -153,7 +179,10 @@ describe('Query.runners', () => {
     };
     const add = async (n: number) => {
       for (let i = 0; i < n; i++) {
-        const { runner } = await createRunner(server.db, i % 2 ? { description: `nplus ${i}`, groupId: group.id } : { description: `nplus ${i}`, projectIds: [project.id] });
+        const { runner } = await createRunner(
+          server.db,
+          i % 2 ? { description: `nplus ${i}`, groupId: group.id } : { description: `nplus ${i}`, projectIds: [project.id] },
+        );
         await createJob(server.db, { projectId: project.id, runnerId: runner.id });
       }
     };
@@ -186,10 +215,13 @@ describe('membership-scoped runner lists', () => {
     // A project of theirs that uses group runners makes the parent's runner theirs to see.
     await createProject(server.db, { group: child });
     const available = await server.graphql(query, { path: child.fullPath, m: 'ALL_AVAILABLE' }, token);
-    expect(available.data?.group.runners).toEqual({ count: 2, nodes: [{ id: runnerGid(own.runner.id) }, { id: runnerGid(inherited.runner.id) }] });
+    expect(available.data?.group.runners).toEqual({
+      count: 2,
+      nodes: [{ id: runnerGid(own.runner.id) }, { id: runnerGid(inherited.runner.id) }],
+    });
   });
 
-  it('lists under ALL_AVAILABLE of a top-level group its own runners, its descendants\' and the instance\'s', async () => {
+  it("lists under ALL_AVAILABLE of a top-level group its own runners, its descendants' and the instance's", async () => {
     const top = await createGroup(server.db);
     const sub = await createGroup(server.db, { parent: top });
     const project = await createProject(server.db, { group: sub });
@@ -245,7 +277,7 @@ describe('CiRunner connections', () => {
     expect(res.data).toEqual({
       g: { groups: { nodes: [{ fullPath: group.fullPath }] }, ownerProject: null },
       p: { projects: { nodes: [{ fullPath: project.pathWithNamespace }] }, ownerProject: { fullPath: project.pathWithNamespace } },
-      q: { jobs: { nodes: [{ status: "SUCCESS", name: expect.any(String), project: { fullPath: project.pathWithNamespace } }] } },
+      q: { jobs: { nodes: [{ status: 'SUCCESS', name: expect.any(String), project: { fullPath: project.pathWithNamespace } }] } },
     });
   });
 });

@@ -7,7 +7,11 @@ import { useTestServer } from '../support/server.ts';
 const blindChecks = vi.hoisted(() => ({ routes: false }));
 vi.mock('../../src/services/namespaces.ts', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/services/namespaces.ts')>();
-  return { ...actual, routeTaken: (...args: Parameters<typeof actual.routeTaken>) => (blindChecks.routes ? Promise.resolve(false) : actual.routeTaken(...args)) };
+  return {
+    ...actual,
+    routeTaken: (...args: Parameters<typeof actual.routeTaken>) =>
+      blindChecks.routes ? Promise.resolve(false) : actual.routeTaken(...args),
+  };
 });
 
 const server = useTestServer();
@@ -188,9 +192,16 @@ describe('Mutation.personalAccessTokenCreate', () => {
       ],
     });
     const type = await server.graphql(`{ __type(name: "PersonalAccessToken") { fields { name } } }`, {}, token);
-    expect(type.data?.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(
-      ['active', 'createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'revoked', 'scopes'],
-    );
+    expect(type.data?.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual([
+      'active',
+      'createdAt',
+      'expiresAt',
+      'id',
+      'lastUsedAt',
+      'name',
+      'revoked',
+      'scopes',
+    ]);
   });
 
   it('lets an administrator create a token for another user, but not a user for someone else', async () => {

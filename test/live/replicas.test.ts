@@ -46,7 +46,13 @@ describe.skipIf(!DATABASE_URL)('subscriptions across two server processes', () =
     await database?.drop();
   });
 
-  async function open(subscribe: typeof subscribeSse, server: ServerProcess, query: string, variables: Record<string, unknown>, token: string) {
+  async function open(
+    subscribe: typeof subscribeSse,
+    server: ServerProcess,
+    query: string,
+    variables: Record<string, unknown>,
+    token: string,
+  ) {
     const client = subscribe(server.url, query, variables, token);
     clients.push(client);
     await client.ready;
@@ -71,8 +77,13 @@ describe.skipIf(!DATABASE_URL)('subscriptions across two server processes', () =
     await new Promise((resolve) => setTimeout(resolve, 200)); // the set-up's own notifications
     const live = await open(subscribe, b, RUNNER_UPDATED, { id: runnerGid(runner.id) }, token);
 
-    expect((await graphql(a, UPDATE, { input: { id: runnerGid(runner.id), description: 'by GraphQL on A' } }, token)).errors).toBeUndefined();
-    expect((await live.next()).data?.ciRunnerUpdated).toEqual({ kind: 'UPDATED', runner: { description: 'by GraphQL on A', status: 'NEVER_CONTACTED' } });
+    expect(
+      (await graphql(a, UPDATE, { input: { id: runnerGid(runner.id), description: 'by GraphQL on A' } }, token)).errors,
+    ).toBeUndefined();
+    expect((await live.next()).data?.ciRunnerUpdated).toEqual({
+      kind: 'UPDATED',
+      runner: { description: 'by GraphQL on A', status: 'NEVER_CONTACTED' },
+    });
 
     const rest = await fetch(`${a.url}/api/v4/runners/${runner.id}`, {
       method: 'PUT',
@@ -80,7 +91,10 @@ describe.skipIf(!DATABASE_URL)('subscriptions across two server processes', () =
       body: JSON.stringify({ description: 'by REST on A' }),
     });
     expect(rest.status).toBe(200);
-    expect((await live.next()).data?.ciRunnerUpdated).toEqual({ kind: 'UPDATED', runner: { description: 'by REST on A', status: 'NEVER_CONTACTED' } });
+    expect((await live.next()).data?.ciRunnerUpdated).toEqual({
+      kind: 'UPDATED',
+      runner: { description: 'by REST on A', status: 'NEVER_CONTACTED' },
+    });
 
     const deleted = await fetch(`${a.url}/api/v4/runners/${runner.id}`, { method: 'DELETE', headers: { 'private-token': token } });
     expect(deleted.status).toBe(204);
@@ -100,7 +114,11 @@ describe.skipIf(!DATABASE_URL)('subscriptions across two server processes', () =
     const refused = await open(subscribeWs, b, FLEET, {}, developerToken);
 
     await graphql(a, UPDATE, { input: { id: runnerGid(runner.id), description: 'maintainers only' } }, token);
-    expect((await allowed.next()).data?.ciRunnersUpdated).toEqual({ kind: 'UPDATED', runnerId: runnerGid(runner.id), runner: { description: 'maintainers only' } });
+    expect((await allowed.next()).data?.ciRunnersUpdated).toEqual({
+      kind: 'UPDATED',
+      runnerId: runnerGid(runner.id),
+      runner: { description: 'maintainers only' },
+    });
     expect(await refused.quiet(500)).toEqual([]);
   });
 

@@ -15,7 +15,12 @@ const DELETE = `mutation($id: CiRunnerID!) { runnerDelete(input: { id: $id }) { 
 
 const transports = { SSE: subscribeSse, WebSocket: subscribeWs } as const;
 
-async function open(subscribe: (typeof transports)[keyof typeof transports], query: string, variables: Record<string, unknown>, token?: string): Promise<LiveClient> {
+async function open(
+  subscribe: (typeof transports)[keyof typeof transports],
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<LiveClient> {
   // The set-up's own writes notify too; on PostgreSQL their notifications may still be on their way.
   await new Promise((resolve) => setTimeout(resolve, 150));
   const client = subscribe(server.url, query, variables, token);
@@ -31,7 +36,13 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
 
     await server.graphql(UPDATE, { input: { id: runnerGid(runner.id), description: 'after' } }, token);
     expect(await live.next()).toEqual({
-      data: { ciRunnerUpdated: { kind: 'UPDATED', runnerId: runnerGid(runner.id), runner: { description: 'after', paused: false, status: 'NEVER_CONTACTED' } } },
+      data: {
+        ciRunnerUpdated: {
+          kind: 'UPDATED',
+          runnerId: runnerGid(runner.id),
+          runner: { description: 'after', paused: false, status: 'NEVER_CONTACTED' },
+        },
+      },
     });
 
     await server.rest('PUT', `/runners/${runner.id}`, { token, form: { paused: 'true' } });
@@ -68,9 +79,17 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
     const live = await open(subscribe, FLEET, { paused: false, projectId: gid('Project', project.id) }, token);
 
     await server.graphql(UPDATE, { input: { id: runnerGid(runner.id), description: 'uno' } }, token);
-    expect((await live.next()).data?.ciRunnersUpdated).toEqual({ kind: 'UPDATED', runnerId: runnerGid(runner.id), runner: { description: 'uno', paused: false } });
+    expect((await live.next()).data?.ciRunnersUpdated).toEqual({
+      kind: 'UPDATED',
+      runnerId: runnerGid(runner.id),
+      runner: { description: 'uno', paused: false },
+    });
     await server.graphql(UPDATE, { input: { id: runnerGid(runner.id), paused: true } }, token);
-    expect((await live.next()).data?.ciRunnersUpdated).toEqual({ kind: 'LEFT', runnerId: runnerGid(runner.id), runner: { description: 'uno', paused: true } });
+    expect((await live.next()).data?.ciRunnersUpdated).toEqual({
+      kind: 'LEFT',
+      runnerId: runnerGid(runner.id),
+      runner: { description: 'uno', paused: true },
+    });
     await server.graphql(UPDATE, { input: { id: runnerGid(runner.id), paused: false } }, token);
     expect((await live.next()).data?.ciRunnersUpdated).toMatchObject({ kind: 'ENTERED', runnerId: runnerGid(runner.id) });
     const create = await server.graphql(
@@ -79,7 +98,11 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
       token,
     );
     const created = { id: Number(create.data?.runnerCreate.runner.id.split('/').pop()) };
-    expect((await live.next()).data?.ciRunnersUpdated).toMatchObject({ kind: 'ENTERED', runnerId: runnerGid(created.id), runner: { description: 'two' } });
+    expect((await live.next()).data?.ciRunnersUpdated).toMatchObject({
+      kind: 'ENTERED',
+      runnerId: runnerGid(created.id),
+      runner: { description: 'two' },
+    });
     await server.graphql(DELETE, { id: runnerGid(created.id) }, token);
     expect((await live.next()).data?.ciRunnersUpdated).toEqual({ kind: 'DELETED', runnerId: runnerGid(created.id), runner: null });
     live.close();
@@ -92,7 +115,11 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
     const job = await createJob(server.db, { projectId: project.id, status: 'pending' });
     const live = await open(subscribe, JOB_STATUS, { id: gid('Ci::Build', job.id) }, token);
 
-    const res = await server.graphql(`mutation($id: JobID!) { jobTransition(input: { id: $id, event: CANCEL }) { errors } }`, { id: gid('Ci::Build', job.id) }, token);
+    const res = await server.graphql(
+      `mutation($id: JobID!) { jobTransition(input: { id: $id, event: CANCEL }) { errors } }`,
+      { id: gid('Ci::Build', job.id) },
+      token,
+    );
     expect(res.data?.jobTransition.errors).toEqual([]);
     expect(await live.next()).toEqual({ data: { ciJobStatusUpdated: { id: gid('Ci::Build', job.id), status: 'CANCELED' } } });
     live.close();
@@ -105,7 +132,10 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
 
     await server.db.personalAccessToken.updateMany({ where: { revoked: false, user: { admin: true } }, data: { revoked: true } });
     const last = await live.next();
-    expect(last.errors?.[0]).toMatchObject({ message: 'Token was revoked. You have to re-authorize from the user.', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(last.errors?.[0]).toMatchObject({
+      message: 'Token was revoked. You have to re-authorize from the user.',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     await live.completed;
   });
 
@@ -123,7 +153,9 @@ describe('SSE as browsers and curl open it', () => {
     const { token } = await createUser(server.db, { admin: true });
     const { runner } = await createRunner(server.db);
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const query = encodeURIComponent(`subscription { ciRunnerUpdated(runnerId: "${runnerGid(runner.id)}") { kind runner { description } } }`);
+    const query = encodeURIComponent(
+      `subscription { ciRunnerUpdated(runnerId: "${runnerGid(runner.id)}") { kind runner { description } } }`,
+    );
     const streams = [
       await fetch(`${server.url}/graphql?private_token=${token}&query=${query}`, { headers: { accept: 'text/event-stream' } }),
       await fetch(`${server.url}/graphql?query=${query}`, { headers: { accept: 'text/event-stream', 'private-token': token } }),

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
-import { addGroupMember, addProjectMember, createGroup, createJob, createProject, createRunner, createUser, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createJob,
+  createProject,
+  createRunner,
+  createUser,
+  runnerGid,
+} from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
 
 // Not timed: the number of SQL statements a list costs must not depend on how many rows the page holds
@@ -30,7 +39,11 @@ beforeAll(async () => {
   member = token;
   const group = await createGroup(db);
   const subgroup = await createGroup(db, { parent: group });
-  const projects = [await createProject(db, { group }), await createProject(db, { group: subgroup }), await createProject(db, { group: subgroup })];
+  const projects = [
+    await createProject(db, { group }),
+    await createProject(db, { group: subgroup }),
+    await createProject(db, { group: subgroup }),
+  ];
   await addGroupMember(db, group.id, user.id, AccessLevel.MAINTAINER);
   await addProjectMember(db, projects[2]!.id, user.id, AccessLevel.REPORTER);
   const maintainer = await createUser(db);
@@ -43,7 +56,11 @@ beforeAll(async () => {
     const other = projects[(i + 1) % projects.length]!;
     const kind = i % 3;
     await createRunner(db, {
-      ...(kind === 0 ? {} : kind === 1 ? { groupId: i % 2 ? group.id : subgroup.id } : { projectIds: i % 2 ? [project.id, other.id] : [project.id] }),
+      ...(kind === 0
+        ? {}
+        : kind === 1
+          ? { groupId: i % 2 ? group.id : subgroup.id }
+          : { projectIds: i % 2 ? [project.id, other.id] : [project.id] }),
       tagList: ['linux', `tag-${i % 5}`],
       contactedAt: i % 4 ? new Date(Date.now() - i * 60_000) : null,
     });
@@ -52,7 +69,12 @@ beforeAll(async () => {
   busyRunner = runner.id;
   const statuses = ['success', 'failed', 'running', 'pending', 'canceled'] as const;
   for (let i = 0; i < 220; i++) {
-    await createJob(db, { projectId: projects[i % projects.length]!.id, runnerId: busyRunner, status: statuses[i % statuses.length], userId: user.id });
+    await createJob(db, {
+      projectId: projects[i % projects.length]!.id,
+      runnerId: busyRunner,
+      status: statuses[i % statuses.length],
+      userId: user.id,
+    });
   }
   const res = await server.graphql<{ runner: { jobs: { pageInfo: { endCursor: string } } } }>(
     `query($id: CiRunnerID!) { runner(id: $id) { jobs(first: 1, offset: 109, sort: ID_ASC) { pageInfo { endCursor } } } }`,
@@ -114,7 +136,9 @@ describe('SQL statements per request stay constant as the page grows from 1 to 1
   it('REST GET /runners/:id/jobs: offset pages, the first keyset page and one after a cursor', async () => {
     await expectConstant((size) => rest(`/runners/${busyRunner}/jobs?per_page=${size}`, admin));
     await expectConstant((size) => rest(`/runners/${busyRunner}/jobs?pagination=keyset&per_page=${size}`, admin));
-    await expectConstant((size) => rest(`/runners/${busyRunner}/jobs?pagination=keyset&per_page=${size}&cursor=${encodeURIComponent(cursorAfter)}`, admin));
+    await expectConstant((size) =>
+      rest(`/runners/${busyRunner}/jobs?pagination=keyset&per_page=${size}&cursor=${encodeURIComponent(cursorAfter)}`, admin),
+    );
   });
 
   it('REST GET /runners/:id/jobs for a member who sees only some of the jobs', async () => {
@@ -123,40 +147,49 @@ describe('SQL statements per request stay constant as the page grows from 1 to 1
 
   it('GraphQL runners', async () => {
     await expectConstant((size) =>
-      graphql(`query($n: Int!) { runners(first: $n) { count nodes { ${RUNNER_FIELDS} } } }`, (data) => data?.runners.nodes, admin, { n: size }),
+      graphql(`query($n: Int!) { runners(first: $n) { count nodes { ${RUNNER_FIELDS} } } }`, (data) => data?.runners.nodes, admin, {
+        n: size,
+      }),
     );
   });
 
   it('GraphQL currentUser.runners (a member)', async () => {
     await expectConstant(
       (size) =>
-        graphql(`query($n: Int!) { currentUser { runners(first: $n) { count nodes { ${RUNNER_FIELDS} } } } }`, (data) => data?.currentUser.runners.nodes, member, { n: size }),
+        graphql(
+          `query($n: Int!) { currentUser { runners(first: $n) { count nodes { ${RUNNER_FIELDS} } } } }`,
+          (data) => data?.currentUser.runners.nodes,
+          member,
+          { n: size },
+        ),
       false,
     );
   });
 
   it('GraphQL project.runners with userPermissions, for a project Maintainer (policy checks do not query per row)', async () => {
-    await expectConstant((size) =>
-      graphql(
-        `query($path: ID!, $n: Int!) { project(fullPath: $path) { runners(first: $n) { count nodes {
+    await expectConstant(
+      (size) =>
+        graphql(
+          `query($path: ID!, $n: Int!) { project(fullPath: $path) { runners(first: $n) { count nodes {
           ${RUNNER_FIELDS} userPermissions { readRunner updateRunner deleteRunner assignRunner } } } } }`,
-        (data) => data?.project.runners.nodes,
-        projectMaintainer,
-        { path: maintainedProject, n: size },
-      ),
+          (data) => data?.project.runners.nodes,
+          projectMaintainer,
+          { path: maintainedProject, n: size },
+        ),
       false,
     );
   });
 
   it("GraphQL runner.jobs with each job's runner and its userPermissions, for a project Maintainer", async () => {
-    await expectConstant((size) =>
-      graphql(
-        `query($id: CiRunnerID!, $n: Int!) { runner(id: $id) { jobs(first: $n) { nodes {
+    await expectConstant(
+      (size) =>
+        graphql(
+          `query($id: CiRunnerID!, $n: Int!) { runner(id: $id) { jobs(first: $n) { nodes {
           id runner { id description userPermissions { readRunner updateRunner deleteRunner assignRunner } } } } } }`,
-        (data) => data?.runner.jobs.nodes,
-        projectMaintainer,
-        { id: runnerGid(busyRunner), n: size },
-      ),
+          (data) => data?.runner.jobs.nodes,
+          projectMaintainer,
+          { id: runnerGid(busyRunner), n: size },
+        ),
       false,
     );
   });

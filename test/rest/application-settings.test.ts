@@ -27,36 +27,67 @@ describe('GET and PUT /api/v4/application/settings', () => {
     const user = await createUser(server.db);
 
     expect(await server.rest('GET', '/application/settings', { token: admin.token })).toMatchObject({ status: 200, body: DEFAULTS });
-    expect(await server.rest('GET', '/application/settings', { token: user.token })).toMatchObject({ status: 403, body: { message: '403 Forbidden' } });
+    expect(await server.rest('GET', '/application/settings', { token: user.token })).toMatchObject({
+      status: 403,
+      body: { message: '403 Forbidden' },
+    });
     expect(await server.rest('GET', '/application/settings')).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
-    expect((await server.rest('PUT', '/application/settings', { token: user.token, form: { allow_runner_registration_token: 'false' } })).status).toBe(403);
+    expect(
+      (await server.rest('PUT', '/application/settings', { token: user.token, form: { allow_runner_registration_token: 'false' } })).status,
+    ).toBe(403);
 
     const changed = await server.rest('PUT', '/application/settings', {
       token: admin.token,
-      form: { valid_runner_registrars: ['group'], runner_token_expiration_interval: '86400', project_runner_token_expiration_interval: '7200' },
+      form: {
+        valid_runner_registrars: ['group'],
+        runner_token_expiration_interval: '86400',
+        project_runner_token_expiration_interval: '7200',
+      },
     });
     expect(changed).toMatchObject({
       status: 200,
-      body: { ...DEFAULTS, valid_runner_registrars: ['group'], runner_token_expiration_interval: 86400, project_runner_token_expiration_interval: 7200 },
+      body: {
+        ...DEFAULTS,
+        valid_runner_registrars: ['group'],
+        runner_token_expiration_interval: 86400,
+        project_runner_token_expiration_interval: 7200,
+      },
     });
     expect(Object.keys(changed.body)).toEqual(Object.keys(DEFAULTS));
     // An empty value clears an interval; what is not sent stays.
-    const cleared = await server.rest('PUT', '/application/settings', { token: admin.token, form: { runner_token_expiration_interval: '' } });
-    expect(cleared.body).toMatchObject({ runner_token_expiration_interval: null, project_runner_token_expiration_interval: 7200, valid_runner_registrars: ['group'] });
+    const cleared = await server.rest('PUT', '/application/settings', {
+      token: admin.token,
+      form: { runner_token_expiration_interval: '' },
+    });
+    expect(cleared.body).toMatchObject({
+      runner_token_expiration_interval: null,
+      project_runner_token_expiration_interval: 7200,
+      valid_runner_registrars: ['group'],
+    });
 
     // GraphQL answers the same settings.
-    const graph = await server.graphql('{ applicationSettings { validRunnerRegistrars projectRunnerTokenExpirationInterval } }', {}, admin.token);
+    const graph = await server.graphql(
+      '{ applicationSettings { validRunnerRegistrars projectRunnerTokenExpirationInterval } }',
+      {},
+      admin.token,
+    );
     expect(graph.data?.applicationSettings).toEqual({ validRunnerRegistrars: ['group'], projectRunnerTokenExpirationInterval: 7200 });
   });
 
-  it('refuses bad values with GitLab\'s envelopes and changes nothing', async () => {
+  it("refuses bad values with GitLab's envelopes and changes nothing", async () => {
     const admin = await createUser(server.db, { admin: true });
-    expect(await server.rest('PUT', '/application/settings', { token: admin.token, json: { valid_runner_registrars: ['project', 'instance'] } }))
-      .toMatchObject({ status: 400, body: { error: 'valid_runner_registrars does not have a valid value' } });
-    expect(await server.rest('PUT', '/application/settings', { token: admin.token, json: { runner_token_expiration_interval: 'soon' } }))
-      .toMatchObject({ status: 400, body: { error: 'runner_token_expiration_interval is invalid' } });
-    expect(await server.rest('PUT', '/application/settings', { token: admin.token, json: { group_runner_token_expiration_interval: -1 } }))
-      .toMatchObject({ status: 400, body: { message: { group_runner_token_expiration_interval: ['must be a whole number of seconds, 0 or more'] } } });
+    expect(
+      await server.rest('PUT', '/application/settings', { token: admin.token, json: { valid_runner_registrars: ['project', 'instance'] } }),
+    ).toMatchObject({ status: 400, body: { error: 'valid_runner_registrars does not have a valid value' } });
+    expect(
+      await server.rest('PUT', '/application/settings', { token: admin.token, json: { runner_token_expiration_interval: 'soon' } }),
+    ).toMatchObject({ status: 400, body: { error: 'runner_token_expiration_interval is invalid' } });
+    expect(
+      await server.rest('PUT', '/application/settings', { token: admin.token, json: { group_runner_token_expiration_interval: -1 } }),
+    ).toMatchObject({
+      status: 400,
+      body: { message: { group_runner_token_expiration_interval: ['must be a whole number of seconds, 0 or more'] } },
+    });
     expect((await server.rest('GET', '/application/settings', { token: admin.token })).body).toEqual(DEFAULTS);
   });
 });
@@ -72,11 +103,22 @@ describe('applicationSettingsUpdate (GraphQL)', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const bad = await server.graphql(UPDATE, { input: { validRunnerRegistrars: ['nobody'] } }, admin.token);
-    expect(bad.data?.applicationSettingsUpdate).toMatchObject({ applicationSettings: null, attributeErrors: [{ attribute: 'valid_runner_registrars' }] });
+    expect(bad.data?.applicationSettingsUpdate).toMatchObject({
+      applicationSettings: null,
+      attributeErrors: [{ attribute: 'valid_runner_registrars' }],
+    });
 
-    const done = await server.graphql(UPDATE, { input: { allowRunnerRegistrationToken: false, runnerTokenExpirationInterval: 10_000 } }, admin.token);
+    const done = await server.graphql(
+      UPDATE,
+      { input: { allowRunnerRegistrationToken: false, runnerTokenExpirationInterval: 10_000 } },
+      admin.token,
+    );
     expect(done.data?.applicationSettingsUpdate).toEqual({
-      applicationSettings: { allowRunnerRegistrationToken: false, validRunnerRegistrars: ['project', 'group'], runnerTokenExpirationInterval: 10_000 },
+      applicationSettings: {
+        allowRunnerRegistrationToken: false,
+        validRunnerRegistrars: ['project', 'group'],
+        runnerTokenExpirationInterval: 10_000,
+      },
       errors: [],
       attributeErrors: [],
     });
@@ -93,17 +135,23 @@ describe('the settings where GitLab enforces them', () => {
     const instanceToken = await resetRegistrationToken(server.db, { kind: 'instance' });
 
     await server.rest('PUT', '/application/settings', { token: admin.token, json: { valid_runner_registrars: ['group'] } });
-    expect(await server.rest('POST', '/runners', { form: { token: projectToken } })).toMatchObject({ status: 403, body: { message: '403 Forbidden - invalid token supplied' } });
+    expect(await server.rest('POST', '/runners', { form: { token: projectToken } })).toMatchObject({
+      status: 403,
+      body: { message: '403 Forbidden - invalid token supplied' },
+    });
     expect((await server.rest('POST', '/runners', { form: { token: groupToken } })).status).toBe(201);
     expect((await server.rest('POST', '/runners', { form: { token: instanceToken } })).status).toBe(201);
 
     await server.rest('PUT', '/application/settings', { token: admin.token, json: { allow_runner_registration_token: false } });
     for (const token of [groupToken, instanceToken]) {
-      expect(await server.rest('POST', '/runners', { form: { token } })).toMatchObject({ status: 410, body: { message: '410 Gone - runner registration disallowed' } });
+      expect(await server.rest('POST', '/runners', { form: { token } })).toMatchObject({
+        status: 410,
+        body: { message: '410 Gone - runner registration disallowed' },
+      });
     }
   });
 
-  it('gives new tokens the expiry of their runner type\'s interval', async () => {
+  it("gives new tokens the expiry of their runner type's interval", async () => {
     const admin = await createUser(server.db, { admin: true });
     const group = await createGroup(server.db);
     const groupToken = await resetRegistrationToken(server.db, { kind: 'group', groupId: group.id });
@@ -128,21 +176,34 @@ describe('GET and PUT /api/v4/application/plan_limits', () => {
     const defaults = { ci_registered_group_runners: 1000, ci_registered_project_runners: 1000 };
 
     expect(await server.rest('GET', '/application/plan_limits', { token: admin.token })).toMatchObject({ status: 200, body: defaults });
-    expect(await server.rest('GET', '/application/plan_limits?plan_name=gold', { token: admin.token }))
-      .toMatchObject({ status: 400, body: { error: 'plan_name does not have a valid value' } });
-    expect(await server.rest('GET', '/application/plan_limits', { token: user.token })).toMatchObject({ status: 403, body: { message: '403 Forbidden' } });
-    expect(await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { ci_registered_group_runners: 5 } }))
-      .toMatchObject({ status: 400, body: { error: 'plan_name is missing' } });
-    expect(await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { plan_name: 'default', ci_registered_group_runners: -5 } }))
-      .toMatchObject({ status: 400, body: { message: { ci_registered_group_runners: ['must be greater than or equal to 0'] } } });
+    expect(await server.rest('GET', '/application/plan_limits?plan_name=gold', { token: admin.token })).toMatchObject({
+      status: 400,
+      body: { error: 'plan_name does not have a valid value' },
+    });
+    expect(await server.rest('GET', '/application/plan_limits', { token: user.token })).toMatchObject({
+      status: 403,
+      body: { message: '403 Forbidden' },
+    });
+    expect(
+      await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { ci_registered_group_runners: 5 } }),
+    ).toMatchObject({ status: 400, body: { error: 'plan_name is missing' } });
+    expect(
+      await server.rest('PUT', '/application/plan_limits', {
+        token: admin.token,
+        json: { plan_name: 'default', ci_registered_group_runners: -5 },
+      }),
+    ).toMatchObject({ status: 400, body: { message: { ci_registered_group_runners: ['must be greater than or equal to 0'] } } });
 
-    const changed = await server.rest('PUT', '/application/plan_limits', { token: admin.token, form: { plan_name: 'default', ci_registered_project_runners: '2' } });
+    const changed = await server.rest('PUT', '/application/plan_limits', {
+      token: admin.token,
+      form: { plan_name: 'default', ci_registered_project_runners: '2' },
+    });
     expect(changed).toMatchObject({ status: 200, body: { ci_registered_group_runners: 1000, ci_registered_project_runners: 2 } });
     const graph = await server.graphql('{ planLimits { planName ciRegisteredProjectRunners } }', {}, admin.token);
     expect(graph.data?.planLimits).toEqual({ planName: 'default', ciRegisteredProjectRunners: 2 });
   });
 
-  it('refuses one recent runner too many for a project, registered or assigned, with GitLab\'s messages', async () => {
+  it("refuses one recent runner too many for a project, registered or assigned, with GitLab's messages", async () => {
     const admin = await createUser(server.db, { admin: true });
     const project = await createProject(server.db);
     const other = await createProject(server.db);
@@ -153,19 +214,27 @@ describe('GET and PUT /api/v4/application/plan_limits', () => {
     // A stale runner (created long ago, never contacted) does not count; a recent one does.
     await createRunner(server.db, { projectIds: [project.id], createdAt: new Date(Date.now() - 30 * 86_400_000) });
     await createRunner(server.db, { projectIds: [project.id] });
-    await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { plan_name: 'default', ci_registered_project_runners: 1 } });
+    await server.rest('PUT', '/application/plan_limits', {
+      token: admin.token,
+      json: { plan_name: 'default', ci_registered_project_runners: 1 },
+    });
 
     expect(await server.rest('POST', '/runners', { form: { token: registration } })).toMatchObject({
       status: 400,
       body: { message: { 'runner_projects.base': ['Maximum number of ci registered project runners (1) exceeded'] } },
     });
     const { runner: elsewhere } = await createRunner(server.db, { projectIds: [other.id] });
-    expect(await server.rest('POST', `/projects/${project.id}/runners`, { token: maintainer.token, json: { runner_id: elsewhere.id } })).toMatchObject({
+    expect(
+      await server.rest('POST', `/projects/${project.id}/runners`, { token: maintainer.token, json: { runner_id: elsewhere.id } }),
+    ).toMatchObject({
       status: 400,
       body: { message: 'Validation failed: Maximum number of ci registered project runners (1) exceeded - runner_error' },
     });
 
-    await server.rest('PUT', '/application/plan_limits', { token: admin.token, json: { plan_name: 'default', ci_registered_project_runners: 0 } });
+    await server.rest('PUT', '/application/plan_limits', {
+      token: admin.token,
+      json: { plan_name: 'default', ci_registered_project_runners: 0 },
+    });
     expect((await server.rest('POST', '/runners', { form: { token: registration } })).status).toBe(201);
   });
 

@@ -6,7 +6,14 @@ import { useTestServer } from '../support/server.ts';
 const server = useTestServer();
 
 /** The content types clients put on requests without a body (python-gitlab: application/json, on every DELETE). */
-const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain', 'application/octet-stream', 'not a type'];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+  'application/octet-stream',
+  'not a type',
+];
 
 async function empty(method: string, path: string, contentType: string, token?: string, sent: 'no-length' | 'zero-length' = 'zero-length') {
   const headers: Record<string, string> = { 'content-type': contentType, ...(token ? { 'private-token': token } : {}) };
@@ -25,7 +32,10 @@ describe('a request with an empty body, whatever its Content-Type', () => {
     const registered = await server.rest('POST', '/runners', { form: { token: registration } });
     const runnerId = registered.body.id as number;
 
-    expect(await empty('GET', `/api/v4/runners/${runnerId}`, contentType, admin.token)).toMatchObject({ status: 200, body: { id: runnerId } });
+    expect(await empty('GET', `/api/v4/runners/${runnerId}`, contentType, admin.token)).toMatchObject({
+      status: 200,
+      body: { id: runnerId },
+    });
     // No parameters: Grape's messages for what is missing, not a body error.
     expect(await empty('POST', '/api/v4/runners', contentType)).toEqual({ status: 400, body: { error: 'token is missing' } });
     expect(await empty('POST', `/api/v4/projects/${project.id}/runners`, contentType, admin.token)).toEqual({
@@ -35,12 +45,19 @@ describe('a request with an empty body, whatever its Content-Type', () => {
     expect(await empty('PUT', `/api/v4/runners/${runnerId}`, contentType, admin.token)).toEqual({
       status: 400,
       body: {
-        error: 'description, active, paused, tag_list, run_untagged, locked, access_level, maximum_timeout, maintenance_note are missing, at least one parameter must be provided',
+        error:
+          'description, active, paused, tag_list, run_untagged, locked, access_level, maximum_timeout, maintenance_note are missing, at least one parameter must be provided',
       },
     });
-    expect(await empty('DELETE', '/api/v4/runners', contentType, undefined, 'no-length')).toEqual({ status: 400, body: { error: 'token is missing' } });
+    expect(await empty('DELETE', '/api/v4/runners', contentType, undefined, 'no-length')).toEqual({
+      status: 400,
+      body: { error: 'token is missing' },
+    });
     // python-gitlab's runner delete, both ways it sends it.
-    expect(await empty('DELETE', `/api/v4/runners/${runnerId}`, contentType, admin.token, 'no-length')).toEqual({ status: 204, body: null });
+    expect(await empty('DELETE', `/api/v4/runners/${runnerId}`, contentType, admin.token, 'no-length')).toEqual({
+      status: 204,
+      body: null,
+    });
     expect(await empty('DELETE', `/api/v4/runners/${runnerId}`, contentType, admin.token)).toEqual({
       status: 404,
       body: { message: '404 Runner Not Found' },

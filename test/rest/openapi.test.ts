@@ -23,7 +23,9 @@ describe('GET /api/v4/openapi.json', () => {
   it('documents the parameters each route validates', async () => {
     const { body } = await server.rest('GET', '/openapi.json');
     const list = body.paths['/runners/all'].get;
-    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['scope', 'type', 'status', 'paused', 'tag_list', 'page', 'per_page']));
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['scope', 'type', 'status', 'paused', 'tag_list', 'page', 'per_page']),
+    );
     const update = body.paths['/runners/{id}'].put;
     expect(Object.keys(update.requestBody.content['application/json'].schema.properties)).toContain('maximum_timeout');
   });

@@ -30,7 +30,9 @@ describe('POST /api/v4/runners/verify records the runner manager', () => {
     const admin = await createUser(server.db, { admin: true });
     const runner = await registeredRunner();
 
-    const first = await server.rest('POST', '/runners/verify', { json: { token: runner.token, system_id: 's_0123456789ab', info: host('17.1.0') } });
+    const first = await server.rest('POST', '/runners/verify', {
+      json: { token: runner.token, system_id: 's_0123456789ab', info: host('17.1.0') },
+    });
     expect(first).toMatchObject({ status: 200, body: { id: runner.id, token: runner.token, token_expires_at: null } });
     await server.rest('POST', '/runners/verify', { json: { token: runner.token, system_id: 's_0123456789ab', info: host('17.2.0') } });
     await server.rest('POST', '/runners/verify', { json: { token: runner.token, system_id: 'r_other000000', info: host('16.11.1') } });
@@ -43,12 +45,27 @@ describe('POST /api/v4/runners/verify records the runner manager', () => {
     expect(res.body.map((m: { system_id: string }) => m.system_id)).toEqual(['s_0123456789ab', 'r_other000000', '<legacy>']);
     const [manager, , legacy] = res.body;
     expect(Object.keys(manager)).toEqual([
-      'id', 'system_id', 'version', 'revision', 'platform', 'architecture', 'created_at', 'contacted_at', 'ip_address', 'status',
+      'id',
+      'system_id',
+      'version',
+      'revision',
+      'platform',
+      'architecture',
+      'created_at',
+      'contacted_at',
+      'ip_address',
+      'status',
       'job_execution_status',
     ]);
     expect(manager).toMatchObject({
-      system_id: 's_0123456789ab', version: '17.2.0', revision: 'abc123', platform: 'linux', architecture: 'amd64',
-      ip_address: expect.stringContaining('127.0.0.1'), status: 'online', job_execution_status: 'idle',
+      system_id: 's_0123456789ab',
+      version: '17.2.0',
+      revision: 'abc123',
+      platform: 'linux',
+      architecture: 'amd64',
+      ip_address: expect.stringContaining('127.0.0.1'),
+      status: 'online',
+      job_execution_status: 'idle',
     });
     expect(legacy).toMatchObject({ version: null, platform: null, status: 'online', ip_address: expect.stringContaining('127.0.0.1') });
 
@@ -56,7 +73,10 @@ describe('POST /api/v4/runners/verify records the runner manager', () => {
     const details = await server.rest('GET', `/runners/${runner.id}`, { token: admin.token });
     expect(details.body).toMatchObject({ status: 'online', online: true, version: null, platform: null });
     await server.rest('POST', '/runners/verify', { json: { token: runner.token, system_id: 'r_other000000', info: host('16.11.1') } });
-    expect((await server.rest('GET', `/runners/${runner.id}`, { token: admin.token })).body).toMatchObject({ version: '16.11.1', platform: 'linux' });
+    expect((await server.rest('GET', `/runners/${runner.id}`, { token: admin.token })).body).toMatchObject({
+      version: '16.11.1',
+      platform: 'linux',
+    });
   });
 
   it('leaves a created (glrt-) runner never contacted, but records its manager', async () => {
@@ -88,8 +108,14 @@ describe('GET /api/v4/runners/:id/managers', () => {
     const admin = await createUser(server.db, { admin: true });
     const runner = await registeredRunner();
     expect(await server.rest('GET', `/runners/${runner.id}/managers`, { token: admin.token })).toMatchObject({ status: 200, body: [] });
-    expect(await server.rest('GET', '/runners/999999/managers', { token: admin.token })).toMatchObject({ status: 404, body: { message: '404 Runner Not Found' } });
-    expect(await server.rest('GET', `/runners/${runner.id}/managers`)).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
+    expect(await server.rest('GET', '/runners/999999/managers', { token: admin.token })).toMatchObject({
+      status: 404,
+      body: { message: '404 Runner Not Found' },
+    });
+    expect(await server.rest('GET', `/runners/${runner.id}/managers`)).toMatchObject({
+      status: 401,
+      body: { message: '401 Unauthorized' },
+    });
 
     const project = await createProject(server.db);
     const registration = await resetRegistrationToken(server.db, { kind: 'project', projectId: project.id });
@@ -104,7 +130,7 @@ describe('GET /api/v4/runners/:id/managers', () => {
 });
 
 describe('CiRunner.managers (GraphQL)', () => {
-  it('lists the managers with GitLab\'s fields, counted, filtered by system ID and status', async () => {
+  it("lists the managers with GitLab's fields, counted, filtered by system ID and status", async () => {
     const admin = await createUser(server.db, { admin: true });
     const runner = await registeredRunner();
     await server.rest('POST', '/runners/verify', { json: { token: runner.token, system_id: 's_a', info: host('17.3.0') } });
@@ -122,9 +148,18 @@ describe('CiRunner.managers (GraphQL)', () => {
     expect(managers.count).toBe(2);
     expect(managers.nodes[0]).toEqual({
       id: expect.stringMatching(/^gid:\/\/gitlab\/Ci::RunnerManager\/\d+$/),
-      systemId: 's_a', status: 'ONLINE', version: '17.3.0', revision: 'abc123', platformName: 'linux', architectureName: 'amd64',
-      executorName: 'docker', ipAddress: expect.stringContaining('127.0.0.1'), contactedAt: expect.any(String),
-      createdAt: expect.any(String), jobExecutionStatus: 'IDLE', runner: { id: runnerGid(runner.id) },
+      systemId: 's_a',
+      status: 'ONLINE',
+      version: '17.3.0',
+      revision: 'abc123',
+      platformName: 'linux',
+      architectureName: 'amd64',
+      executorName: 'docker',
+      ipAddress: expect.stringContaining('127.0.0.1'),
+      contactedAt: expect.any(String),
+      createdAt: expect.any(String),
+      jobExecutionStatus: 'IDLE',
+      runner: { id: runnerGid(runner.id) },
     });
     expect(managers.nodes[1]).toMatchObject({ id: `gid://gitlab/Ci::RunnerManager/${stale.id}`, systemId: 's_b', status: 'STALE' });
 
@@ -154,7 +189,7 @@ describe('jobs record the manager that ran them', () => {
     return { project, maintainer, runner, systemId };
   }
 
-  it('RUN takes the host\'s system ID; GET /runners/:id/jobs?system_id= lists its jobs with limited pagination headers', async () => {
+  it("RUN takes the host's system ID; GET /runners/:id/jobs?system_id= lists its jobs with limited pagination headers", async () => {
     const { project, maintainer, runner } = await jobOnHost(undefined);
     const ids: Record<string, number[]> = { s_one: [], s_two: [] };
     for (const systemId of ['s_one', 's_two', 's_one', 's_one']) {
@@ -195,7 +230,12 @@ describe('jobs record the manager that ran them', () => {
       maintainer.token,
     );
     expect(graph.data?.runner).toEqual({
-      managers: { nodes: [{ systemId: 's_one', jobExecutionStatus: 'ACTIVE' }, { systemId: 's_two', jobExecutionStatus: 'ACTIVE' }] },
+      managers: {
+        nodes: [
+          { systemId: 's_one', jobExecutionStatus: 'ACTIVE' },
+          { systemId: 's_two', jobExecutionStatus: 'ACTIVE' },
+        ],
+      },
       jobs: { count: 1, nodes: [{ id: `gid://gitlab/Ci::Build/${ids.s_two![0]}` }] },
     });
   });

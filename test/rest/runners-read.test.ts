@@ -59,11 +59,23 @@ describe('GET /api/v4/runners/:id', () => {
     const project = await createProject(server.db);
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
 
-    expect(await server.rest('GET', '/runners/999999', { token: stranger.token })).toMatchObject({ status: 404, body: { message: '404 Runner Not Found' } });
-    expect(await server.rest('GET', `/runners/${runner.id}`, { token: stranger.token })).toMatchObject({ status: 403, body: { message: '403 Forbidden - No access granted' } });
+    expect(await server.rest('GET', '/runners/999999', { token: stranger.token })).toMatchObject({
+      status: 404,
+      body: { message: '404 Runner Not Found' },
+    });
+    expect(await server.rest('GET', `/runners/${runner.id}`, { token: stranger.token })).toMatchObject({
+      status: 403,
+      body: { message: '403 Forbidden - No access granted' },
+    });
     expect(await server.rest('GET', `/runners/${runner.id}`)).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
-    expect(await server.rest('GET', `/runners/${runner.id}`, { token: 'glpat-nope' })).toMatchObject({ status: 401, body: { message: '401 Unauthorized' } });
-    expect(await server.rest('GET', '/runners/abc', { token: stranger.token })).toMatchObject({ status: 400, body: { error: 'id is invalid' } });
+    expect(await server.rest('GET', `/runners/${runner.id}`, { token: 'glpat-nope' })).toMatchObject({
+      status: 401,
+      body: { message: '401 Unauthorized' },
+    });
+    expect(await server.rest('GET', '/runners/abc', { token: stranger.token })).toMatchObject({
+      status: 400,
+      body: { error: 'id is invalid' },
+    });
   });
 
   it('refuses expired and revoked tokens, and tokens without a fitting scope, as GitLab does', async () => {
@@ -74,7 +86,10 @@ describe('GET /api/v4/runners/:id', () => {
     const manager = await createUser(server.db, { scopes: ['manage_runner'] });
 
     const res = await server.rest('GET', `/runners/${runner.id}`, { token: expired.token });
-    expect(res).toMatchObject({ status: 401, body: { error: 'invalid_token', error_description: 'Token is expired. You can either do re-authorization or token refresh.' } });
+    expect(res).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token', error_description: 'Token is expired. You can either do re-authorization or token refresh.' },
+    });
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect((await server.rest('GET', `/runners/${runner.id}`, { token: revoked.token })).body).toEqual({
       error: 'invalid_token',
@@ -82,7 +97,11 @@ describe('GET /api/v4/runners/:id', () => {
     });
     expect(await server.rest('GET', `/runners/${runner.id}`, { token: creator.token })).toMatchObject({
       status: 403,
-      body: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api read_api manage_runner' },
+      body: {
+        error: 'insufficient_scope',
+        error_description: 'The request requires higher privileges than provided by the access token.',
+        scope: 'api read_api manage_runner',
+      },
     });
     expect((await server.rest('GET', `/runners/${runner.id}`, { token: manager.token })).status).toBe(200);
     expect((await server.rest('GET', '/runners', { token: manager.token })).status).toBe(403);
@@ -102,7 +121,11 @@ describe('runner lists', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.map((r: { id: number }) => r.id)).toEqual([owned[2]!.id]);
-    expect(Object.fromEntries(['x-total', 'x-total-pages', 'x-per-page', 'x-page', 'x-next-page', 'x-prev-page'].map((h) => [h, res.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['x-total', 'x-total-pages', 'x-per-page', 'x-page', 'x-next-page', 'x-prev-page'].map((h) => [h, res.headers.get(h)]),
+      ),
+    ).toEqual({
       'x-total': '3',
       'x-total-pages': '2',
       'x-per-page': '2',
@@ -125,7 +148,10 @@ describe('runner lists', () => {
     expect((await server.rest('GET', '/runners?type=bogus', { token })).body).toEqual({ error: 'type does not have a valid value' });
     expect((await server.rest('GET', '/runners?paused=maybe', { token })).body).toEqual({ error: 'paused is invalid' });
     expect((await server.rest('GET', '/runners?scope=bogus', { token })).body).toEqual({ error: 'scope does not have a valid value' });
-    expect(await server.rest('GET', '/runners?scope=shared', { token })).toMatchObject({ status: 400, body: { message: 'Scope contains invalid value' } });
+    expect(await server.rest('GET', '/runners?scope=shared', { token })).toMatchObject({
+      status: 400,
+      body: { message: 'Scope contains invalid value' },
+    });
     expect((await server.rest('GET', '/runners?per_page=0', { token })).body).toEqual({ error: 'per_page has a value not allowed' });
     expect((await server.rest('GET', '/runners?version_prefix=v1', { token })).body).toEqual({ error: 'version_prefix is invalid' });
   });
@@ -135,7 +161,10 @@ describe('runner lists', () => {
     const user = await createUser(server.db);
     const a = await createRunner(server.db, { description: 'all-a', tagList: ['tag1', 'tag2'], contactedAt: new Date() });
     const b = await createRunner(server.db, { description: 'all-b', paused: true, tagList: ['tag1'] });
-    const ids = async (query: string) => (await server.rest('GET', `/runners/all?per_page=100&${query}`, { token: admin.token })).body.map((r: { id: number }) => r.id).filter((id: number) => id === a.runner.id || id === b.runner.id);
+    const ids = async (query: string) =>
+      (await server.rest('GET', `/runners/all?per_page=100&${query}`, { token: admin.token })).body
+        .map((r: { id: number }) => r.id)
+        .filter((id: number) => id === a.runner.id || id === b.runner.id);
 
     expect((await server.rest('GET', '/runners/all', { token: user.token })).body).toEqual({ message: '403 Forbidden' });
     expect(await ids('tag_list=tag1,tag2')).toEqual([a.runner.id]);
@@ -161,9 +190,13 @@ describe('runner lists', () => {
 
     const byId = await server.rest('GET', `/projects/${project.id}/runners?type=project_type`, { token });
     expect(byId.body.map((r: { id: number }) => r.id)).toEqual([own.runner.id]);
-    const byPath = await server.rest('GET', `/projects/${encodeURIComponent(project.pathWithNamespace)}/runners?type=group_type`, { token });
+    const byPath = await server.rest('GET', `/projects/${encodeURIComponent(project.pathWithNamespace)}/runners?type=group_type`, {
+      token,
+    });
     expect(byPath.body.map((r: { id: number }) => r.id)).toEqual([fromGroup.runner.id]);
-    expect((await server.rest('GET', `/projects/${project.id}/runners`, { token: developer.token })).body).toEqual({ message: '403 Forbidden' });
+    expect((await server.rest('GET', `/projects/${project.id}/runners`, { token: developer.token })).body).toEqual({
+      message: '403 Forbidden',
+    });
     expect((await server.rest('GET', '/projects/424242/runners', { token })).body).toEqual({ message: '404 Project Not Found' });
   });
 
@@ -204,13 +237,34 @@ describe('GET /api/v4/runners/:id/jobs', () => {
     expect(onlyRunning.body).toHaveLength(1);
     const job = onlyRunning.body[0];
     expect(Object.keys(job)).toEqual([
-      'id', 'status', 'stage', 'name', 'ref', 'tag', 'coverage', 'allow_failure', 'created_at', 'started_at', 'finished_at',
-      'erased_at', 'duration', 'queued_duration', 'user', 'commit', 'pipeline', 'web_url', 'project',
+      'id',
+      'status',
+      'stage',
+      'name',
+      'ref',
+      'tag',
+      'coverage',
+      'allow_failure',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'erased_at',
+      'duration',
+      'queued_duration',
+      'user',
+      'commit',
+      'pipeline',
+      'web_url',
+      'project',
     ]);
     expect(job.user).toMatchObject({ id: admin.user.id, username: admin.user.username, web_url: `${EXTERNAL_URL}/${admin.user.username}` });
     expect(job.project).toMatchObject({ id: project.id, path_with_namespace: project.pathWithNamespace });
-    expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=failed`, { token: admin.token })).body[0].failure_reason).toBe('unknown_failure');
-    expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=bogus`, { token: admin.token })).body).toEqual({ error: 'status does not have a valid value' });
+    expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=failed`, { token: admin.token })).body[0].failure_reason).toBe(
+      'unknown_failure',
+    );
+    expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=bogus`, { token: admin.token })).body).toEqual({
+      error: 'status does not have a valid value',
+    });
     expect((await server.rest('GET', `/runners/${runner.id}/jobs?status=scheduled`, { token: admin.token })).body).toEqual([]);
   });
 
@@ -244,7 +298,9 @@ describe('GET /api/v4/runners/:id/jobs', () => {
   it('refuses instance runners to non-admins and limits rows to projects you are Reporter of', async () => {
     const { runner: shared } = await createRunner(server.db);
     const user = await createUser(server.db);
-    expect((await server.rest('GET', `/runners/${shared.id}/jobs`, { token: user.token })).body).toEqual({ message: '403 Forbidden - No access granted' });
+    expect((await server.rest('GET', `/runners/${shared.id}/jobs`, { token: user.token })).body).toEqual({
+      message: '403 Forbidden - No access granted',
+    });
 
     const p1 = await createProject(server.db);
     const p2 = await createProject(server.db);

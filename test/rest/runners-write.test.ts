@@ -24,9 +24,15 @@ describe('PUT /api/v4/runners/:id', () => {
     const admin = await createUser(server.db, { admin: true });
     const { runner } = await createRunner(server.db);
 
-    expect((await server.rest('PUT', `/runners/${runner.id}`, { token: admin.token, json: { paused: true, tag_list: ['a', 'b'] } })).body).toMatchObject({ paused: true, active: false, tag_list: ['a', 'b'] });
-    expect((await server.rest('PUT', `/runners/${runner.id}`, { token: admin.token, form: { active: 'true', 'tag_list[]': ['x', 'y'] } })).body).toMatchObject({ paused: false, tag_list: ['x', 'y'] });
-    expect((await server.rest('PUT', `/runners/${runner.id}?access_level=ref_protected&maximum_timeout=3600`, { token: admin.token })).body).toMatchObject({ access_level: 'ref_protected', maximum_timeout: 3600 });
+    expect(
+      (await server.rest('PUT', `/runners/${runner.id}`, { token: admin.token, json: { paused: true, tag_list: ['a', 'b'] } })).body,
+    ).toMatchObject({ paused: true, active: false, tag_list: ['a', 'b'] });
+    expect(
+      (await server.rest('PUT', `/runners/${runner.id}`, { token: admin.token, form: { active: 'true', 'tag_list[]': ['x', 'y'] } })).body,
+    ).toMatchObject({ paused: false, tag_list: ['x', 'y'] });
+    expect(
+      (await server.rest('PUT', `/runners/${runner.id}?access_level=ref_protected&maximum_timeout=3600`, { token: admin.token })).body,
+    ).toMatchObject({ access_level: 'ref_protected', maximum_timeout: 3600 });
   });
 
   it('answers parameter errors with Grape’s messages and model errors per attribute', async () => {
@@ -35,14 +41,17 @@ describe('PUT /api/v4/runners/:id', () => {
     const put = (body: Record<string, unknown>) => server.rest('PUT', `/runners/${runner.id}`, { token: admin.token, json: body });
 
     expect((await put({})).body).toEqual({
-      error: 'description, active, paused, tag_list, run_untagged, locked, access_level, maximum_timeout, maintenance_note are missing, at least one parameter must be provided',
+      error:
+        'description, active, paused, tag_list, run_untagged, locked, access_level, maximum_timeout, maintenance_note are missing, at least one parameter must be provided',
     });
     expect((await put({ active: true, paused: true })).body).toEqual({ error: 'active, paused are mutually exclusive' });
     expect((await put({ access_level: 'foo' })).body).toEqual({ error: 'access_level does not have a valid value' });
     expect((await put({ maximum_timeout: 'abc' })).body).toEqual({ error: 'maximum_timeout is invalid' });
     const invalid = await put({ maximum_timeout: 100 });
     expect(invalid).toMatchObject({ status: 400, body: { message: { maximum_timeout: ['needs to be at least 10 minutes'] } } });
-    expect((await put({ run_untagged: false })).body).toEqual({ message: { tags_list: ['can not be empty when runner is not allowed to pick untagged jobs'] } });
+    expect((await put({ run_untagged: false })).body).toEqual({
+      message: { tags_list: ['can not be empty when runner is not allowed to pick untagged jobs'] },
+    });
     const unchanged = await server.rest('GET', `/runners/${runner.id}`, { token: admin.token });
     expect(unchanged.body).toMatchObject({ maximum_timeout: null, run_untagged: true });
   });
@@ -56,9 +65,14 @@ describe('PUT /api/v4/runners/:id', () => {
     const { runner } = await createRunner(server.db, { groupId: group.id });
 
     expect((await server.rest('PUT', `/runners/${runner.id}`, { token: owner.token, json: { description: 'mine' } })).status).toBe(200);
-    expect((await server.rest('PUT', `/runners/${runner.id}`, { token: maintainer.token, json: { description: 'x' } })).body).toEqual({ message: '403 Forbidden - No access granted' });
+    expect((await server.rest('PUT', `/runners/${runner.id}`, { token: maintainer.token, json: { description: 'x' } })).body).toEqual({
+      message: '403 Forbidden - No access granted',
+    });
     const readOnly = await createUser(server.db, { scopes: ['read_api'], admin: true });
-    expect((await server.rest('PUT', `/runners/${runner.id}`, { token: readOnly.token, json: { description: 'x' } })).body).toMatchObject({ error: 'insufficient_scope', scope: 'api manage_runner' });
+    expect((await server.rest('PUT', `/runners/${runner.id}`, { token: readOnly.token, json: { description: 'x' } })).body).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'api manage_runner',
+    });
   });
 });
 
@@ -72,7 +86,9 @@ describe('DELETE /api/v4/runners/:id', () => {
     const res = await server.rest('DELETE', `/runners/${runner.id}`, { token: maintainer.token });
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect((await server.rest('DELETE', `/runners/${runner.id}`, { token: maintainer.token })).body).toEqual({ message: '404 Runner Not Found' });
+    expect((await server.rest('DELETE', `/runners/${runner.id}`, { token: maintainer.token })).body).toEqual({
+      message: '404 Runner Not Found',
+    });
   });
 
   it('refuses a runner of several projects to non-admins, and honours If-Unmodified-Since', async () => {
@@ -81,12 +97,20 @@ describe('DELETE /api/v4/runners/:id', () => {
     const maintainer = await createUser(server.db);
     await addProjectMember(server.db, first.id, maintainer.user.id, AccessLevel.MAINTAINER);
     const { runner } = await createRunner(server.db, { projectIds: [first.id, second.id] });
-    expect((await server.rest('DELETE', `/runners/${runner.id}`, { token: maintainer.token })).body).toEqual({ message: '403 Forbidden - Runner associated with more than one project' });
+    expect((await server.rest('DELETE', `/runners/${runner.id}`, { token: maintainer.token })).body).toEqual({
+      message: '403 Forbidden - Runner associated with more than one project',
+    });
 
     const admin = await createUser(server.db, { admin: true });
-    const stale = await server.rest('DELETE', `/runners/${runner.id}`, { token: admin.token, headers: { 'if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } });
+    const stale = await server.rest('DELETE', `/runners/${runner.id}`, {
+      token: admin.token,
+      headers: { 'if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' },
+    });
     expect(stale).toMatchObject({ status: 412, body: { message: '412 Precondition Failed' } });
-    expect((await server.rest('DELETE', `/runners/${runner.id}`, { token: admin.token, headers: { 'if-unmodified-since': 'not a date' } })).status).toBe(204);
+    expect(
+      (await server.rest('DELETE', `/runners/${runner.id}`, { token: admin.token, headers: { 'if-unmodified-since': 'not a date' } }))
+        .status,
+    ).toBe(204);
   });
 });
 

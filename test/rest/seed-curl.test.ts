@@ -15,7 +15,8 @@ const run = promisify(execFile);
  */
 async function curl(example: string, values: Record<string, string | number>) {
   let command = example.replace('https://gitlab.example.com', server.url);
-  for (const [name, value] of Object.entries(values)) command = command.replaceAll(`<${name}>`, String(value)).replaceAll(`{${name}}`, String(value));
+  for (const [name, value] of Object.entries(values))
+    command = command.replaceAll(`<${name}>`, String(value)).replaceAll(`{${name}}`, String(value));
   const args = [...command.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '').slice(1);
   const { stdout } = await run('curl', ['--silent', '--write-out', '\n%{http_code}', ...args]);
   const lines = stdout.split('\n');
@@ -45,8 +46,24 @@ describe("the Runners API page's curl examples", () => {
     const all = await curl(`curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/all"`, token);
     expect(all.body.map((r: { id: number }) => r.id)).toEqual(expect.arrayContaining([runner.id, spare.id]));
 
-    const details = await curl(`curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/{id}"`, { ...token, id: runner.id });
-    expect(Object.keys(details.body)).toEqual(expect.arrayContaining([...runnerKeys, 'architecture', 'contacted_at', 'platform', 'projects', 'revision', 'tag_list', 'version', 'access_level', 'maximum_timeout']));
+    const details = await curl(`curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/{id}"`, {
+      ...token,
+      id: runner.id,
+    });
+    expect(Object.keys(details.body)).toEqual(
+      expect.arrayContaining([
+        ...runnerKeys,
+        'architecture',
+        'contacted_at',
+        'platform',
+        'projects',
+        'revision',
+        'tag_list',
+        'version',
+        'access_level',
+        'maximum_timeout',
+      ]),
+    );
     expect(details.body.projects[0]).toMatchObject({ id: project.id, path_with_namespace: project.pathWithNamespace });
 
     const updated = await curl(
@@ -55,10 +72,34 @@ describe("the Runners API page's curl examples", () => {
     );
     expect(updated.body).toMatchObject({ description: 'test-1-20150125-test', tag_list: ['ruby', 'mysql', 'tag1', 'tag2'] });
 
-    const jobs = await curl(`curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/{id}/jobs?status=running"`, { ...token, id: runner.id });
-    expect(Object.keys(jobs.body[0])).toEqual(expect.arrayContaining(['id', 'status', 'stage', 'name', 'ref', 'tag', 'coverage', 'created_at', 'started_at', 'finished_at', 'duration', 'user', 'commit', 'pipeline', 'project']));
+    const jobs = await curl(
+      `curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/{id}/jobs?status=running"`,
+      { ...token, id: runner.id },
+    );
+    expect(Object.keys(jobs.body[0])).toEqual(
+      expect.arrayContaining([
+        'id',
+        'status',
+        'stage',
+        'name',
+        'ref',
+        'tag',
+        'coverage',
+        'created_at',
+        'started_at',
+        'finished_at',
+        'duration',
+        'user',
+        'commit',
+        'pipeline',
+        'project',
+      ]),
+    );
 
-    const projectRunners = await curl(`curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/projects/{id}/runners"`, { ...token, id: project.id });
+    const projectRunners = await curl(
+      `curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/projects/{id}/runners"`,
+      { ...token, id: project.id },
+    );
     expect(projectRunners.body.map((r: { id: number }) => r.id)).toContain(runner.id);
 
     const enabled = await curl(
@@ -66,9 +107,19 @@ describe("the Runners API page's curl examples", () => {
       { ...token, id: project.id, runner_id: spare.id },
     );
     expect(enabled).toMatchObject({ status: 201, body: { id: spare.id } });
-    expect((await curl(`curl --request DELETE --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/projects/{id}/runners/{runner_id}"`, { ...token, id: project.id, runner_id: spare.id })).status).toBe(204);
+    expect(
+      (
+        await curl(
+          `curl --request DELETE --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/projects/{id}/runners/{runner_id}"`,
+          { ...token, id: project.id, runner_id: spare.id },
+        )
+      ).status,
+    ).toBe(204);
 
-    const groupRunners = await curl(`curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/groups/{id}/runners"`, { ...token, id: group.id });
+    const groupRunners = await curl(
+      `curl --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/groups/{id}/runners"`,
+      { ...token, id: group.id },
+    );
     expect(groupRunners.status).toBe(200);
 
     const registration = await resetRegistrationToken(server.db, { kind: 'instance' });
@@ -79,10 +130,38 @@ describe("the Runners API page's curl examples", () => {
     expect(registered.status).toBe(201);
     expect(Object.keys(registered.body)).toEqual(expect.arrayContaining(['id', 'token']));
     const authentication = { authentication_token: registered.body.token };
-    expect((await curl(`curl --request POST "https://gitlab.example.com/api/v4/runners/verify" --form "token=<authentication_token>"`, authentication)).status).toBe(200);
-    expect((await curl(`curl --request DELETE "https://gitlab.example.com/api/v4/runners" --form "token=<authentication_token>"`, authentication)).status).toBe(204);
-    expect((await curl(`curl --request POST "https://gitlab.example.com/api/v4/runners/verify" --form "token=<authentication_token>"`, authentication)).status).toBe(403);
+    expect(
+      (
+        await curl(
+          `curl --request POST "https://gitlab.example.com/api/v4/runners/verify" --form "token=<authentication_token>"`,
+          authentication,
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await curl(
+          `curl --request DELETE "https://gitlab.example.com/api/v4/runners" --form "token=<authentication_token>"`,
+          authentication,
+        )
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await curl(
+          `curl --request POST "https://gitlab.example.com/api/v4/runners/verify" --form "token=<authentication_token>"`,
+          authentication,
+        )
+      ).status,
+    ).toBe(403);
 
-    expect((await curl(`curl --request DELETE --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/{id}"`, { ...token, id: runner.id })).status).toBe(204);
+    expect(
+      (
+        await curl(`curl --request DELETE --header "PRIVATE-TOKEN: <your_access_token>" "https://gitlab.example.com/api/v4/runners/{id}"`, {
+          ...token,
+          id: runner.id,
+        })
+      ).status,
+    ).toBe(204);
   });
 });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
-import { addGroupMember, addProjectMember, createGroup, createJob, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
+import {
+  addGroupMember,
+  addProjectMember,
+  createGroup,
+  createJob,
+  createProject,
+  createRunner,
+  createUser,
+  gid,
+  runnerGid,
+} from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
 
 // What a token may read and do, checked the way an attacker with an ordinary account would probe it: every path
@@ -68,7 +78,11 @@ describe('token scopes bound the whole request, not only its root field', () => 
 
     const plain = await server.graphql(create.replace('SELECTION', ''), { input }, token);
     expect(plain.data?.runnerCreate.runner.ownerProject).toEqual({ fullPath: project.pathWithNamespace });
-    const nested = await server.graphql(create.replace('SELECTION', 'runners { nodes { id } } pipelines { nodes { id } }'), { input }, token);
+    const nested = await server.graphql(
+      create.replace('SELECTION', 'runners { nodes { id } } pipelines { nodes { id } }'),
+      { input },
+      token,
+    );
     expect(nested.errors?.map((error) => error.extensions?.code)).toEqual(['INSUFFICIENT_SCOPE', 'INSUFFICIENT_SCOPE']);
   });
 
@@ -100,7 +114,10 @@ describe('token scopes bound the whole request, not only its root field', () => 
     expect(reset.body, reset.text).toEqual({ error: 'insufficient_scope', error_description: INSUFFICIENT_SCOPE, scope: 'api' });
     expect(reset.headers.get('www-authenticate')).toContain('scope="api"');
 
-    const assign = await server.rest('POST', `/projects/${project.id}/runners`, { token: readOnly, form: { runner_id: String(runner.id) } });
+    const assign = await server.rest('POST', `/projects/${project.id}/runners`, {
+      token: readOnly,
+      form: { runner_id: String(runner.id) },
+    });
     expect(assign.status).toBe(403);
     expect(assign.body, assign.text).toMatchObject({ error: 'insufficient_scope', scope: 'api' });
 

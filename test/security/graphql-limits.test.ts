@@ -13,12 +13,15 @@ const app = await startApp();
 const deepQuery = (depth: number) => `{ group(fullPath: "g") { ${'parent { '.repeat(depth - 2)}id${' }'.repeat(depth - 2)} } }`;
 
 /** `n` aliased full pages of runners with 15 scalar fields: 1 + 100 × (1 + 15) = 1,601 values each. */
-const RUNNER_FIELDS = 'id description status paused locked runUntagged tagList version contactedAt createdAt accessLevel maximumTimeout maintenanceNote runnerType shortSha';
+const RUNNER_FIELDS =
+  'id description status paused locked runUntagged tagList version contactedAt createdAt accessLevel maximumTimeout maintenanceNote runnerType shortSha';
 const pagesQuery = (n: number, fields = RUNNER_FIELDS) =>
   `{ ${Array.from({ length: n }, (_, i) => `r${i}: runners(first: 100) { nodes { ${fields} } }`).join(' ')} }`;
 
 /** The query of the issue that took the server down: runners' jobs' projects' runners' jobs… 14 levels deep. */
-const ISSUE_QUERY = (runnerId: number) => `{ runner(id: "gid://gitlab/Ci::Runner/${runnerId}") { jobs { nodes { pipeline { project { runners { nodes {
+const ISSUE_QUERY = (
+  runnerId: number,
+) => `{ runner(id: "gid://gitlab/Ci::Runner/${runnerId}") { jobs { nodes { pipeline { project { runners { nodes {
     jobs { nodes { pipeline { project { runners { nodes { id } } } } } } } } } } } } } }`;
 
 const limitError = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
@@ -28,7 +31,10 @@ describe('GraphQL depth', () => {
   it('allows 15 levels without a token and 20 with one, as GitLab', async () => {
     const { token } = await createUser(app.db);
     // Without a token `group` answers UNAUTHENTICATED: the query was executed, so its depth was allowed.
-    expect((await app.graphql(deepQuery(15))).body).toMatchObject({ data: { group: null }, errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect((await app.graphql(deepQuery(15))).body).toMatchObject({
+      data: { group: null },
+      errors: [{ extensions: { code: 'UNAUTHENTICATED' } }],
+    });
     const anonymous = await app.graphql(deepQuery(16));
     expect(anonymous.body.errors[0]).toEqual({
       message: 'Query has depth of 16, which exceeds max depth of 15',
@@ -36,7 +42,12 @@ describe('GraphQL depth', () => {
     });
     expect(anonymous.body.data).toBeUndefined();
     expect((await app.graphql(deepQuery(20), {}, token)).body).toEqual({ data: { group: null } });
-    expect(limitError((await app.graphql(deepQuery(21), {}, token)).body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'depth', max: 20, found: 21 });
+    expect(limitError((await app.graphql(deepQuery(21), {}, token)).body)).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'depth',
+      max: 20,
+      found: 21,
+    });
   });
 
   it('counts the fields inside fragments, not the fragments themselves', async () => {
@@ -65,9 +76,17 @@ describe('GraphQL complexity: the values an answer may hold', () => {
       },
     ]);
     expect(limitError((await app.graphql(pagesQuery(15), {}, user.token)).body)).toBeNull();
-    expect(limitError((await app.graphql(pagesQuery(7))).body)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'complexity', max: 10_000, found: 11_207 });
+    expect(limitError((await app.graphql(pagesQuery(7))).body)).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'complexity',
+      max: 10_000,
+      found: 11_207,
+    });
     expect(limitError((await app.graphql(pagesQuery(6))).body)).toBeNull();
-    expect(limitError((await app.graphql(pagesQuery(30, `${RUNNER_FIELDS} jobCount`), {}, admin.token)).body)).toMatchObject({ max: 50_000, found: 51_030 });
+    expect(limitError((await app.graphql(pagesQuery(30, `${RUNNER_FIELDS} jobCount`), {}, admin.token)).body)).toMatchObject({
+      max: 50_000,
+      found: 51_030,
+    });
   });
 
   it("multiplies what a connection's nodes or edges select by its page size, variables and fragments included", async () => {
@@ -131,12 +150,21 @@ describe('GraphQL fan-out: connections resolved for one parent per request', () 
       });
     }
     // Without the nested runners' jobs, the projects' runner lists are the fan-out.
-    const shallower = ISSUE_QUERY(runner.id).replace(/jobs \{ nodes \{ pipeline \{ project \{ runners \{ nodes \{ id \} \} \} \} \} \}/, 'id');
+    const shallower = ISSUE_QUERY(runner.id).replace(
+      /jobs \{ nodes \{ pipeline \{ project \{ runners \{ nodes \{ id \} \} \} \} \} \}/,
+      'id',
+    );
     expect(limitError((await app.graphql(shallower, {}, maintainer.token)).body)).toEqual({
-      code: 'LIMIT_EXCEEDED', limit: 'calls', field: 'Project.runners', max: 1, found: 100,
+      code: 'LIMIT_EXCEEDED',
+      limit: 'calls',
+      field: 'Project.runners',
+      max: 1,
+      found: 100,
     });
     // The server is still there, and the same user's ordinary query is answered.
-    expect((await app.graphql(`{ runner(id: "gid://gitlab/Ci::Runner/${runner.id}") { jobs { count } } }`, {}, maintainer.token)).body).toEqual({
+    expect(
+      (await app.graphql(`{ runner(id: "gid://gitlab/Ci::Runner/${runner.id}") { jobs { count } } }`, {}, maintainer.token)).body,
+    ).toEqual({
       data: { runner: { jobs: { count: 1 } } },
     });
   });
@@ -158,10 +186,11 @@ describe('GraphQL fan-out: connections resolved for one parent per request', () 
 });
 
 describe('REST through the same bound', () => {
-  it('holds each REST operation to the caller\'s limit, and answers 400 with the reason past it', async () => {
+  it("holds each REST operation to the caller's limit, and answers 400 with the reason past it", async () => {
     const strict = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexityAdmin: 1_000 } });
     const { token } = await createUser(strict.db, { admin: true });
-    const list = (perPage: number) => fetch(`${strict.url}/api/v4/runners/all?per_page=${perPage}`, { headers: { 'private-token': token } });
+    const list = (perPage: number) =>
+      fetch(`${strict.url}/api/v4/runners/all?per_page=${perPage}`, { headers: { 'private-token': token } });
     expect((await list(5)).status).toBe(200);
     const refused = await list(100);
     expect(refused.status).toBe(400);
@@ -177,7 +206,12 @@ describe('GraphQL document caps', () => {
     const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `u${i}: currentUser { id }`).join(' ')} }`;
     expect((await app.graphql(aliases(30))).body).toEqual({ data: expect.objectContaining({ u29: null }) });
     expect((await app.graphql(aliases(31))).body).toEqual({
-      errors: [{ message: 'Aliases limit of 30 exceeded, found 31.', extensions: { code: 'LIMIT_EXCEEDED', limit: 'aliases', max: 30, found: 31 } }],
+      errors: [
+        {
+          message: 'Aliases limit of 30 exceeded, found 31.',
+          extensions: { code: 'LIMIT_EXCEEDED', limit: 'aliases', max: 30, found: 31 },
+        },
+      ],
     });
   });
 
@@ -210,7 +244,11 @@ describe('GraphQL document caps', () => {
   it('serves at most 100 rows per page, whatever `first` asks', async () => {
     const { token } = await createUser(app.db, { admin: true });
     for (let i = 0; i < 101; i++) await createRunner(app.db, { description: `page-size ${i}` });
-    const res = await app.graphql(`{ runners(first: 500, search: "page-size") { count pageInfo { hasNextPage } nodes { id } } }`, {}, token);
+    const res = await app.graphql(
+      `{ runners(first: 500, search: "page-size") { count pageInfo { hasNextPage } nodes { id } } }`,
+      {},
+      token,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.runners).toMatchObject({ count: 101, pageInfo: { hasNextPage: true } });
     expect(res.body.data.runners.nodes).toHaveLength(100);
@@ -220,7 +258,14 @@ describe('GraphQL document caps', () => {
 describe('introspection', () => {
   it("answers GraphiQL's introspection query within the limits, with or without a token", async () => {
     const { token } = await createUser(app.db);
-    const graphiql = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const graphiql = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
     for (const query of [getIntrospectionQuery(), graphiql]) {
       const withToken = await app.graphql(query, {}, token);
       expect(withToken.body.errors).toBeUndefined();
@@ -232,10 +277,18 @@ describe('introspection', () => {
   it('is counted against the limits', async () => {
     const strict = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexity: 200, maxDepth: 14 } });
     const { token } = await createUser(strict.db);
-    expect(limitError((await strict.graphql(getIntrospectionQuery(), {}, token)).body)).toMatchObject({ limit: 'depth', max: 14, found: 15 });
+    expect(limitError((await strict.graphql(getIntrospectionQuery(), {}, token)).body)).toMatchObject({
+      limit: 'depth',
+      max: 14,
+      found: 15,
+    });
     const shallow = await startApp({ graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxComplexity: 200 } });
     const other = await createUser(shallow.db);
-    expect(limitError((await shallow.graphql(getIntrospectionQuery(), {}, other.token)).body)).toMatchObject({ limit: 'complexity', max: 200, found: 220 });
+    expect(limitError((await shallow.graphql(getIntrospectionQuery(), {}, other.token)).body)).toMatchObject({
+      limit: 'complexity',
+      max: 200,
+      found: 220,
+    });
     await strict.close();
     await shallow.close();
   });
@@ -268,7 +321,9 @@ describe('execution', () => {
     expect(Date.now() - started).toBeLessThan(900);
     expect(res.status).toBe(503);
     expect(res.body).toEqual({
-      errors: [{ message: 'Request timed out. Please try a less complex query or a smaller set of records.', extensions: { code: 'TIMEOUT' } }],
+      errors: [
+        { message: 'Request timed out. Please try a less complex query or a smaller set of records.', extensions: { code: 'TIMEOUT' } },
+      ],
     });
     expect((await slow.graphql('{ currentUser { id } }', {}, token)).body.errors).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the abandoned query finish before closing
@@ -276,17 +331,25 @@ describe('execution', () => {
   });
 
   it('runs expensive queries one after another once their cost fills the budget, while cheap ones go straight through', async () => {
-    const slow = await startApp({ database: await faultyDatabase('slow'), graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxConcurrentCost: 2_500 } });
+    const slow = await startApp({
+      database: await faultyDatabase('slow'),
+      graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxConcurrentCost: 2_500 },
+    });
     const { token } = await createUser(slow.db, { admin: true });
     // 1 + 100 × (1 + 20) = 2,101 each: one fits the budget of 2,500, two do not.
     const fields = `${RUNNER_FIELDS} jobCount projectCount contactedAt createdAt status`;
     const heavy = `{ runners(first: 100) { nodes { ${fields} } } }`;
     const finished: string[] = [];
-    const timed = (name: string, query: string) => slow.graphql(query, {}, token).then((res) => {
-      finished.push(name);
-      return { res, at: Date.now() };
-    });
-    const [first, second, cheap] = await Promise.all([timed('first', heavy), timed('second', heavy), timed('cheap', '{ currentUser { username } }')]);
+    const timed = (name: string, query: string) =>
+      slow.graphql(query, {}, token).then((res) => {
+        finished.push(name);
+        return { res, at: Date.now() };
+      });
+    const [first, second, cheap] = await Promise.all([
+      timed('first', heavy),
+      timed('second', heavy),
+      timed('cheap', '{ currentUser { username } }'),
+    ]);
     for (const { res } of [first, second, cheap]) expect(res.body.errors).toBeUndefined();
     expect(finished).toEqual(['cheap', 'first', 'second']);
     // Each waits a second for the slow runner query: the second started only when the first was done.
@@ -296,14 +359,19 @@ describe('execution', () => {
 
   it('masks internal errors: no message, SQL or stack trace reaches the client, on either API', async () => {
     const lines: string[] = [];
-    const failing = await startApp({ database: await faultyDatabase('failing'), logger: { level: 'error', stream: { write: (line: string) => lines.push(line) } } });
+    const failing = await startApp({
+      database: await faultyDatabase('failing'),
+      logger: { level: 'error', stream: { write: (line: string) => lines.push(line) } },
+    });
     const { token } = await createUser(failing.db, { admin: true });
     // Yoga's development mode would add the original error and its stack to answers; the app must not, even then.
     const nodeEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = 'development';
     try {
       const res = await failing.graphql('{ runners { nodes { id } } }', {}, token);
-      expect(res.body.errors).toEqual([{ message: 'Unexpected error.', locations: expect.any(Array), path: ['runners'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      expect(res.body.errors).toEqual([
+        { message: 'Unexpected error.', locations: expect.any(Array), path: ['runners'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      ]);
       expect(JSON.stringify(res.body)).not.toMatch(/SELECT|ci_runners|at .*\.ts/);
       const rest = await fetch(`${failing.url}/api/v4/runners/all`, { headers: { 'private-token': token } });
       expect(rest.status).toBe(500);
@@ -325,13 +393,17 @@ describe('CSRF', () => {
     const plain = await get();
     expect(plain.status).toBe(403);
     expect(((await plain.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'CSRF_PREVENTED' });
-    const post = (contentType: string, body: string) => fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const post = (contentType: string, body: string) =>
+      fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
     const text = await post('text/plain', '{"query":"{ __typename }"}');
     expect(text.status).toBe(403);
     expect(((await text.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: 'CSRF_PREVENTED' });
     // /graphql reads no form bodies at all.
     expect((await post('application/x-www-form-urlencoded', 'query=%7B__typename%7D')).status).toBe(415);
-    expect((await post('multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{__typename}\r\n--x--')).status).toBe(415);
+    expect(
+      (await post('multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{__typename}\r\n--x--'))
+        .status,
+    ).toBe(415);
   });
 
   it('serves GraphiQL, JSON posts, and GET queries that carry a custom header or their own token', async () => {

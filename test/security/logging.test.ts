@@ -72,7 +72,9 @@ describe('logs', () => {
   it("honours the caller's X-Request-Id, echoes it, and logs it; otherwise generates one", async () => {
     const traced = await call('/-/liveness', { headers: { 'x-request-id': 'trace-42.a_b:c' } });
     expect(traced.headers.get('x-request-id')).toBe('trace-42.a_b:c');
-    const requestLines = lines.map((line) => JSON.parse(line) as { request_id?: string; msg?: string }).filter((e) => e.request_id === 'trace-42.a_b:c');
+    const requestLines = lines
+      .map((line) => JSON.parse(line) as { request_id?: string; msg?: string })
+      .filter((e) => e.request_id === 'trace-42.a_b:c');
     expect(requestLines.map((entry) => entry.msg)).toEqual(['request completed']);
 
     for (const refused of ['has spaces', 'x'.repeat(129), 'quote"d']) {
@@ -107,7 +109,11 @@ describe('request lines', () => {
     });
     expect(graphql?.responseTime).toBeGreaterThan(0);
     expect(lineFor('line-rest')).toEqual([
-      expect.objectContaining({ req: expect.objectContaining({ method: 'GET', url: '/api/v4/user' }), res: { statusCode: 200 }, user_id: user.id }),
+      expect.objectContaining({
+        req: expect.objectContaining({ method: 'GET', url: '/api/v4/user' }),
+        res: { statusCode: 200 },
+        user_id: user.id,
+      }),
     ]);
     const [anonymous] = lineFor('line-anonymous');
     expect(anonymous).toMatchObject({ req: { method: 'PATCH', url: '/api/v4/runners/1' }, res: { statusCode: 405 } });

@@ -13,7 +13,11 @@ const RUN_PREFIX = `runners-gateway-test:${randomBytes(6).toString('hex')}`;
 const PERIOD = 60;
 const rule = (limit: number) => ({ limit, periodSeconds: PERIOD });
 
-const form = (token: string) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+const form = (token: string) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: `token=${token}`,
+});
 
 async function call(url: string, path: string, init: RequestInit = {}) {
   const response = await fetch(`${url}${path}`, init);
@@ -79,15 +83,18 @@ describe('rate limits, in process', () => {
     // The IP's anonymous budget was not spent by the users' calls.
     expect((await call(app.url, '/api/v4/runners')).headers.get('ratelimit-remaining')).toBe('1');
     // A token that authenticates no one counts as anonymous: guessing tokens spends the IP's budget.
-    expect((await call(app.url, '/api/v4/user', { headers: { 'private-token': 'glpat-guess' } })).headers.get('ratelimit-name')).toBe('throttle_unauthenticated_api');
+    expect((await call(app.url, '/api/v4/user', { headers: { 'private-token': 'glpat-guess' } })).headers.get('ratelimit-name')).toBe(
+      'throttle_unauthenticated_api',
+    );
   });
 
   it('bans an IP after too many failed runner-token authentications, REST and GraphQL together', async () => {
     const ban = { maxRetry: 3, findTimeSeconds: 60, banTimeSeconds: 600 };
     const app = await startApp({ rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), failedAuth: ban }) });
     const admin = await createUser(app.db, { admin: true });
-    const registration = (await app.graphql('mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }', {}, admin.token))
-      .body.data.runnersRegistrationTokenReset.token;
+    const registration = (
+      await app.graphql('mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }', {}, admin.token)
+    ).body.data.runnersRegistrationTokenReset.token;
     const registered = await call(app.url, '/api/v4/runners', form(registration));
     expect(registered.status).toBe(201);
     const { token } = JSON.parse(registered.text) as { token: string };
@@ -104,8 +111,10 @@ describe('rate limits, in process', () => {
     // Banned: every token-taking endpoint and mutation is refused, even with a valid token (else a guesser would
     // still learn which guess was right), for the ban's length.
     for (const [method, path, body] of [
-      ['POST', '/api/v4/runners', registration], ['DELETE', '/api/v4/runners', token],
-      ['POST', '/api/v4/runners/verify', token], ['POST', '/api/v4/runners/reset_authentication_token', token],
+      ['POST', '/api/v4/runners', registration],
+      ['DELETE', '/api/v4/runners', token],
+      ['POST', '/api/v4/runners/verify', token],
+      ['POST', '/api/v4/runners/reset_authentication_token', token],
     ] as const) {
       const refused = await call(app.url, path, { ...form(body), method });
       expect(refused.status, path).toBe(429);
@@ -124,13 +133,18 @@ describe('rate limits, in process', () => {
   it('bans only the IP that failed: a runner behind another address keeps working', async () => {
     const ban = { maxRetry: 2, findTimeSeconds: 60, banTimeSeconds: 600 };
     // Behind a trusted proxy, X-Forwarded-For names the client.
-    const app = await startApp({ trustProxy: '127.0.0.1', rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), failedAuth: ban }) });
+    const app = await startApp({
+      trustProxy: '127.0.0.1',
+      rateLimits: rateLimits({ ...limits, unauthenticated: rule(100), failedAuth: ban }),
+    });
     const admin = await createUser(app.db, { admin: true });
-    const registration = (await app.graphql('mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }', {}, admin.token))
-      .body.data.runnersRegistrationTokenReset.token;
+    const registration = (
+      await app.graphql('mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }', {}, admin.token)
+    ).body.data.runnersRegistrationTokenReset.token;
     const from = (ip: string, token: string) => ({ ...form(token), headers: { ...form(token).headers, 'x-forwarded-for': ip } });
     const { token } = JSON.parse((await call(app.url, '/api/v4/runners', from('10.0.0.2', registration))).text) as { token: string };
-    for (const guess of ['glrt-a', 'glrt-b']) expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.1', guess))).status).toBe(403);
+    for (const guess of ['glrt-a', 'glrt-b'])
+      expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.1', guess))).status).toBe(403);
     expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.1', token))).status).toBe(429);
     expect((await call(app.url, '/api/v4/runners/verify', from('10.0.0.2', token))).status).toBe(200);
   });
@@ -207,7 +221,11 @@ describe('rate limits, shared through Redis', () => {
   });
 
   it('shares the failed-token ban between two replicas', async () => {
-    const shared = rateLimits({ redisUrl: REDIS_URL, keyPrefix: `${RUN_PREFIX}:ban`, failedAuth: { maxRetry: 2, findTimeSeconds: 60, banTimeSeconds: 600 } });
+    const shared = rateLimits({
+      redisUrl: REDIS_URL,
+      keyPrefix: `${RUN_PREFIX}:ban`,
+      failedAuth: { maxRetry: 2, findTimeSeconds: 60, banTimeSeconds: 600 },
+    });
     const database = await createTestDatabase();
     const one = await startApp({ database, rateLimits: shared });
     const two = await startApp({ database: { ...database, close: async () => {} }, rateLimits: shared });

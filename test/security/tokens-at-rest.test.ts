@@ -27,18 +27,32 @@ describe('tokens at rest', () => {
       return res.data as Record<string, any>;
     };
 
-    const registration = (await gql(`mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }`)).runnersRegistrationTokenReset.token;
+    const registration = (await gql(`mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }`))
+      .runnersRegistrationTokenReset.token;
     tokens.push(registration);
-    const registered = (await gql(`mutation($t: String!) { runnerRegister(input: { token: $t, description: "r" }) { token runner { id } } }`, { t: registration }, undefined)).runnerRegister;
+    const registered = (
+      await gql(
+        `mutation($t: String!) { runnerRegister(input: { token: $t, description: "r" }) { token runner { id } } }`,
+        { t: registration },
+        undefined,
+      )
+    ).runnerRegister;
     tokens.push(registered.token);
-    const created = (await gql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`)).runnerCreate.runner;
+    const created = (
+      await gql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`)
+    ).runnerCreate.runner;
     tokens.push(created.ephemeralAuthenticationToken);
     // A runner awaiting registration keeps a sealed copy of its token for its creator, never the token itself.
-    const awaiting = (await gql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`)).runnerCreate.runner;
+    const awaiting = (
+      await gql(`mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } } }`)
+    ).runnerCreate.runner;
     tokens.push(awaiting.ephemeralAuthenticationToken);
-    const readBack = (await gql(`query($id: CiRunnerID!) { runner(id: $id) { ephemeralAuthenticationToken } }`, { id: awaiting.id })).runner;
+    const readBack = (await gql(`query($id: CiRunnerID!) { runner(id: $id) { ephemeralAuthenticationToken } }`, { id: awaiting.id }))
+      .runner;
     expect(readBack.ephemeralAuthenticationToken).toBe(awaiting.ephemeralAuthenticationToken);
-    const reset = (await gql(`mutation($id: CiRunnerID!) { runnerAuthenticationTokenReset(input: { id: $id }) { token } }`, { id: created.id })).runnerAuthenticationTokenReset;
+    const reset = (
+      await gql(`mutation($id: CiRunnerID!) { runnerAuthenticationTokenReset(input: { id: $id }) { token } }`, { id: created.id })
+    ).runnerAuthenticationTokenReset;
     tokens.push(reset.token);
     await gql(`mutation($t: String!) { runnerVerify(input: { token: $t }) { token } }`, { t: reset.token }, undefined);
     const rest = await server.rest('POST', '/runners', { form: { token: registration } });

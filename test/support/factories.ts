@@ -9,7 +9,10 @@ import { createPersonalAccessToken } from '../../src/services/tokens.ts';
 let sequence = 0;
 const next = () => ++sequence;
 
-export async function createUser(db: Db, overrides: { admin?: boolean; username?: string; scopes?: TokenScope[]; expiresAt?: Date; revoked?: boolean } = {}) {
+export async function createUser(
+  db: Db,
+  overrides: { admin?: boolean; username?: string; scopes?: TokenScope[]; expiresAt?: Date; revoked?: boolean } = {},
+) {
   const n = next();
   const username = overrides.username ?? `user${n}`;
   const user = await db.user.create({
@@ -25,7 +28,10 @@ export async function createUser(db: Db, overrides: { admin?: boolean; username?
   return { user, token };
 }
 
-export async function createGroup(db: Db, overrides: { parent?: { id: number; fullPath: string; fullName: string; traversalIds: number[] }; path?: string } = {}) {
+export async function createGroup(
+  db: Db,
+  overrides: { parent?: { id: number; fullPath: string; fullName: string; traversalIds: number[] }; path?: string } = {},
+) {
   const n = next();
   const path = overrides.path ?? `group-${n}`;
   const parent = overrides.parent;
@@ -41,7 +47,14 @@ export async function createGroup(db: Db, overrides: { parent?: { id: number; fu
   return db.group.update({ where: { id: group.id }, data: { traversalIds: [...(parent?.traversalIds ?? []), group.id] } });
 }
 
-export async function createProject(db: Db, overrides: { group?: { id: number; fullPath: string; fullName: string; traversalIds: number[] }; owner?: { id: number; username: string; name: string }; path?: string } = {}) {
+export async function createProject(
+  db: Db,
+  overrides: {
+    group?: { id: number; fullPath: string; fullName: string; traversalIds: number[] };
+    owner?: { id: number; username: string; name: string };
+    path?: string;
+  } = {},
+) {
   const n = next();
   const path = overrides.path ?? `project-${n}`;
   const { group, owner } = overrides;
@@ -130,7 +143,14 @@ export async function createJob(
     },
   });
   const pipeline = await db.pipeline.create({
-    data: { iid: n, projectId: input.projectId, commitId: commit.id, ref: 'main', status: input.status ?? 'success', userId: input.userId ?? null },
+    data: {
+      iid: n,
+      projectId: input.projectId,
+      commitId: commit.id,
+      ref: 'main',
+      status: input.status ?? 'success',
+      userId: input.userId ?? null,
+    },
   });
   return db.job.create({
     data: {

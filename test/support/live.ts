@@ -80,8 +80,14 @@ export function subscribeSse(url: string, query: string, variables: Record<strin
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = message.split('\n');
-          const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
-          const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+          const event = lines
+            .find((line) => line.startsWith('event:'))
+            ?.slice(6)
+            .trim();
+          const data = lines
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trim())
+            .join('\n');
           if (event === 'complete') return;
           if (data) inbox.push(JSON.parse(data) as Received);
         }

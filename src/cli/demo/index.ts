@@ -37,7 +37,10 @@ async function undo(db: Db, ledger: Ledger): Promise<void> {
  */
 export async function loadDemo(ctx: CliContext, options: DemoOptions): Promise<DemoResult> {
   const { db, output } = ctx;
-  const existing = await db.user.findFirst({ where: { username: { equals: DEMO_ADMIN.username, mode: 'insensitive' } }, select: { id: true } });
+  const existing = await db.user.findFirst({
+    where: { username: { equals: DEMO_ADMIN.username, mode: 'insensitive' } },
+    select: { id: true },
+  });
   if (existing) {
     throw new CliError(
       `the demo data set is already loaded in this database (user ${DEMO_ADMIN.username} exists); ` +
@@ -68,12 +71,14 @@ export async function loadDemo(ctx: CliContext, options: DemoOptions): Promise<D
 function tally<T extends string>(values: readonly T[], labels: Record<T, string | readonly [string, string]>): string {
   const counts = new Map<T, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return (Object.keys(labels) as T[]).flatMap((key) => {
-    const count = counts.get(key);
-    if (!count) return [];
-    const label = labels[key];
-    return [`${count} ${typeof label === 'string' ? label : label[count === 1 ? 0 : 1]}`];
-  }).join(', ');
+  return (Object.keys(labels) as T[])
+    .flatMap((key) => {
+      const count = counts.get(key);
+      if (!count) return [];
+      const label = labels[key];
+      return [`${count} ${typeof label === 'string' ? label : label[count === 1 ? 0 : 1]}`];
+    })
+    .join(', ');
 }
 
 const ROLE_LABELS = {
@@ -98,19 +103,32 @@ export function summarize({ people, runners, activity }: DemoResult, seed: numbe
   const now = Date.now();
   const roles = people.users.flatMap((user) => (user.role === 'admin' ? [] : [user.role]));
   // A runner's jobs are listed for one runner per request (see README, Limits); a page of runners lists their projects.
-  const query = '{ runners(first: 5, status: ONLINE) { count nodes { id description runnerType tagList version jobCount projects(first: 3) { nodes { fullPath } } } } }';
+  const query =
+    '{ runners(first: 5, status: ONLINE) { count nodes { id description runnerType tagList version jobCount projects(first: 3) { nodes { fullPath } } } } }';
   const token = people.adminToken;
   return [
     `Demo data set loaded (seed ${seed}):`,
     `  users      ${people.users.length}: ${DEMO_ADMIN.username} (administrator), ${tally(roles, ROLE_LABELS)}`,
     `  groups     ${people.groups.length}, ${people.groups.filter((group) => group.traversalIds.length === 1).length} of them top-level`,
     `  projects   ${people.projects.length}`,
-    `  runners    ${runners.length}: ${tally(runners.map((runner) => runner.runnerType), TYPE_LABELS)}`,
-    `             ${tally(runners.map((runner) => runnerStatus(runner, now)), STATUS_LABELS)}; ` +
-      `${runners.filter((runner) => runner.paused).length} paused, ${runners.filter((runner) => runner.locked).length} locked`,
+    `  runners    ${runners.length}: ${tally(
+      runners.map((runner) => runner.runnerType),
+      TYPE_LABELS,
+    )}`,
+    `             ${tally(
+      runners.map((runner) => runnerStatus(runner, now)),
+      STATUS_LABELS,
+    )}; ` + `${runners.filter((runner) => runner.paused).length} paused, ${runners.filter((runner) => runner.locked).length} locked`,
     `  commits    ${activity.commits.length}`,
     `  pipelines  ${activity.pipelines.length}`,
-    `  jobs       ${activity.jobs.length}${activity.jobs.length ? `: ${tally(activity.jobs.map((job) => job.status), JOB_LABELS)}` : ''}`,
+    `  jobs       ${activity.jobs.length}${
+      activity.jobs.length
+        ? `: ${tally(
+            activity.jobs.map((job) => job.status),
+            JOB_LABELS,
+          )}`
+        : ''
+    }`,
     '',
     `Token of ${DEMO_ADMIN.username} (all scopes; shown only this once):`,
     `  ${token}`,

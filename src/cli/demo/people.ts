@@ -48,15 +48,20 @@ export interface Ledger {
 }
 
 const PROJECT_COUNT = 15;
-const ROLES = [
-  ...Array<'maintainer'>(3).fill('maintainer'),
-  ...Array<'developer'>(5).fill('developer'),
-  'reporter' as const,
-];
+const ROLES = [...Array<'maintainer'>(3).fill('maintainer'), ...Array<'developer'>(5).fill('developer'), 'reporter' as const];
 
-const slug = (faker: Faker, text: string) => faker.helpers.slugify(text).toLowerCase().replace(/[^a-z0-9_.-]/g, '');
+const slug = (faker: Faker, text: string) =>
+  faker.helpers
+    .slugify(text)
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '');
 
-async function createUsers(db: Db, faker: Faker, progress: Progress, ledger: Ledger): Promise<{ admin: DemoUser; adminToken: string; users: DemoUser[] }> {
+async function createUsers(
+  db: Db,
+  faker: Faker,
+  progress: Progress,
+  ledger: Ledger,
+): Promise<{ admin: DemoUser; adminToken: string; users: DemoUser[] }> {
   const phase = progress('users', ROLES.length + 1);
   const adminRow = await createUser(db, { ...DEMO_ADMIN, admin: true });
   ledger.userIds.push(adminRow.id);
@@ -106,10 +111,19 @@ function planGroups(faker: Faker): GroupPlan[] {
   }));
 }
 
-async function createGroups(db: Db, faker: Faker, admin: DemoUser, progress: Progress, ledger: Ledger): Promise<{ roots: DemoGroup[]; all: DemoGroup[] }> {
+async function createGroups(
+  db: Db,
+  faker: Faker,
+  admin: DemoUser,
+  progress: Progress,
+  ledger: Ledger,
+): Promise<{ roots: DemoGroup[]; all: DemoGroup[] }> {
   const plans = planGroups(faker);
   const size = (plan: GroupPlan): number => 1 + plan.children.reduce((sum, child) => sum + size(child), 0);
-  const phase = progress('groups', plans.reduce((sum, plan) => sum + size(plan), 0));
+  const phase = progress(
+    'groups',
+    plans.reduce((sum, plan) => sum + size(plan), 0),
+  );
   const roots: DemoGroup[] = [];
   const all: DemoGroup[] = [];
   const create = async (plan: GroupPlan, parent: DemoGroup | null): Promise<void> => {
@@ -180,7 +194,8 @@ export async function createPeople(db: Db, faker: Faker, progress: Progress, led
       description: faker.company.catchPhrase(),
     });
     // Maintainers and developers push; the admin who owns the groups and reporters do not.
-    const members = membersOf.get(group?.traversalIds[0] ?? -1)?.filter((user) => user.role === 'maintainer' || user.role === 'developer') ?? [];
+    const members =
+      membersOf.get(group?.traversalIds[0] ?? -1)?.filter((user) => user.role === 'maintainer' || user.role === 'developer') ?? [];
     const contributors = owner ? [owner] : members.length ? members : [admin];
     projects.push({ id: project.id, path: project.path, groupId: project.groupId, traversalIds: project.traversalIds, contributors });
     projectsPhase.advance(1);

@@ -80,7 +80,8 @@ interface ProjectState {
 function runnersOf(project: DemoProject, runners: readonly DemoRunner[]): DemoRunner[] {
   return runners.flatMap((runner) => {
     if (runner.runnerType === 'project_type') return runner.projectIds.includes(project.id) ? [runner, runner, runner] : [];
-    if (runner.runnerType === 'group_type') return runner.groupId !== null && project.traversalIds.includes(runner.groupId) ? [runner, runner] : [];
+    if (runner.runnerType === 'group_type')
+      return runner.groupId !== null && project.traversalIds.includes(runner.groupId) ? [runner, runner] : [];
     return [runner];
   });
 }
@@ -125,10 +126,22 @@ function refFor(faker: Faker, state: ProjectState): { ref: string; tag: boolean;
     return { ref: `v${state.release.join('.')}`, tag: true, source: 'push' };
   }
   if (kind === 'main') {
-    return { ref: 'main', tag: false, source: faker.helpers.weightedArrayElement([{ value: 'push', weight: 85 }, { value: 'schedule', weight: 10 }, { value: 'web', weight: 5 }]) };
+    return {
+      ref: 'main',
+      tag: false,
+      source: faker.helpers.weightedArrayElement([
+        { value: 'push', weight: 85 },
+        { value: 'schedule', weight: 10 },
+        { value: 'web', weight: 5 },
+      ]),
+    };
   }
   const prefix = faker.helpers.arrayElement(['feature', 'feature', 'fix', 'chore', 'refactor']);
-  return { ref: `${prefix}/${faker.git.branch()}`, tag: false, source: faker.datatype.boolean({ probability: 0.6 }) ? 'merge_request_event' : 'push' };
+  return {
+    ref: `${prefix}/${faker.git.branch()}`,
+    tag: false,
+    source: faker.datatype.boolean({ probability: 0.6 }) ? 'merge_request_event' : 'push',
+  };
 }
 
 function commitFor(faker: Faker, state: ProjectState, author: DemoUser, at: number): CommitRow {
@@ -165,7 +178,9 @@ function runQueuedJob(
   { queued, fails, cancelAt, now }: { queued: number; fails: boolean; cancelAt: number; now: number },
 ): void {
   row.queuedAt = new Date(queued);
-  const waited = faker.datatype.boolean({ probability: 0.9 }) ? faker.number.int({ min: 1, max: 45 }) : faker.number.int({ min: 60, max: 600 });
+  const waited = faker.datatype.boolean({ probability: 0.9 })
+    ? faker.number.int({ min: 1, max: 45 })
+    : faker.number.int({ min: 60, max: 600 });
   const started = queued + waited * SECOND;
   const duration = faker.number.int({ min: job.duration[0], max: job.duration[1] }) * SECOND;
   const finished = started + (fails ? Math.round(duration * faker.number.float({ min: 0.2, max: 1 })) : duration);
@@ -177,7 +192,8 @@ function runQueuedJob(
   if (!runner) {
     // Nobody took it (yet): it waits in the queue, and in an old pipeline it would have timed out long ago.
     row.status = 'pending';
-    if (queued < now - 60 * MINUTE) Object.assign(row, { status: 'failed', failureReason: 'stuck_or_timeout_failure', finishedAt: new Date(queued + 60 * MINUTE) });
+    if (queued < now - 60 * MINUTE)
+      Object.assign(row, { status: 'failed', failureReason: 'stuck_or_timeout_failure', finishedAt: new Date(queued + 60 * MINUTE) });
     return;
   }
   row.runnerId = runner.id;
@@ -188,7 +204,11 @@ function runQueuedJob(
   if (cancelAt <= now && cancelAt < finished) Object.assign(row, { status: 'canceled', finishedAt: new Date(cancelAt) });
   else if (finished > now) row.status = 'running';
   else if (fails || (job.allowFailure && faker.datatype.boolean({ probability: 0.15 }))) {
-    Object.assign(row, { status: 'failed', finishedAt: new Date(finished), failureReason: faker.helpers.weightedArrayElement(FAILURE_REASONS) });
+    Object.assign(row, {
+      status: 'failed',
+      finishedAt: new Date(finished),
+      failureReason: faker.helpers.weightedArrayElement(FAILURE_REASONS),
+    });
   } else {
     Object.assign(row, { status: 'success', finishedAt: new Date(finished) });
     if (job.coverage) row.coverage = faker.number.float({ min: 55, max: 97, fractionDigits: 2 });
@@ -196,7 +216,14 @@ function runQueuedJob(
 }
 
 /** Runs one pipeline of `template` from `created`, as far as it got by `now`, and returns its jobs. */
-function simulate(faker: Faker, state: ProjectState, template: readonly JobTemplate[], pipeline: PipelineRow, index: number, now: number): JobRow[] {
+function simulate(
+  faker: Faker,
+  state: ProjectState,
+  template: readonly JobTemplate[],
+  pipeline: PipelineRow,
+  index: number,
+  now: number,
+): JobRow[] {
   const created = pipeline.createdAt.getTime();
   const outcome = faker.helpers.weightedArrayElement([
     { value: 'success' as const, weight: 80 },
@@ -244,7 +271,10 @@ function simulate(faker: Faker, state: ProjectState, template: readonly JobTempl
       else if (queued >= cancelAt && cancelAt <= now) row.status = 'canceled';
       else if (queued > now) row.status = 'created';
       else runQueuedJob(faker, state, row, job, { queued, fails: position === failing, cancelAt, now });
-      stageEnd = Math.max(stageEnd, row.finishedAt?.getTime() ?? (row.status === 'running' || row.status === 'pending' ? Number.POSITIVE_INFINITY : stageEnd));
+      stageEnd = Math.max(
+        stageEnd,
+        row.finishedAt?.getTime() ?? (row.status === 'running' || row.status === 'pending' ? Number.POSITIVE_INFINITY : stageEnd),
+      );
       if (row.status === 'failed' && !row.allowFailure) halted = true;
     }
     stageStart = stageEnd + faker.number.int({ min: 1, max: 10 }) * SECOND;
@@ -257,7 +287,13 @@ function simulate(faker: Faker, state: ProjectState, template: readonly JobTempl
  * others) and over time, the newest still running, each on a commit of its project and its jobs on runners
  * that could have taken them then.
  */
-export function planActivity(faker: Faker, people: DemoPeople, runners: readonly DemoRunner[], jobCount: number, now: number): ActivityPlan {
+export function planActivity(
+  faker: Faker,
+  people: DemoPeople,
+  runners: readonly DemoRunner[],
+  jobCount: number,
+  now: number,
+): ActivityPlan {
   const states = people.projects.map<ProjectState>((project) => ({
     project,
     template: faker.helpers.arrayElement(PIPELINE_TEMPLATES),
@@ -278,7 +314,11 @@ export function planActivity(faker: Faker, people: DemoPeople, runners: readonly
   // Most pipelines spread over the month; a few in the last 40 minutes, so some are still running.
   const recent = Math.min(order.length, Math.max(3, Math.round(order.length * 0.02)));
   const times = order
-    .map((_, position) => (position < recent ? now - faker.number.int({ min: MINUTE, max: 40 * MINUTE }) : now - faker.number.int({ min: 40 * MINUTE, max: HISTORY_MS })))
+    .map((_, position) =>
+      position < recent
+        ? now - faker.number.int({ min: MINUTE, max: 40 * MINUTE })
+        : now - faker.number.int({ min: 40 * MINUTE, max: HISTORY_MS }),
+    )
     .sort((a, b) => a - b);
 
   const plan: ActivityPlan = { commits: [], pipelines: [], jobs: [] };
@@ -302,7 +342,10 @@ export function planActivity(faker: Faker, people: DemoPeople, runners: readonly
       createdAt: new Date(at),
     };
     const jobs = simulate(faker, state, state.template.slice(0, size), pipeline, plan.pipelines.length, now);
-    pipeline.status = pipelineStatus(jobs.map((job) => job.status), jobs.map((job) => job.allowFailure));
+    pipeline.status = pipelineStatus(
+      jobs.map((job) => job.status),
+      jobs.map((job) => job.allowFailure),
+    );
     plan.pipelines.push(pipeline);
     plan.jobs.push(...jobs);
   }

@@ -107,7 +107,9 @@ function describeRunner(type: RunnerType, executor: string, platform: Platform, 
 /** Picks the runner's projects: the owner project first, then up to two more, preferably of the same top-level group. */
 function projectsFor(faker: Faker, people: DemoPeople): number[] {
   const first = faker.helpers.arrayElement(people.projects);
-  const siblings = people.projects.filter((project) => project.id !== first.id && project.traversalIds[0] === first.traversalIds[0] && project.groupId);
+  const siblings = people.projects.filter(
+    (project) => project.id !== first.id && project.traversalIds[0] === first.traversalIds[0] && project.groupId,
+  );
   const more = faker.helpers.arrayElements(siblings, { min: 0, max: Math.min(2, siblings.length) });
   return [first.id, ...more.map((project) => project.id)];
 }
@@ -117,7 +119,15 @@ function projectsFor(faker: Faker, people: DemoPeople): number[] {
  * backdates them to their planned status. Runners are created in the order of their creation time, so ids
  * grow with age as on a real instance.
  */
-export async function createRunners(db: Db, faker: Faker, people: DemoPeople, count: number, now: number, progress: Progress, ledger: Ledger): Promise<DemoRunner[]> {
+export async function createRunners(
+  db: Db,
+  faker: Faker,
+  people: DemoPeople,
+  count: number,
+  now: number,
+  progress: Progress,
+  ledger: Ledger,
+): Promise<DemoRunner[]> {
   const creators = [people.admin, ...people.users.filter((user) => user.role === 'maintainer')];
   const serials = new Map<string, number>();
   const plans = planKinds(faker, count).map(({ type, status }) => {
@@ -187,13 +197,23 @@ export async function createRunners(db: Db, faker: Faker, people: DemoPeople, co
       maintenanceNote: plan.maintenanceNote,
     });
     ledger.runnerIds.push(runner.id);
-    if (otherProjects.length) await db.runnerProject.createMany({ data: otherProjects.map((projectId) => ({ runnerId: runner.id, projectId })) });
+    if (otherProjects.length)
+      await db.runnerProject.createMany({ data: otherProjects.map((projectId) => ({ runnerId: runner.id, projectId })) });
     // Demo tokens are never shown, so no sealed copy is kept for a creator to read back.
-    await db.runner.update({ where: { id: runner.id }, data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt, ephemeralTokenCiphertext: null } });
+    await db.runner.update({
+      where: { id: runner.id },
+      data: { createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt, ephemeralTokenCiphertext: null },
+    });
     // gitlab-runner's system IDs: "s_" and 12 hex digits, from the host's machine ID.
     const manager = plan.host
       ? await db.runnerManager.create({
-          data: { runnerId: runner.id, systemXid: `s_${faker.string.hexadecimal({ length: 12, casing: 'lower', prefix: '' })}`, ...plan.host, createdAt: plan.times.createdAt, contactedAt: plan.times.contactedAt },
+          data: {
+            runnerId: runner.id,
+            systemXid: `s_${faker.string.hexadecimal({ length: 12, casing: 'lower', prefix: '' })}`,
+            ...plan.host,
+            createdAt: plan.times.createdAt,
+            contactedAt: plan.times.contactedAt,
+          },
         })
       : null;
     runners.push({

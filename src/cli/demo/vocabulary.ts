@@ -5,16 +5,47 @@ export const DEMO_ADMIN = { username: 'demo-admin', name: 'Demo Administrator', 
 export const TOP_LEVEL_SUFFIXES = ['Labs', 'Systems', 'Cloud', 'Software', 'Digital', 'Engineering'] as const;
 
 export const SUBGROUP_NAMES = [
-  'Backend', 'Frontend', 'Infrastructure', 'Mobile', 'Data', 'Security', 'Quality', 'Platform', 'Developer Tools', 'Payments',
+  'Backend',
+  'Frontend',
+  'Infrastructure',
+  'Mobile',
+  'Data',
+  'Security',
+  'Quality',
+  'Platform',
+  'Developer Tools',
+  'Payments',
 ] as const;
 
 export const NESTED_SUBGROUP_NAMES = ['Observability', 'Kubernetes', 'Release Tools', 'Build Images'] as const;
 
 export const PROJECT_NAMES = [
-  'API Gateway', 'Web App', 'Billing Service', 'Auth Service', 'Docs', 'Terraform Modules', 'Helm Charts', 'Data Pipeline',
-  'ML Models', 'Design System', 'CLI', 'Go SDK', 'Python SDK', 'Monitoring', 'Search Service', 'Notifications',
-  'Payments API', 'Inventory', 'Analytics Dashboard', 'E2E Tests', 'CI Templates', 'iOS App', 'Android App',
-  'Feature Flags', 'Image Builder', 'Status Page',
+  'API Gateway',
+  'Web App',
+  'Billing Service',
+  'Auth Service',
+  'Docs',
+  'Terraform Modules',
+  'Helm Charts',
+  'Data Pipeline',
+  'ML Models',
+  'Design System',
+  'CLI',
+  'Go SDK',
+  'Python SDK',
+  'Monitoring',
+  'Search Service',
+  'Notifications',
+  'Payments API',
+  'Inventory',
+  'Analytics Dashboard',
+  'E2E Tests',
+  'CI Templates',
+  'iOS App',
+  'Android App',
+  'Feature Flags',
+  'Image Builder',
+  'Status Page',
 ] as const;
 
 export const RUNNER_VERSIONS = [
@@ -37,7 +68,11 @@ export type Platform = 'linux' | 'windows' | 'darwin';
 
 /** What a host of each platform typically runs, with GitLab Runner's executor names. */
 export const PLATFORMS: Record<Platform, { executors: readonly string[]; architectures: readonly string[]; tag: string }> = {
-  linux: { executors: ['docker', 'docker', 'kubernetes', 'docker-autoscaler', 'shell'], architectures: ['amd64', 'amd64', 'amd64', 'arm64'], tag: 'linux' },
+  linux: {
+    executors: ['docker', 'docker', 'kubernetes', 'docker-autoscaler', 'shell'],
+    architectures: ['amd64', 'amd64', 'amd64', 'arm64'],
+    tag: 'linux',
+  },
   windows: { executors: ['shell', 'docker-windows'], architectures: ['amd64'], tag: 'windows' },
   darwin: { executors: ['shell', 'instance'], architectures: ['arm64', 'arm64', 'amd64'], tag: 'macos' },
 };

@@ -13,14 +13,20 @@ const ApplicationSettings = builder.objectRef<RunnerSettings>('ApplicationSettin
       description: 'Whether registration tokens may register runners at all (GONE "runner registration disallowed" otherwise).',
     }),
     validRunnerRegistrars: t.exposeStringList('validRunnerRegistrars', {
-      description: 'Which of `project` and `group` registration tokens may register runners; the instance\'s always may.',
+      description: "Which of `project` and `group` registration tokens may register runners; the instance's always may.",
     }),
     runnerTokenExpirationInterval: t.exposeInt('runnerTokenExpirationInterval', {
       nullable: true,
-      description: 'Seconds a new instance runner\'s token lives (at least 7200); null: forever.',
+      description: "Seconds a new instance runner's token lives (at least 7200); null: forever.",
     }),
-    groupRunnerTokenExpirationInterval: t.exposeInt('groupRunnerTokenExpirationInterval', { nullable: true, description: 'The same, for group runners.' }),
-    projectRunnerTokenExpirationInterval: t.exposeInt('projectRunnerTokenExpirationInterval', { nullable: true, description: 'The same, for project runners.' }),
+    groupRunnerTokenExpirationInterval: t.exposeInt('groupRunnerTokenExpirationInterval', {
+      nullable: true,
+      description: 'The same, for group runners.',
+    }),
+    projectRunnerTokenExpirationInterval: t.exposeInt('projectRunnerTokenExpirationInterval', {
+      nullable: true,
+      description: 'The same, for project runners.',
+    }),
   }),
 });
 
@@ -33,39 +39,49 @@ builder.queryField('applicationSettings', (t) =>
   }),
 );
 
-withErrorFields(builder.relayMutationField(
-  'applicationSettingsUpdate',
-  {
-    description: "Changes the instance's runner settings (GitLab `PUT /application/settings`). Administrators only.",
-    inputFields: (t) => ({
-      allowRunnerRegistrationToken: t.boolean(),
-      validRunnerRegistrars: t.stringList({ description: 'Any of `project`, `group`.' }),
-      runnerTokenExpirationInterval: t.int({ description: 'Seconds; null or 0 for tokens that never expire.' }),
-      groupRunnerTokenExpirationInterval: t.int(),
-      projectRunnerTokenExpirationInterval: t.int(),
-    }),
-  },
-  {
-    authScopes: { $all: { token: WRITE, admin: true } },
-    resolve: async (_root, { input }, ctx) =>
-      withErrors(async () => ({
-        applicationSettings: await updateRunnerSettings(ctx.db, {
-          allowRunnerRegistrationToken: input.allowRunnerRegistrationToken ?? undefined,
-          validRunnerRegistrars: input.validRunnerRegistrars ?? undefined,
-          // An interval sent as null clears it; one left out stays.
-          ...('runnerTokenExpirationInterval' in input ? { runnerTokenExpirationInterval: input.runnerTokenExpirationInterval } : {}),
-          ...('groupRunnerTokenExpirationInterval' in input ? { groupRunnerTokenExpirationInterval: input.groupRunnerTokenExpirationInterval } : {}),
-          ...('projectRunnerTokenExpirationInterval' in input ? { projectRunnerTokenExpirationInterval: input.projectRunnerTokenExpirationInterval } : {}),
+withErrorFields(
+  builder.relayMutationField(
+    'applicationSettingsUpdate',
+    {
+      description: "Changes the instance's runner settings (GitLab `PUT /application/settings`). Administrators only.",
+      inputFields: (t) => ({
+        allowRunnerRegistrationToken: t.boolean(),
+        validRunnerRegistrars: t.stringList({ description: 'Any of `project`, `group`.' }),
+        runnerTokenExpirationInterval: t.int({ description: 'Seconds; null or 0 for tokens that never expire.' }),
+        groupRunnerTokenExpirationInterval: t.int(),
+        projectRunnerTokenExpirationInterval: t.int(),
+      }),
+    },
+    {
+      authScopes: { $all: { token: WRITE, admin: true } },
+      resolve: async (_root, { input }, ctx) =>
+        withErrors(async () => ({
+          applicationSettings: await updateRunnerSettings(ctx.db, {
+            allowRunnerRegistrationToken: input.allowRunnerRegistrationToken ?? undefined,
+            validRunnerRegistrars: input.validRunnerRegistrars ?? undefined,
+            // An interval sent as null clears it; one left out stays.
+            ...('runnerTokenExpirationInterval' in input ? { runnerTokenExpirationInterval: input.runnerTokenExpirationInterval } : {}),
+            ...('groupRunnerTokenExpirationInterval' in input
+              ? { groupRunnerTokenExpirationInterval: input.groupRunnerTokenExpirationInterval }
+              : {}),
+            ...('projectRunnerTokenExpirationInterval' in input
+              ? { projectRunnerTokenExpirationInterval: input.projectRunnerTokenExpirationInterval }
+              : {}),
+          }),
+        })),
+    },
+    {
+      name: 'ApplicationSettingsUpdatePayload',
+      outputFields: (t) => ({
+        applicationSettings: t.field({
+          type: ApplicationSettings,
+          nullable: true,
+          resolve: (payload) => payload.applicationSettings ?? null,
         }),
-      })),
-  },
-  {
-    name: 'ApplicationSettingsUpdatePayload',
-    outputFields: (t) => ({
-      applicationSettings: t.field({ type: ApplicationSettings, nullable: true, resolve: (payload) => payload.applicationSettings ?? null }),
-    }),
-  },
-));
+      }),
+    },
+  ),
+);
 
 const PlanLimits = builder.objectRef<RunnerPlanLimits & { plan: string }>('PlanLimits').implement({
   description: "A plan's limits on registered runners (GitLab's plan limits); 0 means no limit.",
@@ -95,33 +111,35 @@ builder.queryField('planLimits', (t) =>
   }),
 );
 
-withErrorFields(builder.relayMutationField(
-  'planLimitsUpdate',
-  {
-    description: "Changes a plan's runner limits (GitLab `PUT /application/plan_limits`). Administrators only.",
-    inputFields: (t) => ({
-      planName: t.field({ type: PlanName, required: true }),
-      ciRegisteredGroupRunners: t.int(),
-      ciRegisteredProjectRunners: t.int(),
-    }),
-  },
-  {
-    authScopes: { $all: { token: WRITE, admin: true } },
-    resolve: async (_root, { input }, ctx) =>
-      withErrors(async () => ({
-        planLimits: {
-          plan: input.planName,
-          ...(await updatePlanLimits(ctx.db, input.planName, {
-            ciRegisteredGroupRunners: input.ciRegisteredGroupRunners ?? undefined,
-            ciRegisteredProjectRunners: input.ciRegisteredProjectRunners ?? undefined,
-          })),
-        },
-      })),
-  },
-  {
-    name: 'PlanLimitsUpdatePayload',
-    outputFields: (t) => ({
-      planLimits: t.field({ type: PlanLimits, nullable: true, resolve: (payload) => payload.planLimits ?? null }),
-    }),
-  },
-));
+withErrorFields(
+  builder.relayMutationField(
+    'planLimitsUpdate',
+    {
+      description: "Changes a plan's runner limits (GitLab `PUT /application/plan_limits`). Administrators only.",
+      inputFields: (t) => ({
+        planName: t.field({ type: PlanName, required: true }),
+        ciRegisteredGroupRunners: t.int(),
+        ciRegisteredProjectRunners: t.int(),
+      }),
+    },
+    {
+      authScopes: { $all: { token: WRITE, admin: true } },
+      resolve: async (_root, { input }, ctx) =>
+        withErrors(async () => ({
+          planLimits: {
+            plan: input.planName,
+            ...(await updatePlanLimits(ctx.db, input.planName, {
+              ciRegisteredGroupRunners: input.ciRegisteredGroupRunners ?? undefined,
+              ciRegisteredProjectRunners: input.ciRegisteredProjectRunners ?? undefined,
+            })),
+          },
+        })),
+    },
+    {
+      name: 'PlanLimitsUpdatePayload',
+      outputFields: (t) => ({
+        planLimits: t.field({ type: PlanLimits, nullable: true, resolve: (payload) => payload.planLimits ?? null }),
+      }),
+    },
+  ),
+);

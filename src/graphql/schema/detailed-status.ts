@@ -22,7 +22,11 @@ export const StatusAction = builder.objectRef<StatusActionShape>('StatusAction')
       description: 'ID for a status action.',
       resolve: ({ status }) => `Ci::Build-${status.presentation.group}-${status.jobId}`,
     }),
-    buttonTitle: t.string({ nullable: true, description: 'Title for the button, for example: Run this job again.', resolve: ({ action }) => action.buttonTitle }),
+    buttonTitle: t.string({
+      nullable: true,
+      description: 'Title for the button, for example: Run this job again.',
+      resolve: ({ action }) => action.buttonTitle,
+    }),
     icon: t.string({ nullable: true, description: 'Icon used in the action button.', resolve: ({ action }) => action.icon }),
     method: t.string({ nullable: true, description: 'Method for the action, for example: post.', resolve: ({ action }) => action.method }),
     path: t.string({
@@ -30,7 +34,11 @@ export const StatusAction = builder.objectRef<StatusActionShape>('StatusAction')
       description: 'Path for the action.',
       resolve: ({ action, status }) => `${status.projectPath}/-/jobs/${status.jobId}/${action.kind}`,
     }),
-    title: t.string({ nullable: true, description: 'Title for the action, for example: Run again.', resolve: ({ action }) => action.title }),
+    title: t.string({
+      nullable: true,
+      description: 'Title for the action, for example: Run again.',
+      resolve: ({ action }) => action.title,
+    }),
   }),
 });
 
@@ -61,7 +69,8 @@ export const DetailedStatus = builder.objectRef<DetailedStatusShape>('DetailedSt
       nullable: true,
       description: 'Group of the status.',
       deprecationReason: 'The `group` attribute is deprecated. Use `name` instead. Deprecated in GitLab 16.4.',
-      resolve: ({ presentation }) => presentation.group }),
+      resolve: ({ presentation }) => presentation.group,
+    }),
     hasDetails: t.boolean({
       nullable: true,
       description: 'Indicates if the status has further details (the current user may open the job).',
@@ -70,15 +79,30 @@ export const DetailedStatus = builder.objectRef<DetailedStatusShape>('DetailedSt
     icon: t.string({
       nullable: true,
       description: 'Icon of the status.',
-      deprecationReason: 'The `icon` attribute is deprecated. Use `name` to identify the status to display instead. Deprecated in GitLab 16.4.',
-      resolve: ({ presentation }) => presentation.icon }),
-    label: t.string({ nullable: true, description: 'Human-readable label of the status (e.g. passed).', resolve: ({ presentation }) => presentation.label }),
-    name: t.string({ nullable: true, description: 'Machine-readable status name (e.g. SUCCESS).', resolve: ({ presentation }) => presentation.name }),
+      deprecationReason:
+        'The `icon` attribute is deprecated. Use `name` to identify the status to display instead. Deprecated in GitLab 16.4.',
+      resolve: ({ presentation }) => presentation.icon,
+    }),
+    label: t.string({
+      nullable: true,
+      description: 'Human-readable label of the status (e.g. passed).',
+      resolve: ({ presentation }) => presentation.label,
+    }),
+    name: t.string({
+      nullable: true,
+      description: 'Machine-readable status name (e.g. SUCCESS).',
+      resolve: ({ presentation }) => presentation.name,
+    }),
     text: t.string({
       nullable: true,
       description: 'Text of the status.',
       deprecationReason: 'The `text` attribute is being deprecated. Use `label` instead. Deprecated in GitLab 16.4.',
-      resolve: ({ presentation }) => presentation.text }),
-    tooltip: t.string({ nullable: true, description: 'Tooltip associated with the status.', resolve: ({ presentation }) => presentation.tooltip }),
+      resolve: ({ presentation }) => presentation.text,
+    }),
+    tooltip: t.string({
+      nullable: true,
+      description: 'Tooltip associated with the status.',
+      resolve: ({ presentation }) => presentation.tooltip,
+    }),
   }),
 });

@@ -14,7 +14,10 @@ export const CiRunnerStatus = builder.enumType('CiRunnerStatus', {
   values: {
     ONLINE: { value: 'online' as const, description: 'Runner that contacted this instance within the last 2 hours.' },
     OFFLINE: { value: 'offline' as const, description: 'Runner that has not contacted this instance within the last 2 hours.' },
-    STALE: { value: 'stale' as const, description: 'Runner that has not contacted this instance within the last 7 days, or was never contacted and is older than 7 days.' },
+    STALE: {
+      value: 'stale' as const,
+      description: 'Runner that has not contacted this instance within the last 7 days, or was never contacted and is older than 7 days.',
+    },
     NEVER_CONTACTED: { value: 'never_contacted' as const, description: 'Runner that has never contacted this instance.' },
     ACTIVE: { value: 'active' as const, deprecationReason: 'Use the `paused: false` argument instead.' },
     PAUSED: { value: 'paused' as const, deprecationReason: 'Use the `paused: true` argument instead.' },
@@ -42,9 +45,16 @@ export const CiRunnerSort = builder.enumType('CiRunnerSort', {
 
 export const CiRunnerMembershipFilter = builder.enumType('CiRunnerMembershipFilter', {
   values: {
-    DIRECT: { value: 'direct' as const, description: "Include runners that have a direct relationship." },
-    DESCENDANTS: { value: 'descendants' as const, description: 'Include runners that have either a direct or inherited relationship, including runners of subgroups and their projects.' },
-    ALL_AVAILABLE: { value: 'all_available' as const, description: "Include runners available to the group: its own, its ancestors' and instance runners." },
+    DIRECT: { value: 'direct' as const, description: 'Include runners that have a direct relationship.' },
+    DESCENDANTS: {
+      value: 'descendants' as const,
+      description:
+        'Include runners that have either a direct or inherited relationship, including runners of subgroups and their projects.',
+    },
+    ALL_AVAILABLE: {
+      value: 'all_available' as const,
+      description: "Include runners available to the group: its own, its ancestors' and instance runners.",
+    },
   },
 });
 

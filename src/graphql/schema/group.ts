@@ -49,10 +49,7 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
   }),
 });
 
-export const GroupConnection = builder.connectionObject(
-  { type: GroupRef, name: 'GroupConnection' },
-  { name: 'GroupEdge' },
-);
+export const GroupConnection = builder.connectionObject({ type: GroupRef, name: 'GroupConnection' }, { name: 'GroupEdge' });
 
 builder.queryField('group', (t) =>
   t.prismaField({

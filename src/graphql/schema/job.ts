@@ -123,7 +123,7 @@ export const JobRef: PrismaRef<'Job'> = builder.prismaObject('Job', {
     }),
     commitPath: t.string({
       nullable: true,
-      description: "Path to the commit that triggered the job.",
+      description: 'Path to the commit that triggered the job.',
       select: { project: { select: { pathWithNamespace: true } }, pipeline: { select: { commit: { select: { sha: true } } } } },
       resolve: (job) => `/${job.project.pathWithNamespace}/-/commit/${job.pipeline.commit.sha}`,
     }),

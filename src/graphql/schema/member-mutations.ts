@@ -21,99 +21,108 @@ async function projectAndLevel(ctx: Context, projectId: number) {
   return ctx.access.isAdmin ? AccessLevel.OWNER : ctx.access.projectLevel(project);
 }
 
-withErrorFields(builder.relayMutationField(
-  'groupMemberUpdate',
-  {
-    description:
-      "Changes a user's level in a group (Owners and administrators). Not below a level the user inherits from an " +
-      'ancestor group; the last Owner stays an Owner (FORBIDDEN).',
-    inputFields: (t) => ({
-      groupId: t.field({ type: 'GroupID', required: true }),
-      userId: t.field({ type: 'UserID', required: true }),
-      accessLevel: t.field({ type: AccessLevelEnum, required: true }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      await groupWithLevel(ctx, input.groupId, AccessLevel.OWNER);
-      return withErrors(async () => ({ groupMember: await updateGroupMember(ctx.db, input) }));
+withErrorFields(
+  builder.relayMutationField(
+    'groupMemberUpdate',
+    {
+      description:
+        "Changes a user's level in a group (Owners and administrators). Not below a level the user inherits from an " +
+        'ancestor group; the last Owner stays an Owner (FORBIDDEN).',
+      inputFields: (t) => ({
+        groupId: t.field({ type: 'GroupID', required: true }),
+        userId: t.field({ type: 'UserID', required: true }),
+        accessLevel: t.field({ type: AccessLevelEnum, required: true }),
+      }),
     },
-  },
-  {
-    name: 'GroupMemberUpdatePayload',
-    outputFields: (t) => ({
-      groupMember: t.field({ type: GroupMemberRef, nullable: true, resolve: (payload) => payload.groupMember ?? null }),
-    }),
-  },
-));
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        await groupWithLevel(ctx, input.groupId, AccessLevel.OWNER);
+        return withErrors(async () => ({ groupMember: await updateGroupMember(ctx.db, input) }));
+      },
+    },
+    {
+      name: 'GroupMemberUpdatePayload',
+      outputFields: (t) => ({
+        groupMember: t.field({ type: GroupMemberRef, nullable: true, resolve: (payload) => payload.groupMember ?? null }),
+      }),
+    },
+  ),
+);
 
-withErrorFields(builder.relayMutationField(
-  'groupMemberRemove',
-  {
-    description: "Ends a user's direct membership of a group: Owners remove anyone, anyone may leave; never the last Owner.",
-    inputFields: (t) => ({
-      groupId: t.field({ type: 'GroupID', required: true }),
-      userId: t.field({ type: 'UserID', required: true }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      await groupWithLevel(ctx, input.groupId, isViewer(ctx, input.userId) ? AccessLevel.GUEST : AccessLevel.OWNER);
-      await removeGroupMember(ctx.db, input);
-      return { ...NO_ERRORS };
+withErrorFields(
+  builder.relayMutationField(
+    'groupMemberRemove',
+    {
+      description: "Ends a user's direct membership of a group: Owners remove anyone, anyone may leave; never the last Owner.",
+      inputFields: (t) => ({
+        groupId: t.field({ type: 'GroupID', required: true }),
+        userId: t.field({ type: 'UserID', required: true }),
+      }),
     },
-  },
-  { name: 'GroupMemberRemovePayload', outputFields: () => ({}) },
-));
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        await groupWithLevel(ctx, input.groupId, isViewer(ctx, input.userId) ? AccessLevel.GUEST : AccessLevel.OWNER);
+        await removeGroupMember(ctx.db, input);
+        return { ...NO_ERRORS };
+      },
+    },
+    { name: 'GroupMemberRemovePayload', outputFields: () => ({}) },
+  ),
+);
 
-withErrorFields(builder.relayMutationField(
-  'projectMemberUpdate',
-  {
-    description:
-      "Changes a user's level in a project (Maintainers and up; only Owners manage Owners). Not below a level the " +
-      "user inherits from the project's groups.",
-    inputFields: (t) => ({
-      projectId: t.field({ type: 'ProjectID', required: true }),
-      userId: t.field({ type: 'UserID', required: true }),
-      accessLevel: t.field({ type: AccessLevelEnum, required: true }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      const level = await projectAndLevel(ctx, input.projectId);
-      if (level < AccessLevel.MAINTAINER) throw forbidden();
-      return withErrors(async () => ({ projectMember: await updateProjectMember(ctx.db, input, level) }));
+withErrorFields(
+  builder.relayMutationField(
+    'projectMemberUpdate',
+    {
+      description:
+        "Changes a user's level in a project (Maintainers and up; only Owners manage Owners). Not below a level the " +
+        "user inherits from the project's groups.",
+      inputFields: (t) => ({
+        projectId: t.field({ type: 'ProjectID', required: true }),
+        userId: t.field({ type: 'UserID', required: true }),
+        accessLevel: t.field({ type: AccessLevelEnum, required: true }),
+      }),
     },
-  },
-  {
-    name: 'ProjectMemberUpdatePayload',
-    outputFields: (t) => ({
-      projectMember: t.field({ type: ProjectMemberRef, nullable: true, resolve: (payload) => payload.projectMember ?? null }),
-    }),
-  },
-));
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        const level = await projectAndLevel(ctx, input.projectId);
+        if (level < AccessLevel.MAINTAINER) throw forbidden();
+        return withErrors(async () => ({ projectMember: await updateProjectMember(ctx.db, input, level) }));
+      },
+    },
+    {
+      name: 'ProjectMemberUpdatePayload',
+      outputFields: (t) => ({
+        projectMember: t.field({ type: ProjectMemberRef, nullable: true, resolve: (payload) => payload.projectMember ?? null }),
+      }),
+    },
+  ),
+);
 
-withErrorFields(builder.relayMutationField(
-  'projectMemberRemove',
-  {
-    description: "Ends a user's direct membership of a project: Maintainers and up remove members (Owners only by Owners); anyone may leave.",
-    inputFields: (t) => ({
-      projectId: t.field({ type: 'ProjectID', required: true }),
-      userId: t.field({ type: 'UserID', required: true }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      const level = await projectAndLevel(ctx, input.projectId);
-      const leaving = isViewer(ctx, input.userId);
-      if (!leaving && level < AccessLevel.MAINTAINER) throw forbidden();
-      await removeProjectMember(ctx.db, input, leaving ? AccessLevel.OWNER : level);
-      return { ...NO_ERRORS };
+withErrorFields(
+  builder.relayMutationField(
+    'projectMemberRemove',
+    {
+      description:
+        "Ends a user's direct membership of a project: Maintainers and up remove members (Owners only by Owners); anyone may leave.",
+      inputFields: (t) => ({
+        projectId: t.field({ type: 'ProjectID', required: true }),
+        userId: t.field({ type: 'UserID', required: true }),
+      }),
     },
-  },
-  { name: 'ProjectMemberRemovePayload', outputFields: () => ({}) },
-));
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        const level = await projectAndLevel(ctx, input.projectId);
+        const leaving = isViewer(ctx, input.userId);
+        if (!leaving && level < AccessLevel.MAINTAINER) throw forbidden();
+        await removeProjectMember(ctx.db, input, leaving ? AccessLevel.OWNER : level);
+        return { ...NO_ERRORS };
+      },
+    },
+    { name: 'ProjectMemberRemovePayload', outputFields: () => ({}) },
+  ),
+);

@@ -74,70 +74,75 @@ builder.prismaObjectField(ProjectRef, 'pipelines', (t) =>
   ),
 );
 
-withErrorFields(builder.relayMutationField(
-  'pipelineCreate',
-  {
-    description: 'Creates a pipeline for a commit, with its jobs, all CREATED. Developers and up of the project.',
-    inputFields: (t) => ({
-      projectId: t.field({ type: 'ProjectID', required: true }),
-      ref: t.string({ required: true, description: 'Branch or tag name.' }),
-      tag: t.boolean({ description: 'Whether `ref` is a tag. Default false.' }),
-      sha: t.string({ required: true, description: 'The commit SHA, 40 hexadecimal characters.' }),
-      commit: t.field({ type: PipelineCommitInput, required: true }),
-      jobs: t.field({ type: [PipelineJobInput], required: true, description: 'At least one.' }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      const project = await ctx.db.project.findUnique({ where: { id: input.projectId }, select: PROJECT_FACTS_SELECT });
-      if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
-      if (!ctx.access.isAdmin && ctx.access.projectLevel(project) < AccessLevel.DEVELOPER) throw forbidden();
-      return withErrors(async () => ({ pipeline: await createPipeline(ctx.db, { ...input, userId: ctx.viewer?.id }) }));
-    },
-  },
-  {
-    name: 'PipelineCreatePayload',
-    outputFields: (t) => ({
-      pipeline: t.field({ type: PipelineRef, nullable: true, resolve: (payload) => payload.pipeline ?? null }),
-    }),
-  },
-));
-
-withErrorFields(builder.relayMutationField(
-  'jobTransition',
-  {
-    description:
-      "Moves a job through GitLab's state machine and recomputes its pipeline's status. Developers and up of the " +
-      'project. An event the job\'s status does not allow is a CONFLICT.',
-    inputFields: (t) => ({
-      id: t.field({ type: 'JobID', required: true }),
-      event: t.field({ type: CiJobEvent, required: true }),
-      runnerId: t.field({ type: 'CiRunnerID', description: 'RUN only: a runner the project may use, not paused.' }),
-      systemId: t.string({
-        description: 'RUN only: the system ID of the runner host (manager) taking the job, as gitlab-runner sends it; "<legacy>" when omitted.',
+withErrorFields(
+  builder.relayMutationField(
+    'pipelineCreate',
+    {
+      description: 'Creates a pipeline for a commit, with its jobs, all CREATED. Developers and up of the project.',
+      inputFields: (t) => ({
+        projectId: t.field({ type: 'ProjectID', required: true }),
+        ref: t.string({ required: true, description: 'Branch or tag name.' }),
+        tag: t.boolean({ description: 'Whether `ref` is a tag. Default false.' }),
+        sha: t.string({ required: true, description: 'The commit SHA, 40 hexadecimal characters.' }),
+        commit: t.field({ type: PipelineCommitInput, required: true }),
+        jobs: t.field({ type: [PipelineJobInput], required: true, description: 'At least one.' }),
       }),
-      failureReason: t.string({ description: 'FAIL only: a GitLab failure reason, such as runner_system_failure.' }),
-      coverage: t.float({ description: 'SUCCEED or FAIL only: test coverage, in percent.' }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      const job = await ctx.db.job.findUnique({ where: { id: input.id }, select: { project: { select: PROJECT_FACTS_SELECT } } });
-      // Jobs are for Reporters and up; to anyone less, one is as good as absent.
-      if (!job || !canReadJob(ctx.access, job.project)) throw notFound('Job');
-      if (!canUpdateJob(ctx.access, job.project)) throw forbidden();
-      const { id: jobId, ...transition } = input;
-      // A job goes only on a runner the caller may read: any other is answered as one that does not exist.
-      const runnersAllowed = input.runnerId != null ? await ctx.policy.readableWhere() : undefined;
-      return withErrors(async () => ({ job: await transitionJob(ctx.db, { jobId, ...transition, runnersAllowed }) }));
     },
-  },
-  {
-    name: 'JobTransitionPayload',
-    outputFields: (t) => ({
-      job: t.field({ type: JobRef, nullable: true, resolve: (payload) => payload.job ?? null }),
-    }),
-  },
-));
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        const project = await ctx.db.project.findUnique({ where: { id: input.projectId }, select: PROJECT_FACTS_SELECT });
+        if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
+        if (!ctx.access.isAdmin && ctx.access.projectLevel(project) < AccessLevel.DEVELOPER) throw forbidden();
+        return withErrors(async () => ({ pipeline: await createPipeline(ctx.db, { ...input, userId: ctx.viewer?.id }) }));
+      },
+    },
+    {
+      name: 'PipelineCreatePayload',
+      outputFields: (t) => ({
+        pipeline: t.field({ type: PipelineRef, nullable: true, resolve: (payload) => payload.pipeline ?? null }),
+      }),
+    },
+  ),
+);
+
+withErrorFields(
+  builder.relayMutationField(
+    'jobTransition',
+    {
+      description:
+        "Moves a job through GitLab's state machine and recomputes its pipeline's status. Developers and up of the " +
+        "project. An event the job's status does not allow is a CONFLICT.",
+      inputFields: (t) => ({
+        id: t.field({ type: 'JobID', required: true }),
+        event: t.field({ type: CiJobEvent, required: true }),
+        runnerId: t.field({ type: 'CiRunnerID', description: 'RUN only: a runner the project may use, not paused.' }),
+        systemId: t.string({
+          description:
+            'RUN only: the system ID of the runner host (manager) taking the job, as gitlab-runner sends it; "<legacy>" when omitted.',
+        }),
+        failureReason: t.string({ description: 'FAIL only: a GitLab failure reason, such as runner_system_failure.' }),
+        coverage: t.float({ description: 'SUCCEED or FAIL only: test coverage, in percent.' }),
+      }),
+    },
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        const job = await ctx.db.job.findUnique({ where: { id: input.id }, select: { project: { select: PROJECT_FACTS_SELECT } } });
+        // Jobs are for Reporters and up; to anyone less, one is as good as absent.
+        if (!job || !canReadJob(ctx.access, job.project)) throw notFound('Job');
+        if (!canUpdateJob(ctx.access, job.project)) throw forbidden();
+        const { id: jobId, ...transition } = input;
+        // A job goes only on a runner the caller may read: any other is answered as one that does not exist.
+        const runnersAllowed = input.runnerId != null ? await ctx.policy.readableWhere() : undefined;
+        return withErrors(async () => ({ job: await transitionJob(ctx.db, { jobId, ...transition, runnersAllowed }) }));
+      },
+    },
+    {
+      name: 'JobTransitionPayload',
+      outputFields: (t) => ({
+        job: t.field({ type: JobRef, nullable: true, resolve: (payload) => payload.job ?? null }),
+      }),
+    },
+  ),
+);

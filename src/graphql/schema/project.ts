@@ -48,10 +48,7 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
   }),
 });
 
-export const ProjectConnection = builder.connectionObject(
-  { type: ProjectRef, name: 'ProjectConnection' },
-  { name: 'ProjectEdge' },
-);
+export const ProjectConnection = builder.connectionObject({ type: ProjectRef, name: 'ProjectConnection' }, { name: 'ProjectEdge' });
 
 builder.queryField('project', (t) =>
   t.prismaField({

@@ -28,88 +28,92 @@ async function findMaintainedProject(ctx: Context, fullPath: string | number) {
   return project;
 }
 
-withErrorFields(builder.relayMutationField(
-  'runnerAssignToProject',
-  {
-    description:
-      'Assigns a project runner to one more project (GitLab `POST /projects/:id/runners`). The runner stays owned ' +
-      'by its first project. Group and instance runners cannot be assigned; locked runners only by admins.',
-    inputFields: (t) => ({
-      runnerId: t.field({ type: 'CiRunnerID', required: true }),
-      projectPath: t.id({ required: true, description: 'Full path of the project to assign the runner to.' }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      const project = await findMaintainedProject(ctx, input.projectPath);
-      const facts = await findRunnerFacts(ctx, input.runnerId);
-      await ctx.policy.assertAssign(facts);
-      if (facts.runnerProjects.some((link) => link.projectId === project.id)) throw badInput(ALREADY_ASSIGNED);
-      try {
-        await assertRunnerLimit(ctx.db, { projectId: project.id });
-      } catch (error) {
-        // GitLab's assign_to turns the link's failed validation into this message.
-        if (error instanceof ValidationFailed) throw badInput(`Validation failed: ${limitMessage(error)}`);
-        throw error;
-      }
-      try {
-        await ctx.db.runnerProject.create({ data: { runnerId: facts.id, projectId: project.id } });
-      } catch (error) {
-        // The checks above cannot see a concurrent request; the constraints have the last word.
-        if (isPrismaError(error, 'P2002')) throw badInput(ALREADY_ASSIGNED);
-        if (isPrismaError(error, 'P2003')) throw notFound('Runner');
-        throw error;
-      }
-      return { ...NO_ERRORS };
-    },
-  },
-  { name: 'RunnerAssignToProjectPayload', outputFields: () => ({}) },
-));
-
-withErrorFields(builder.relayMutationField(
-  'runnerUnassignFromProject',
-  {
-    description:
-      'Removes a runner from a project it was assigned to (GitLab `DELETE /projects/:id/runners/:runner_id`). ' +
-      'It cannot leave its owner project: delete the runner instead.',
-    inputFields: (t) => ({
-      runnerId: t.field({ type: 'CiRunnerID', required: true }),
-      projectPath: t.id({ required: true, description: 'Full path of the project to remove the runner from.' }),
-      unmodifiedSince: t.field({
-        type: 'Time',
-        description: 'Refuse (PRECONDITION_FAILED) if the assignment changed after this time, as HTTP If-Unmodified-Since.',
+withErrorFields(
+  builder.relayMutationField(
+    'runnerAssignToProject',
+    {
+      description:
+        'Assigns a project runner to one more project (GitLab `POST /projects/:id/runners`). The runner stays owned ' +
+        'by its first project. Group and instance runners cannot be assigned; locked runners only by admins.',
+      inputFields: (t) => ({
+        runnerId: t.field({ type: 'CiRunnerID', required: true }),
+        projectPath: t.id({ required: true, description: 'Full path of the project to assign the runner to.' }),
       }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      const project = await findMaintainedProject(ctx, input.projectPath);
-      const links = await ctx.db.runnerProject.findMany({
-        where: { runnerId: input.runnerId },
-        orderBy: { id: 'asc' },
-        select: { id: true, projectId: true, updatedAt: true, runner: { select: { locked: true } } },
-      });
-      const link = links.find((candidate) => candidate.projectId === project.id);
-      // GitLab looks the runner up through the project's assignments: not assigned here is "Runner not found".
-      if (!link) throw notFound('Runner');
-      if (links[0]?.id === link.id) throw forbidden(OWNER_PROJECT);
-      if (!ctx.access.isAdmin && link.runner.locked) throw forbidden('Runner is locked');
-      const since = input.unmodifiedSince;
-      if (since && link.updatedAt > since) throw preconditionFailed();
-      const { count } = await ctx.db.runnerProject.deleteMany({
-        where: { id: link.id, ...(since ? { updatedAt: { lte: since } } : {}) },
-      });
-      if (count === 0) {
-        const stillThere = await ctx.db.runnerProject.findUnique({ where: { id: link.id }, select: { id: true } });
-        throw stillThere ? preconditionFailed() : notFound('Runner');
-      }
-      return { ...NO_ERRORS };
     },
-  },
-  { name: 'RunnerUnassignFromProjectPayload', outputFields: () => ({}) },
-));
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        const project = await findMaintainedProject(ctx, input.projectPath);
+        const facts = await findRunnerFacts(ctx, input.runnerId);
+        await ctx.policy.assertAssign(facts);
+        if (facts.runnerProjects.some((link) => link.projectId === project.id)) throw badInput(ALREADY_ASSIGNED);
+        try {
+          await assertRunnerLimit(ctx.db, { projectId: project.id });
+        } catch (error) {
+          // GitLab's assign_to turns the link's failed validation into this message.
+          if (error instanceof ValidationFailed) throw badInput(`Validation failed: ${limitMessage(error)}`);
+          throw error;
+        }
+        try {
+          await ctx.db.runnerProject.create({ data: { runnerId: facts.id, projectId: project.id } });
+        } catch (error) {
+          // The checks above cannot see a concurrent request; the constraints have the last word.
+          if (isPrismaError(error, 'P2002')) throw badInput(ALREADY_ASSIGNED);
+          if (isPrismaError(error, 'P2003')) throw notFound('Runner');
+          throw error;
+        }
+        return { ...NO_ERRORS };
+      },
+    },
+    { name: 'RunnerAssignToProjectPayload', outputFields: () => ({}) },
+  ),
+);
+
+withErrorFields(
+  builder.relayMutationField(
+    'runnerUnassignFromProject',
+    {
+      description:
+        'Removes a runner from a project it was assigned to (GitLab `DELETE /projects/:id/runners/:runner_id`). ' +
+        'It cannot leave its owner project: delete the runner instead.',
+      inputFields: (t) => ({
+        runnerId: t.field({ type: 'CiRunnerID', required: true }),
+        projectPath: t.id({ required: true, description: 'Full path of the project to remove the runner from.' }),
+        unmodifiedSince: t.field({
+          type: 'Time',
+          description: 'Refuse (PRECONDITION_FAILED) if the assignment changed after this time, as HTTP If-Unmodified-Since.',
+        }),
+      }),
+    },
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        const project = await findMaintainedProject(ctx, input.projectPath);
+        const links = await ctx.db.runnerProject.findMany({
+          where: { runnerId: input.runnerId },
+          orderBy: { id: 'asc' },
+          select: { id: true, projectId: true, updatedAt: true, runner: { select: { locked: true } } },
+        });
+        const link = links.find((candidate) => candidate.projectId === project.id);
+        // GitLab looks the runner up through the project's assignments: not assigned here is "Runner not found".
+        if (!link) throw notFound('Runner');
+        if (links[0]?.id === link.id) throw forbidden(OWNER_PROJECT);
+        if (!ctx.access.isAdmin && link.runner.locked) throw forbidden('Runner is locked');
+        const since = input.unmodifiedSince;
+        if (since && link.updatedAt > since) throw preconditionFailed();
+        const { count } = await ctx.db.runnerProject.deleteMany({
+          where: { id: link.id, ...(since ? { updatedAt: { lte: since } } : {}) },
+        });
+        if (count === 0) {
+          const stillThere = await ctx.db.runnerProject.findUnique({ where: { id: link.id }, select: { id: true } });
+          throw stillThere ? preconditionFailed() : notFound('Runner');
+        }
+        return { ...NO_ERRORS };
+      },
+    },
+    { name: 'RunnerUnassignFromProjectPayload', outputFields: () => ({}) },
+  ),
+);
 
 /**
  * The existing runners among `ids` (duplicates dropped, order kept), split by what the viewer may do to them.
@@ -143,78 +147,82 @@ function checkBulkLimit(ids: readonly number[], verb: string): void {
   }
 }
 
-withErrorFields(builder.relayMutationField(
-  'bulkRunnerDelete',
-  {
-    description:
-      `Deletes up to ${BULK_RUNNER_LIMIT} runners, those of them you may delete; \`errors\` names the others. ` +
-      'Ids of runners that do not exist are ignored.',
-    inputFields: (t) => ({
-      ids: t.field({ type: ['CiRunnerID'], required: true, description: 'IDs of the runners to delete.' }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      checkBulkLimit(input.ids, 'delete');
-      const { permitted, refused } = await partitionRunners(ctx, input.ids, (facts) => ctx.policy.canDelete(facts));
-      // DELETE … RETURNING reports exactly the rows this statement removed, not those a concurrent request did.
-      const deleted = permitted.length
-        ? await ctx.db.$queryRaw<{ id: number }[]>`DELETE FROM "Runner" WHERE "id" IN (${Prisma.join(permitted)}) RETURNING "id"`
-        : [];
-      const deletedIds = new Set(deleted.map((row) => Number(row.id)));
-      const ordered = permitted.filter((id) => deletedIds.has(id));
-      return { deletedCount: ordered.length, deletedIds: ordered, ...refusalErrors('delete', permitted, refused) };
-    },
-  },
-  {
-    name: 'BulkRunnerDeletePayload',
-    outputFields: (t) => ({
-      deletedCount: t.int({ nullable: true, description: 'Number of runners deleted.', resolve: (payload) => payload.deletedCount }),
-      deletedIds: t.field({
-        type: ['CiRunnerID'],
-        nullable: true,
-        description: 'IDs of the runners deleted.',
-        resolve: (payload) => payload.deletedIds,
+withErrorFields(
+  builder.relayMutationField(
+    'bulkRunnerDelete',
+    {
+      description:
+        `Deletes up to ${BULK_RUNNER_LIMIT} runners, those of them you may delete; \`errors\` names the others. ` +
+        'Ids of runners that do not exist are ignored.',
+      inputFields: (t) => ({
+        ids: t.field({ type: ['CiRunnerID'], required: true, description: 'IDs of the runners to delete.' }),
       }),
-    }),
-  },
-));
+    },
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        checkBulkLimit(input.ids, 'delete');
+        const { permitted, refused } = await partitionRunners(ctx, input.ids, (facts) => ctx.policy.canDelete(facts));
+        // DELETE … RETURNING reports exactly the rows this statement removed, not those a concurrent request did.
+        const deleted = permitted.length
+          ? await ctx.db.$queryRaw<{ id: number }[]>`DELETE FROM "Runner" WHERE "id" IN (${Prisma.join(permitted)}) RETURNING "id"`
+          : [];
+        const deletedIds = new Set(deleted.map((row) => Number(row.id)));
+        const ordered = permitted.filter((id) => deletedIds.has(id));
+        return { deletedCount: ordered.length, deletedIds: ordered, ...refusalErrors('delete', permitted, refused) };
+      },
+    },
+    {
+      name: 'BulkRunnerDeletePayload',
+      outputFields: (t) => ({
+        deletedCount: t.int({ nullable: true, description: 'Number of runners deleted.', resolve: (payload) => payload.deletedCount }),
+        deletedIds: t.field({
+          type: ['CiRunnerID'],
+          nullable: true,
+          description: 'IDs of the runners deleted.',
+          resolve: (payload) => payload.deletedIds,
+        }),
+      }),
+    },
+  ),
+);
 
-withErrorFields(builder.relayMutationField(
-  'runnerBulkPause',
-  {
-    description:
-      `Pauses (or resumes) up to ${BULK_RUNNER_LIMIT} runners, those of them you may update; \`errors\` names the ` +
-      'others. Ids of runners that do not exist are ignored.',
-    inputFields: (t) => ({
-      ids: t.field({ type: ['CiRunnerID'], required: true, description: 'IDs of the runners to pause or unpause.' }),
-      paused: t.boolean({ required: true, description: 'Whether the runners may not receive jobs.' }),
-    }),
-  },
-  {
-    authScopes: { token: WRITE },
-    resolve: async (_root, { input }, ctx) => {
-      checkBulkLimit(input.ids, 'pause');
-      const { permitted, refused } = await partitionRunners(ctx, input.ids, (facts) => ctx.policy.canUpdate(facts));
-      const updated = permitted.length
-        ? await ctx.db.runner.updateManyAndReturn({ where: { id: { in: permitted } }, data: { paused: input.paused } })
-        : [];
-      const byId = new Map(updated.map((runner) => [runner.id, runner]));
-      const ordered = permitted.flatMap((id) => byId.get(id) ?? []);
-      return { updatedCount: ordered.length, updatedRunners: ordered, ...refusalErrors('update / pause', permitted, refused) };
-    },
-  },
-  {
-    name: 'RunnerBulkPausePayload',
-    outputFields: (t) => ({
-      updatedCount: t.int({ nullable: true, description: 'Number of runners updated.', resolve: (payload) => payload.updatedCount }),
-      updatedRunners: t.field({
-        type: [RunnerRef],
-        nullable: true,
-        description: 'The runners after the change.',
-        resolve: (payload) => payload.updatedRunners,
+withErrorFields(
+  builder.relayMutationField(
+    'runnerBulkPause',
+    {
+      description:
+        `Pauses (or resumes) up to ${BULK_RUNNER_LIMIT} runners, those of them you may update; \`errors\` names the ` +
+        'others. Ids of runners that do not exist are ignored.',
+      inputFields: (t) => ({
+        ids: t.field({ type: ['CiRunnerID'], required: true, description: 'IDs of the runners to pause or unpause.' }),
+        paused: t.boolean({ required: true, description: 'Whether the runners may not receive jobs.' }),
       }),
-    }),
-  },
-));
+    },
+    {
+      authScopes: { token: WRITE },
+      resolve: async (_root, { input }, ctx) => {
+        checkBulkLimit(input.ids, 'pause');
+        const { permitted, refused } = await partitionRunners(ctx, input.ids, (facts) => ctx.policy.canUpdate(facts));
+        const updated = permitted.length
+          ? await ctx.db.runner.updateManyAndReturn({ where: { id: { in: permitted } }, data: { paused: input.paused } })
+          : [];
+        const byId = new Map(updated.map((runner) => [runner.id, runner]));
+        const ordered = permitted.flatMap((id) => byId.get(id) ?? []);
+        return { updatedCount: ordered.length, updatedRunners: ordered, ...refusalErrors('update / pause', permitted, refused) };
+      },
+    },
+    {
+      name: 'RunnerBulkPausePayload',
+      outputFields: (t) => ({
+        updatedCount: t.int({ nullable: true, description: 'Number of runners updated.', resolve: (payload) => payload.updatedCount }),
+        updatedRunners: t.field({
+          type: [RunnerRef],
+          nullable: true,
+          description: 'The runners after the change.',
+          resolve: (payload) => payload.updatedRunners,
+        }),
+      }),
+    },
+  ),
+);

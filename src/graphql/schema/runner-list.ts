@@ -10,7 +10,7 @@ export const runnerListArgs = builder.args((t) => ({
   paused: t.boolean({ description: 'Only paused (true) or only active (false) runners.' }),
   status: t.field({ type: CiRunnerStatus, description: 'Filter runners by status.' }),
   type: t.field({ type: CiRunnerType, description: 'Filter runners by type.' }),
-  types: t.field({ type: [CiRunnerType], description: 'Runners of any of these types (GitLab REST\'s `scope=specific`).' }),
+  types: t.field({ type: [CiRunnerType], description: "Runners of any of these types (GitLab REST's `scope=specific`)." }),
   tagList: t.stringList({ description: 'Runners that carry all of these tags.' }),
   search: t.string({ description: 'Part of the description, or the full runner token.' }),
   sort: t.field({ type: CiRunnerSort, description: 'Sort order of results (default CREATED_DESC).' }),
@@ -19,7 +19,7 @@ export const runnerListArgs = builder.args((t) => ({
   creatorUsername: t.string({ description: 'Runners created by the user with this username.' }),
   offset: t.int({
     description:
-      'Skip this many runners instead of paging by cursor: offset paging, as GitLab REST\'s `page`. Prefer cursors for deep pages.',
+      "Skip this many runners instead of paging by cursor: offset paging, as GitLab REST's `page`. Prefer cursors for deep pages.",
   }),
 }));
 
@@ -28,7 +28,11 @@ type RunnerListArgs = RunnerFilter & { sort?: RunnerSort | null; offset?: number
 const MAX_OFFSET = 1_000_000;
 
 /** Applies `offset` to Pothos's cursor query; offset and cursors cannot be mixed. */
-export function withOffset<Q extends { skip?: number; cursor?: unknown }>(query: Q, offset: number | null | undefined, hasCursor: boolean): Q {
+export function withOffset<Q extends { skip?: number; cursor?: unknown }>(
+  query: Q,
+  offset: number | null | undefined,
+  hasCursor: boolean,
+): Q {
   if (offset === null || offset === undefined) return query;
   if (offset < 0 || offset > MAX_OFFSET) throw badInput(`offset must be between 0 and ${MAX_OFFSET}`, 'offset');
   if (hasCursor) throw badInput('offset cannot be combined with after or before', 'offset');

@@ -11,13 +11,13 @@ import { bothConnectionPaths, RunnerRef } from './runner.ts';
 
 export const RunnerManagerRef = builder.prismaObject('RunnerManager', {
   name: 'CiRunnerManager',
-  description: 'A host (gitlab-runner process) using a runner\'s token, told apart by its system ID.',
+  description: "A host (gitlab-runner process) using a runner's token, told apart by its system ID.",
   fields: (t) => ({
     id: t.expose('id', { type: 'CiRunnerManagerID' }),
     systemId: t.exposeString('systemXid', { description: 'System ID the host sent; "<legacy>" for contacts without one.' }),
     status: t.field({
       type: CiRunnerStatus,
-      description: 'Derived from the host\'s last contact, as a runner\'s status.',
+      description: "Derived from the host's last contact, as a runner's status.",
       resolve: (manager) => runnerStatus(manager),
     }),
     version: t.exposeString('version', { nullable: true }),
@@ -44,7 +44,7 @@ const CiRunnerManagerConnection = builder.connectionObject(
     name: 'CiRunnerManagerConnection',
     fields: (t) => ({
       count: t.int({
-        description: 'Total count of the runner\'s managers that match the filters.',
+        description: "Total count of the runner's managers that match the filters.",
         extensions: { pothosPrismaTotalCount: true },
         resolve: (connection) => (connection as { totalCount?: () => number }).totalCount?.() ?? 0,
       }),
@@ -57,7 +57,8 @@ const runnerManagers = prismaConnectionHelpers(builder, 'RunnerManager', { curso
 
 function managersWhere(systemId: string | null | undefined, status: string | null | undefined): Prisma.RunnerManagerWhereInput {
   // ACTIVE and PAUSED are a runner's (deprecated) filters; a host has no such state, so they filter nothing.
-  const byStatus = status === 'online' || status === 'offline' || status === 'stale' || status === 'never_contacted' ? contactStatusWhere(status) : {};
+  const byStatus =
+    status === 'online' || status === 'offline' || status === 'stale' || status === 'never_contacted' ? contactStatusWhere(status) : {};
   return { ...(systemId != null ? { systemXid: systemId } : {}), ...byStatus };
 }
 
@@ -70,11 +71,20 @@ const LATEST_MANAGER = {
   },
 } satisfies Prisma.RunnerSelect;
 
-type LatestFacts = { managers: { version: string | null; revision: string | null; platform: string | null; architecture: string | null; executor: string | null; ipAddress: string | null }[] };
+type LatestFacts = {
+  managers: {
+    version: string | null;
+    revision: string | null;
+    platform: string | null;
+    architecture: string | null;
+    executor: string | null;
+    ipAddress: string | null;
+  }[];
+};
 
 // GitLab deprecated these CiRunner fields in 16.2 and removed them in 17.0; they are kept here, answered from the
 // last-contacted manager as GitLab's REST RunnerDetails still answers them, so older queries keep working.
-const DEPRECATED = 'Use the field of the runner\'s `managers` instead. Deprecated in GitLab 16.2.';
+const DEPRECATED = "Use the field of the runner's `managers` instead. Deprecated in GitLab 16.2.";
 
 builder.prismaObjectFields(RunnerRef, (t) => {
   const fact = (key: keyof LatestFacts['managers'][number]) =>
@@ -95,7 +105,7 @@ builder.prismaObjectFields(RunnerRef, (t) => {
       {
         type: RunnerManagerRef,
         nullable: true,
-        description: 'The hosts using the runner\'s token, oldest first.',
+        description: "The hosts using the runner's token, oldest first.",
         args: {
           systemId: t.arg.string({ description: 'Only the manager with this system ID.' }),
           status: t.arg({ type: CiRunnerStatus, description: 'Only managers with this status.' }),
@@ -104,7 +114,11 @@ builder.prismaObjectFields(RunnerRef, (t) => {
         select: ({ systemId, status, ...args }, ctx, nestedSelection) => {
           const where = managersWhere(systemId, status);
           return {
-            managers: { ...runnerManagers.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'CiRunnerManager')), where, orderBy: { id: 'asc' } },
+            managers: {
+              ...runnerManagers.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'CiRunnerManager')),
+              where,
+              orderBy: { id: 'asc' },
+            },
             _count: { select: { managers: { where } } },
           };
         },

@@ -15,130 +15,136 @@ export async function findRunnerFacts(ctx: Context, id: number): Promise<RunnerF
   return facts;
 }
 
-withErrorFields(builder.relayMutationField(
-  'runnerCreate',
-  {
-    description: 'Creates a runner owned by the instance, a group or a project; its token is returned this once.',
-    inputFields: (t) => ({
-      runnerType: t.field({ type: CiRunnerType, required: true }),
-      groupId: t.field({ type: 'GroupID', description: 'Group of a GROUP_TYPE runner.' }),
-      projectId: t.field({ type: 'ProjectID', description: 'Project of a PROJECT_TYPE runner.' }),
-      description: t.string(),
-      maintenanceNote: t.string(),
-      maximumTimeout: t.int({ description: 'Seconds; at least 600.' }),
-      accessLevel: t.field({ type: CiRunnerAccessLevel }),
-      paused: t.boolean(),
-      locked: t.boolean(),
-      runUntagged: t.boolean(),
-      tagList: t.stringList(),
-    }),
-  },
-  {
-    authScopes: { token: CREATE_RUNNER },
-    resolve: async (_root, { input }, ctx) => {
-      const { runnerType, groupId, projectId, ...attributes } = input;
-      if (runnerType === 'instance_type' && !ctx.access.isAdmin) throw forbidden();
-      if (runnerType === 'group_type') {
-        if (!groupId) throw badInput('groupId is required for a group runner', 'groupId');
-        const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: { traversalIds: true } });
-        if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
-        if (!ctx.access.administersGroupRunners(group)) throw forbidden();
-      }
-      if (runnerType === 'project_type') {
-        if (!projectId) throw badInput('projectId is required for a project runner', 'projectId');
-        const project = await ctx.db.project.findUnique({ where: { id: projectId } });
-        if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
-        if (!ctx.access.administersProjectRunners(project)) throw forbidden();
-      }
-      return withErrors(async () => {
-        const { runner, token } = await createRunner(ctx.db, {
-          ...attributes,
-          runnerType,
-          groupId,
-          projectId,
-          creatorId: ctx.viewer?.id,
-          registrationType: 'authenticated_user',
-        });
-        return { runner: { ...runner, ephemeralToken: token } };
-      });
-    },
-  },
-  {
-    name: 'RunnerCreatePayload',
-    outputFields: (t) => ({
-      runner: t.field({ type: RunnerRef, nullable: true, resolve: (payload) => payload.runner ?? null }),
-    }),
-  },
-));
-
-withErrorFields(builder.relayMutationField(
-  'runnerUpdate',
-  {
-    description: "Updates a runner's settings. A runner that does not exist is NOT_FOUND; one you may not change, FORBIDDEN.",
-    inputFields: (t) => ({
-      id: t.field({ type: 'CiRunnerID', required: true }),
-      description: t.string(),
-      maintenanceNote: t.string(),
-      maximumTimeout: t.int({ description: 'Seconds; at least 600. Null removes the limit.' }),
-      accessLevel: t.field({ type: CiRunnerAccessLevel }),
-      paused: t.boolean(),
-      active: t.boolean({ deprecationReason: 'Use paused.' }),
-      locked: t.boolean(),
-      runUntagged: t.boolean(),
-      tagList: t.stringList({ description: 'Replaces the whole list.' }),
-    }),
-  },
-  {
-    authScopes: { token: MANAGE_RUNNER },
-    resolve: async (_root, { input }, ctx) => {
-      const { id, active, paused, ...attributes } = input;
-      // A malformed request is refused before any lookup, as GitLab's parameter validation answers 400 first.
-      if (active != null && paused != null) throw badInput('active, paused are mutually exclusive');
-      await ctx.policy.assertUpdate(await findRunnerFacts(ctx, id));
-      return withErrors(async () => {
-        const runner = await ctx.db.$transaction(async (tx) => {
-          // Deleted since the policy check (a concurrent DELETE): it is gone, not an internal error.
-          const current = await tx.runner.findUnique({ where: { id } });
-          if (!current) throw notFound('Runner');
-          const data = runnerChanges(current, { ...attributes, paused: paused ?? (active == null ? undefined : !active) });
-          const { count } = await tx.runner.updateMany({ where: { id }, data });
-          if (count === 0) throw notFound('Runner');
-          return tx.runner.findUniqueOrThrow({ where: { id } });
-        });
-        return { runner };
-      });
-    },
-  },
-  {
-    name: 'RunnerUpdatePayload',
-    outputFields: (t) => ({
-      runner: t.field({ type: RunnerRef, nullable: true, resolve: (payload) => payload.runner ?? null }),
-    }),
-  },
-));
-
-withErrorFields(builder.relayMutationField(
-  'runnerDelete',
-  {
-    description: 'Deletes a runner, with its assignments. Only admins may delete a runner shared by several projects.',
-    inputFields: (t) => ({
-      id: t.field({ type: 'CiRunnerID', required: true }),
-      unmodifiedSince: t.field({
-        type: 'Time',
-        description: 'Refuse (PRECONDITION_FAILED) if the runner changed after this time, as HTTP If-Unmodified-Since.',
+withErrorFields(
+  builder.relayMutationField(
+    'runnerCreate',
+    {
+      description: 'Creates a runner owned by the instance, a group or a project; its token is returned this once.',
+      inputFields: (t) => ({
+        runnerType: t.field({ type: CiRunnerType, required: true }),
+        groupId: t.field({ type: 'GroupID', description: 'Group of a GROUP_TYPE runner.' }),
+        projectId: t.field({ type: 'ProjectID', description: 'Project of a PROJECT_TYPE runner.' }),
+        description: t.string(),
+        maintenanceNote: t.string(),
+        maximumTimeout: t.int({ description: 'Seconds; at least 600.' }),
+        accessLevel: t.field({ type: CiRunnerAccessLevel }),
+        paused: t.boolean(),
+        locked: t.boolean(),
+        runUntagged: t.boolean(),
+        tagList: t.stringList(),
       }),
-    }),
-  },
-  {
-    authScopes: { token: MANAGE_RUNNER },
-    resolve: async (_root, { input }, ctx) => {
-      await ctx.policy.assertDelete(await findRunnerFacts(ctx, input.id));
-      const { count } = await ctx.db.runner.deleteMany({
-        where: { id: input.id, ...(input.unmodifiedSince ? { updatedAt: { lte: input.unmodifiedSince } } : {}) },
-      });
-      if (count === 0) throw input.unmodifiedSince ? preconditionFailed() : notFound('Runner');
-      return { ...NO_ERRORS };
     },
-  },
-  { name: 'RunnerDeletePayload', outputFields: () => ({}) },
-));
+    {
+      authScopes: { token: CREATE_RUNNER },
+      resolve: async (_root, { input }, ctx) => {
+        const { runnerType, groupId, projectId, ...attributes } = input;
+        if (runnerType === 'instance_type' && !ctx.access.isAdmin) throw forbidden();
+        if (runnerType === 'group_type') {
+          if (!groupId) throw badInput('groupId is required for a group runner', 'groupId');
+          const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: { traversalIds: true } });
+          if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
+          if (!ctx.access.administersGroupRunners(group)) throw forbidden();
+        }
+        if (runnerType === 'project_type') {
+          if (!projectId) throw badInput('projectId is required for a project runner', 'projectId');
+          const project = await ctx.db.project.findUnique({ where: { id: projectId } });
+          if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
+          if (!ctx.access.administersProjectRunners(project)) throw forbidden();
+        }
+        return withErrors(async () => {
+          const { runner, token } = await createRunner(ctx.db, {
+            ...attributes,
+            runnerType,
+            groupId,
+            projectId,
+            creatorId: ctx.viewer?.id,
+            registrationType: 'authenticated_user',
+          });
+          return { runner: { ...runner, ephemeralToken: token } };
+        });
+      },
+    },
+    {
+      name: 'RunnerCreatePayload',
+      outputFields: (t) => ({
+        runner: t.field({ type: RunnerRef, nullable: true, resolve: (payload) => payload.runner ?? null }),
+      }),
+    },
+  ),
+);
+
+withErrorFields(
+  builder.relayMutationField(
+    'runnerUpdate',
+    {
+      description: "Updates a runner's settings. A runner that does not exist is NOT_FOUND; one you may not change, FORBIDDEN.",
+      inputFields: (t) => ({
+        id: t.field({ type: 'CiRunnerID', required: true }),
+        description: t.string(),
+        maintenanceNote: t.string(),
+        maximumTimeout: t.int({ description: 'Seconds; at least 600. Null removes the limit.' }),
+        accessLevel: t.field({ type: CiRunnerAccessLevel }),
+        paused: t.boolean(),
+        active: t.boolean({ deprecationReason: 'Use paused.' }),
+        locked: t.boolean(),
+        runUntagged: t.boolean(),
+        tagList: t.stringList({ description: 'Replaces the whole list.' }),
+      }),
+    },
+    {
+      authScopes: { token: MANAGE_RUNNER },
+      resolve: async (_root, { input }, ctx) => {
+        const { id, active, paused, ...attributes } = input;
+        // A malformed request is refused before any lookup, as GitLab's parameter validation answers 400 first.
+        if (active != null && paused != null) throw badInput('active, paused are mutually exclusive');
+        await ctx.policy.assertUpdate(await findRunnerFacts(ctx, id));
+        return withErrors(async () => {
+          const runner = await ctx.db.$transaction(async (tx) => {
+            // Deleted since the policy check (a concurrent DELETE): it is gone, not an internal error.
+            const current = await tx.runner.findUnique({ where: { id } });
+            if (!current) throw notFound('Runner');
+            const data = runnerChanges(current, { ...attributes, paused: paused ?? (active == null ? undefined : !active) });
+            const { count } = await tx.runner.updateMany({ where: { id }, data });
+            if (count === 0) throw notFound('Runner');
+            return tx.runner.findUniqueOrThrow({ where: { id } });
+          });
+          return { runner };
+        });
+      },
+    },
+    {
+      name: 'RunnerUpdatePayload',
+      outputFields: (t) => ({
+        runner: t.field({ type: RunnerRef, nullable: true, resolve: (payload) => payload.runner ?? null }),
+      }),
+    },
+  ),
+);
+
+withErrorFields(
+  builder.relayMutationField(
+    'runnerDelete',
+    {
+      description: 'Deletes a runner, with its assignments. Only admins may delete a runner shared by several projects.',
+      inputFields: (t) => ({
+        id: t.field({ type: 'CiRunnerID', required: true }),
+        unmodifiedSince: t.field({
+          type: 'Time',
+          description: 'Refuse (PRECONDITION_FAILED) if the runner changed after this time, as HTTP If-Unmodified-Since.',
+        }),
+      }),
+    },
+    {
+      authScopes: { token: MANAGE_RUNNER },
+      resolve: async (_root, { input }, ctx) => {
+        await ctx.policy.assertDelete(await findRunnerFacts(ctx, input.id));
+        const { count } = await ctx.db.runner.deleteMany({
+          where: { id: input.id, ...(input.unmodifiedSince ? { updatedAt: { lte: input.unmodifiedSince } } : {}) },
+        });
+        if (count === 0) throw input.unmodifiedSince ? preconditionFailed() : notFound('Runner');
+        return { ...NO_ERRORS };
+      },
+    },
+    { name: 'RunnerDeletePayload', outputFields: () => ({}) },
+  ),
+);

@@ -46,7 +46,10 @@ builder.queryFields((t) => ({
 }));
 
 /** The runners the viewer administers, narrowed to those they could assign to a project when one is named. */
-async function userRunnersWhere(ctx: Context, assignableToProjectPath: string | number | null | undefined): Promise<Prisma.RunnerWhereInput> {
+async function userRunnersWhere(
+  ctx: Context,
+  assignableToProjectPath: string | number | null | undefined,
+): Promise<Prisma.RunnerWhereInput> {
   const owned = ownedRunnersWhere(ctx.access);
   if (assignableToProjectPath === null || assignableToProjectPath === undefined) return owned;
   const project = await ctx.db.project.findUnique({

@@ -39,7 +39,8 @@ export async function registerUrl(ctx: Context, runner: Runner): Promise<string 
     case 'instance_type':
       return runnerUrls(base, runner.id).registerAdmin;
     case 'group_type': {
-      const group = runner.groupId === null ? null : await ctx.db.group.findUnique({ where: { id: runner.groupId }, select: { fullPath: true } });
+      const group =
+        runner.groupId === null ? null : await ctx.db.group.findUnique({ where: { id: runner.groupId }, select: { fullPath: true } });
       return group ? ownerRunnerUrls(base, { kind: 'group', fullPath: group.fullPath }, runner.id).register : null;
     }
     case 'project_type': {

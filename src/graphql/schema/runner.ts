@@ -6,14 +6,7 @@ import { isOnline, restRunnerStatus, runnerStatus } from '../../runners/status.t
 import { builder, type PrismaRef } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { runnerAllowed } from '../authorize.ts';
-import {
-  CiJobSort,
-  CiJobStatus,
-  CiRunnerAccessLevel,
-  CiRunnerJobExecutionStatus,
-  CiRunnerStatus,
-  CiRunnerType,
-} from './enums.ts';
+import { CiJobSort, CiJobStatus, CiRunnerAccessLevel, CiRunnerJobExecutionStatus, CiRunnerStatus, CiRunnerType } from './enums.ts';
 import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
 import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
@@ -62,7 +55,11 @@ function notEmpty<S>(selection: S): S {
 }
 
 /** The runner's jobs a page may show: those the viewer can see, and with `systemId` only that host's. */
-function jobsWhere(ctx: Context, statuses: readonly JobStatus[] | null | undefined, systemId: string | null | undefined): Prisma.JobWhereInput {
+function jobsWhere(
+  ctx: Context,
+  statuses: readonly JobStatus[] | null | undefined,
+  systemId: string | null | undefined,
+): Prisma.JobWhereInput {
   const visible = visibleJobsWhere(ctx, statuses);
   return systemId == null ? visible : { AND: [visible, { runnerManager: { systemXid: systemId } }] };
 }
@@ -73,22 +70,20 @@ const runnerProjects = prismaConnectionHelpers(builder, 'RunnerProject', {
   resolveNode: (link) => link.project,
 });
 
-export const RunnerPermissions = builder
-  .objectRef<{ id: number }>('RunnerPermissions')
-  .implement({
-    description: 'What the current user may do with a runner.',
-    fields: (t) => ({
-      readRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canRead(f)) }),
-      updateRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canUpdate(f)) }),
-      deleteRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canDelete(f)) }),
-      assignRunner: t.boolean({
-        resolve: async (r, _a, ctx) => {
-          const facts = await ctx.runnerFacts.load(r.id);
-          return facts !== null && ctx.policy.canAssign(facts);
-        },
-      }),
+export const RunnerPermissions = builder.objectRef<{ id: number }>('RunnerPermissions').implement({
+  description: 'What the current user may do with a runner.',
+  fields: (t) => ({
+    readRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canRead(f)) }),
+    updateRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canUpdate(f)) }),
+    deleteRunner: t.boolean({ resolve: (r, _a, ctx) => runnerAllowed(ctx, r.id, (f) => ctx.policy.canDelete(f)) }),
+    assignRunner: t.boolean({
+      resolve: async (r, _a, ctx) => {
+        const facts = await ctx.runnerFacts.load(r.id);
+        return facts !== null && ctx.policy.canAssign(facts);
+      },
     }),
-  });
+  }),
+});
 
 export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
   name: 'CiRunner',

@@ -29,9 +29,18 @@ function delivered<T>(payload: T | LiveFailure): T {
 const CiRunnerEventKind = builder.enumType('CiRunnerEventKind', {
   description: 'How a runner changed for the subscriber.',
   values: {
-    ENTERED: { value: 'entered' as const, description: 'The runner came into the followed set: created, changed to match the filter, or made readable to you.' },
-    UPDATED: { value: 'updated' as const, description: 'The runner changed: a field, its projects, its status, or its job execution status.' },
-    LEFT: { value: 'left' as const, description: 'The runner went out of the followed set: it no longer matches the filter, or you may no longer read it.' },
+    ENTERED: {
+      value: 'entered' as const,
+      description: 'The runner came into the followed set: created, changed to match the filter, or made readable to you.',
+    },
+    UPDATED: {
+      value: 'updated' as const,
+      description: 'The runner changed: a field, its projects, its status, or its job execution status.',
+    },
+    LEFT: {
+      value: 'left' as const,
+      description: 'The runner went out of the followed set: it no longer matches the filter, or you may no longer read it.',
+    },
     DELETED: { value: 'deleted' as const, description: 'The runner was deleted. It is the last event about it.' },
   },
 });
@@ -63,7 +72,10 @@ builder.subscriptionFields((t) => ({
       const { hub, token } = live(ctx);
       const job = await ctx.db.job.findFirst({ where: { AND: [{ id: jobId }, visibleJobsFilter(ctx.access)] }, select: { id: true } });
       // As GitLab's `authorized?`: a job that does not exist and one you may not read are refused alike.
-      if (!job) throw forbidden("The resource that you are attempting to access does not exist or you don't have permission to perform this action");
+      if (!job)
+        throw forbidden(
+          "The resource that you are attempting to access does not exist or you don't have permission to perform this action",
+        );
       return followJob(hub, token, jobId);
     },
     resolve: (payload) => delivered(payload),
@@ -95,7 +107,10 @@ builder.subscriptionFields((t) => ({
       paused,
       tagList,
       groupId: t.arg({ type: 'GroupID', description: "Only this group's runners (see `membership`)." }),
-      membership: t.arg({ type: CiRunnerMembershipFilter, description: "With `groupId`: which of the group's runners (default DESCENDANTS)." }),
+      membership: t.arg({
+        type: CiRunnerMembershipFilter,
+        description: "With `groupId`: which of the group's runners (default DESCENDANTS).",
+      }),
       projectId: t.arg({ type: 'ProjectID', description: 'Only the runners this project can use.' }),
     },
     subscribe: async (_root, args, ctx) => {

@@ -55,7 +55,6 @@ builder.queryField('currentUser', (t) =>
     type: CurrentUser,
     nullable: true,
     description: 'The user the request is authenticated as; null without a token.',
-    resolve: (query, _root, _args, { db, viewer }) =>
-      viewer ? db.user.findUnique({ ...query, where: { id: viewer.id } }) : null,
+    resolve: (query, _root, _args, { db, viewer }) => (viewer ? db.user.findUnique({ ...query, where: { id: viewer.id } }) : null),
   }),
 );

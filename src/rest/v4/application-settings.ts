@@ -53,47 +53,67 @@ function settingsEntity(settings: SettingsNode) {
 export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
 
-  route(app, deps, {
-    method: 'GET', path: '/application/settings', summary: "The instance's runner settings (administrators)", auth: 'user',
-    status: 200, response: 'ApplicationSettings',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const result = await runOperation(ShowSettings, {}, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    if (!result.data?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 200, settingsEntity(result.data.applicationSettings));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'GET',
+      path: '/application/settings',
+      summary: "The instance's runner settings (administrators)",
+      auth: 'user',
+      status: 200,
+      response: 'ApplicationSettings',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const result = await runOperation(ShowSettings, {}, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      if (!result.data?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, settingsEntity(result.data.applicationSettings));
+    },
+  );
 
-  route(app, deps, {
-    method: 'PUT', path: '/application/settings', summary: "Change the instance's runner settings (administrators)", auth: 'user',
-    params: UPDATE_SPECS, status: 200, response: 'ApplicationSettings',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const params = parseParams(raw, UPDATE_SPECS);
-    // Grape's `values:` on an Array[String] checks each item.
-    if (params.valid_runner_registrars?.some((item) => !(RUNNER_REGISTRARS as readonly string[]).includes(item))) {
-      throw new ParamError('valid_runner_registrars does not have a valid value');
-    }
-    const interval = (name: 'runner_token_expiration_interval' | 'group_runner_token_expiration_interval' | 'project_runner_token_expiration_interval') =>
-      name in params ? params[name] ?? null : undefined;
-    const input = Object.fromEntries(
-      Object.entries({
-        allowRunnerRegistrationToken: params.allow_runner_registration_token,
-        validRunnerRegistrars: params.valid_runner_registrars,
-        runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
-        groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
-        projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
-      }).filter(([, value]) => value !== undefined),
-    );
-    const result = await runOperation(UpdateSettings, { input }, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    const payload = result.data?.applicationSettingsUpdate;
-    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
-    if (!payload?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 200, settingsEntity(payload.applicationSettings));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'PUT',
+      path: '/application/settings',
+      summary: "Change the instance's runner settings (administrators)",
+      auth: 'user',
+      params: UPDATE_SPECS,
+      status: 200,
+      response: 'ApplicationSettings',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const params = parseParams(raw, UPDATE_SPECS);
+      // Grape's `values:` on an Array[String] checks each item.
+      if (params.valid_runner_registrars?.some((item) => !(RUNNER_REGISTRARS as readonly string[]).includes(item))) {
+        throw new ParamError('valid_runner_registrars does not have a valid value');
+      }
+      const interval = (
+        name: 'runner_token_expiration_interval' | 'group_runner_token_expiration_interval' | 'project_runner_token_expiration_interval',
+      ) => (name in params ? (params[name] ?? null) : undefined);
+      const input = Object.fromEntries(
+        Object.entries({
+          allowRunnerRegistrationToken: params.allow_runner_registration_token,
+          validRunnerRegistrars: params.valid_runner_registrars,
+          runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
+          groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
+          projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
+        }).filter(([, value]) => value !== undefined),
+      );
+      const result = await runOperation(UpdateSettings, { input }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      const payload = result.data?.applicationSettingsUpdate;
+      if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+      if (!payload?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, settingsEntity(payload.applicationSettings));
+    },
+  );
 }
 
 interface PlanLimitsNode {
@@ -129,36 +149,56 @@ function planLimitsEntity(limits: PlanLimitsNode) {
 export function planLimitRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
 
-  route(app, deps, {
-    method: 'GET', path: '/application/plan_limits', summary: "A plan's limits on registered runners (administrators)", auth: 'user',
-    params: SHOW_LIMIT_SPECS, status: 200, response: 'PlanLimits',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const params = parseParams(raw, SHOW_LIMIT_SPECS);
-    const result = await runOperation(ShowPlanLimits, { plan: params.plan_name?.toUpperCase() }, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    if (!result.data?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 200, planLimitsEntity(result.data.planLimits));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'GET',
+      path: '/application/plan_limits',
+      summary: "A plan's limits on registered runners (administrators)",
+      auth: 'user',
+      params: SHOW_LIMIT_SPECS,
+      status: 200,
+      response: 'PlanLimits',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const params = parseParams(raw, SHOW_LIMIT_SPECS);
+      const result = await runOperation(ShowPlanLimits, { plan: params.plan_name?.toUpperCase() }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      if (!result.data?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, planLimitsEntity(result.data.planLimits));
+    },
+  );
 
-  route(app, deps, {
-    method: 'PUT', path: '/application/plan_limits', summary: "Change a plan's limits on registered runners (administrators)", auth: 'user',
-    params: UPDATE_LIMIT_SPECS, status: 200, response: 'PlanLimits',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const params = parseParams(raw, UPDATE_LIMIT_SPECS);
-    const input = {
-      planName: params.plan_name?.toUpperCase(),
-      ciRegisteredGroupRunners: params.ci_registered_group_runners ?? undefined,
-      ciRegisteredProjectRunners: params.ci_registered_project_runners ?? undefined,
-    };
-    const result = await runOperation(UpdatePlanLimits, { input }, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    const payload = result.data?.planLimitsUpdate;
-    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
-    if (!payload?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 200, planLimitsEntity(payload.planLimits));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'PUT',
+      path: '/application/plan_limits',
+      summary: "Change a plan's limits on registered runners (administrators)",
+      auth: 'user',
+      params: UPDATE_LIMIT_SPECS,
+      status: 200,
+      response: 'PlanLimits',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const params = parseParams(raw, UPDATE_LIMIT_SPECS);
+      const input = {
+        planName: params.plan_name?.toUpperCase(),
+        ciRegisteredGroupRunners: params.ci_registered_group_runners ?? undefined,
+        ciRegisteredProjectRunners: params.ci_registered_project_runners ?? undefined,
+      };
+      const result = await runOperation(UpdatePlanLimits, { input }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      const payload = result.data?.planLimitsUpdate;
+      if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+      if (!payload?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, planLimitsEntity(payload.planLimits));
+    },
+  );
 }

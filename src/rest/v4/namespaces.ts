@@ -32,8 +32,12 @@ const GroupRunners = defineOperation<{ group: { runners: Page | null } | null }>
 
 export function namespaceRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
   runnerListRoute(app, deps, {
-    path: '/projects/:id/runners', summary: 'List the runners a project can use (id or URL-encoded path)', withScope: true,
-    allowedScopes: null, operation: ProjectRunners, missing: 'Project',
+    path: '/projects/:id/runners',
+    summary: 'List the runners a project can use (id or URL-encoded path)',
+    withScope: true,
+    allowedScopes: null,
+    operation: ProjectRunners,
+    missing: 'Project',
     variables: (raw) => {
       const ref = namespaceRef(raw.id, 'Project');
       return { projectId: ref.id, fullPath: ref.fullPath };
@@ -41,8 +45,12 @@ export function namespaceRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
     pick: (data) => data.project && (data.project.runners ?? { count: 0, nodes: [] }),
   });
   runnerListRoute(app, deps, {
-    path: '/groups/:id/runners', summary: "List the runners of a group and its ancestors, and instance runners", withScope: false,
-    allowedScopes: null, operation: GroupRunners, missing: 'Group',
+    path: '/groups/:id/runners',
+    summary: 'List the runners of a group and its ancestors, and instance runners',
+    withScope: false,
+    allowedScopes: null,
+    operation: GroupRunners,
+    missing: 'Group',
     variables: (raw) => {
       const ref = namespaceRef(raw.id, 'Group');
       return { groupId: ref.id, fullPath: ref.fullPath };

@@ -31,8 +31,19 @@ const RunnerJobs = defineOperation<{ runner: { jobs: JobsPage | null } | null }>
 
 // The statuses GitLab's endpoint accepts; the gateway models fewer, and the others simply match no job.
 const REST_STATUSES = [
-  'created', 'waiting_for_resource', 'preparing', 'waiting_for_callback', 'pending', 'running', 'success', 'failed',
-  'canceling', 'canceled', 'skipped', 'manual', 'scheduled',
+  'created',
+  'waiting_for_resource',
+  'preparing',
+  'waiting_for_callback',
+  'pending',
+  'running',
+  'success',
+  'failed',
+  'canceling',
+  'canceled',
+  'skipped',
+  'manual',
+  'scheduled',
 ] as const;
 const MODELLED = new Set(['created', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual']);
 
@@ -58,44 +69,71 @@ function jobOrder(params: { order_by?: string; sort?: string }, keyset: boolean)
 
 export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
-  route(app, deps, {
-    method: 'GET', path: '/runners/:id/jobs', summary: 'List the jobs a runner ran', auth: 'user',
-    params: JOB_SPECS, status: 200, response: '[Job]', paginated: true,
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const id = runnerIdParam(raw);
-    const params = parseParams(raw, JOB_SPECS);
-    const window = pageWindow(params);
-    const keyset = params.pagination === 'keyset';
-    // GitLab skips counting when filtering by manager: its offset pages then carry no X-Total or X-Total-Pages.
-    const byManager = Boolean(params.system_id);
-    const unmodelled = params.status !== undefined && !MODELLED.has(params.status);
-    const result = await runOperation(
-      RunnerJobs,
-      {
-        id: `gid://gitlab/Ci::Runner/${id}`,
-        statuses: params.status && !unmodelled ? [params.status.toUpperCase()] : null,
-        systemId: byManager ? params.system_id : null,
-        sort: jobOrder(params, keyset),
-        // A status the gateway does not model still goes through the runner's checks, then matches nothing.
-        first: unmodelled ? 0 : window.perPage,
-        offset: keyset ? null : window.offset,
-        after: keyset ? (params.cursor ?? null) : null,
-        withCount: !keyset && !byManager,
-      },
-      ctx,
-    );
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    const jobs = result.data?.runner?.jobs;
-    if (!jobs) throw notFound('Runner');
-    const rows = unmodelled ? [] : jobs.edges.map(({ node }) => jobEntity(node));
-    if (keyset) {
-      setKeysetHeaders(reply, request, settings.externalUrl, raw, window.perPage, jobs.pageInfo.hasNextPage ? jobs.pageInfo.endCursor : null);
-    } else {
-      const total = byManager ? null : unmodelled ? 0 : (jobs.count ?? 0);
-      setPaginationHeaders(reply, request, settings.externalUrl, { ...raw, sort: params.sort }, window, total, rows.length, jobs.pageInfo.hasNextPage);
-    }
-    return sendJson(reply, 200, rows);
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'GET',
+      path: '/runners/:id/jobs',
+      summary: 'List the jobs a runner ran',
+      auth: 'user',
+      params: JOB_SPECS,
+      status: 200,
+      response: '[Job]',
+      paginated: true,
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const id = runnerIdParam(raw);
+      const params = parseParams(raw, JOB_SPECS);
+      const window = pageWindow(params);
+      const keyset = params.pagination === 'keyset';
+      // GitLab skips counting when filtering by manager: its offset pages then carry no X-Total or X-Total-Pages.
+      const byManager = Boolean(params.system_id);
+      const unmodelled = params.status !== undefined && !MODELLED.has(params.status);
+      const result = await runOperation(
+        RunnerJobs,
+        {
+          id: `gid://gitlab/Ci::Runner/${id}`,
+          statuses: params.status && !unmodelled ? [params.status.toUpperCase()] : null,
+          systemId: byManager ? params.system_id : null,
+          sort: jobOrder(params, keyset),
+          // A status the gateway does not model still goes through the runner's checks, then matches nothing.
+          first: unmodelled ? 0 : window.perPage,
+          offset: keyset ? null : window.offset,
+          after: keyset ? (params.cursor ?? null) : null,
+          withCount: !keyset && !byManager,
+        },
+        ctx,
+      );
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      const jobs = result.data?.runner?.jobs;
+      if (!jobs) throw notFound('Runner');
+      const rows = unmodelled ? [] : jobs.edges.map(({ node }) => jobEntity(node));
+      if (keyset) {
+        setKeysetHeaders(
+          reply,
+          request,
+          settings.externalUrl,
+          raw,
+          window.perPage,
+          jobs.pageInfo.hasNextPage ? jobs.pageInfo.endCursor : null,
+        );
+      } else {
+        const total = byManager ? null : unmodelled ? 0 : (jobs.count ?? 0);
+        setPaginationHeaders(
+          reply,
+          request,
+          settings.externalUrl,
+          { ...raw, sort: params.sort },
+          window,
+          total,
+          rows.length,
+          jobs.pageInfo.hasNextPage,
+        );
+      }
+      return sendJson(reply, 200, rows);
+    },
+  );
 }

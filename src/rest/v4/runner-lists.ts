@@ -85,22 +85,34 @@ export function runnerListRoute<TData>(
   },
 ) {
   const specs = listSpecs(options.withScope);
-  route(app, deps, {
-    method: 'GET', path: options.path, summary: options.summary, auth: 'user', params: specs, status: 200, response: '[Runner]', paginated: true,
-  }, async (request, reply) => {
-    const requested = requestParams(request);
-    const context = await userContextFor(deps.db, deps.settings, request, requested);
-    // Without a declared `scope` (groups), a sent one is ignored, not refused, and not echoed in links.
-    const { scope: _scope, ...unscoped } = requested;
-    const raw = options.withScope ? requested : unscoped;
-    const params = parseParams(raw, specs);
-    const { window, variables } = listVariables(params, options.allowedScopes);
-    const result = await runOperation(options.operation, { ...variables, ...options.variables?.(raw) }, context);
-    const [first] = result.errors;
-    if (first) throw restErrorFrom(first);
-    const page = result.data ? options.pick(result.data) : null;
-    if (!page) throw notFound(options.missing);
-    setPaginationHeaders(reply, request, deps.settings.externalUrl, raw, window, page.count, page.nodes.length);
-    return sendJson(reply, 200, page.nodes.map(runnerEntity));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'GET',
+      path: options.path,
+      summary: options.summary,
+      auth: 'user',
+      params: specs,
+      status: 200,
+      response: '[Runner]',
+      paginated: true,
+    },
+    async (request, reply) => {
+      const requested = requestParams(request);
+      const context = await userContextFor(deps.db, deps.settings, request, requested);
+      // Without a declared `scope` (groups), a sent one is ignored, not refused, and not echoed in links.
+      const { scope: _scope, ...unscoped } = requested;
+      const raw = options.withScope ? requested : unscoped;
+      const params = parseParams(raw, specs);
+      const { window, variables } = listVariables(params, options.allowedScopes);
+      const result = await runOperation(options.operation, { ...variables, ...options.variables?.(raw) }, context);
+      const [first] = result.errors;
+      if (first) throw restErrorFrom(first);
+      const page = result.data ? options.pick(result.data) : null;
+      if (!page) throw notFound(options.missing);
+      setPaginationHeaders(reply, request, deps.settings.externalUrl, raw, window, page.count, page.nodes.length);
+      return sendJson(reply, 200, page.nodes.map(runnerEntity));
+    },
+  );
 }

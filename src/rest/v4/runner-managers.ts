@@ -54,26 +54,35 @@ function runnerManagerEntity(manager: ManagerNode) {
 export function runnerManagerRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
   // GitLab answers every manager at once (the list is not paginated), checked as GET /runners/:id.
-  route(app, deps, {
-    method: 'GET', path: '/runners/:id/managers', summary: "List a runner's managers (the hosts using its token)", auth: 'user',
-    status: 200, response: '[RunnerManager]',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const id = runnerIdParam(raw);
-    const page = async (after: string | null): Promise<ManagersPage> => {
-      const result = await runOperation(RunnerManagers, { id: `gid://gitlab/Ci::Runner/${id}`, after }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      const managers = result.data?.runner?.managers;
-      if (!managers) throw notFound('Runner');
-      return managers;
-    };
-    const managers: ManagerNode[] = [];
-    for (let after: string | null = null, more = true; more;) {
-      const { nodes, pageInfo } = await page(after);
-      managers.push(...nodes);
-      [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
-    }
-    return sendJson(reply, 200, managers.map(runnerManagerEntity));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'GET',
+      path: '/runners/:id/managers',
+      summary: "List a runner's managers (the hosts using its token)",
+      auth: 'user',
+      status: 200,
+      response: '[RunnerManager]',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const id = runnerIdParam(raw);
+      const page = async (after: string | null): Promise<ManagersPage> => {
+        const result = await runOperation(RunnerManagers, { id: `gid://gitlab/Ci::Runner/${id}`, after }, ctx);
+        if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+        const managers = result.data?.runner?.managers;
+        if (!managers) throw notFound('Runner');
+        return managers;
+      };
+      const managers: ManagerNode[] = [];
+      for (let after: string | null = null, more = true; more; ) {
+        const { nodes, pageInfo } = await page(after);
+        managers.push(...nodes);
+        [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
+      }
+      return sendJson(reply, 200, managers.map(runnerManagerEntity));
+    },
+  );
 }

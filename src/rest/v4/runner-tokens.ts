@@ -13,7 +13,12 @@ type AttributeErrors = { attribute: string; message: string }[];
 type TokenResult = { token: string | null; tokenExpiresAt: string | null };
 
 const Register = defineOperation<{
-  runnerRegister: { runner: { id: string } | null; token: string | null; tokenExpiresAt: string | null; attributeErrors: AttributeErrors } | null;
+  runnerRegister: {
+    runner: { id: string } | null;
+    token: string | null;
+    tokenExpiresAt: string | null;
+    attributeErrors: AttributeErrors;
+  } | null;
 }>(/* GraphQL */ `
   mutation RestRegisterRunner($input: RunnerRegisterInput!) {
     runnerRegister(input: $input) { runner { id } token tokenExpiresAt attributeErrors { attribute message } }
@@ -25,7 +30,12 @@ const Unregister = defineOperation<{ runnerUnregister: { errors: string[] } | nu
 `);
 
 const Verify = defineOperation<{
-  runnerVerify: { runner: { id: string } | null; token: string | null; tokenExpiresAt: string | null; attributeErrors: AttributeErrors } | null;
+  runnerVerify: {
+    runner: { id: string } | null;
+    token: string | null;
+    tokenExpiresAt: string | null;
+    attributeErrors: AttributeErrors;
+  } | null;
 }>(/* GraphQL */ `
   mutation RestVerifyRunner($input: RunnerVerifyInput!) {
     runnerVerify(input: $input) { runner { id } token tokenExpiresAt attributeErrors { attribute message } }
@@ -45,14 +55,20 @@ const ResetRegistrationToken = defineOperation<{ runnersRegistrationTokenReset: 
 `);
 
 const CreateRunner = defineOperation<{
-  runnerCreate: { runner: { id: string; ephemeralAuthenticationToken: string | null; tokenExpiresAt: string | null } | null; attributeErrors: AttributeErrors } | null;
+  runnerCreate: {
+    runner: { id: string; ephemeralAuthenticationToken: string | null; tokenExpiresAt: string | null } | null;
+    attributeErrors: AttributeErrors;
+  } | null;
 }>(/* GraphQL */ `
   mutation RestCreateRunner($input: RunnerCreateInput!) {
     runnerCreate(input: $input) { runner { id ephemeralAuthenticationToken tokenExpiresAt } attributeErrors { attribute message } }
   }
 `);
 
-const NamespaceId = defineOperation<{ project?: { id: string; fullPath: string } | null; group?: { id: string; fullPath: string } | null }>(/* GraphQL */ `
+const NamespaceId = defineOperation<{
+  project?: { id: string; fullPath: string } | null;
+  group?: { id: string; fullPath: string } | null;
+}>(/* GraphQL */ `
   query RestNamespaceId($projectId: ProjectID, $projectPath: ID, $groupId: GroupID, $groupPath: ID, $isProject: Boolean!) {
     project(id: $projectId, fullPath: $projectPath) @include(if: $isProject) { id fullPath }
     group(id: $groupId, fullPath: $groupPath) @skip(if: $isProject) { id fullPath }
@@ -95,121 +111,228 @@ async function mutate<TData, K extends keyof TData>(operation: Operation<TData>,
 
 export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
-  const anonymous = (request: Parameters<typeof requestParams>[0], raw: RawParams) => contextFor(db, settings, request, { ...raw, private_token: undefined });
+  const anonymous = (request: Parameters<typeof requestParams>[0], raw: RawParams) =>
+    contextFor(db, settings, request, { ...raw, private_token: undefined });
 
-  route(app, deps, {
-    method: 'POST', path: '/runners', summary: 'Register a runner with a registration token', auth: 'registration',
-    params: REGISTER_SPECS, status: 201, response: 'RunnerRegistrationDetails',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const params = parseParams(raw, REGISTER_SPECS, { mutuallyExclusive: [['active', 'paused'], ['maintainer_note', 'maintenance_note']] });
-    const payload = await mutate(Register, {
-      ...runnerAttributesInput(params),
-      token: params.token,
-      info: infoFacts(params.info),
-      // GitLab still takes the old name and copies it over.
-      maintenanceNote: params.maintenance_note ?? params.maintainer_note,
-    }, await anonymous(request, raw), 'runnerRegister');
-    if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
-    if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 201, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'POST',
+      path: '/runners',
+      summary: 'Register a runner with a registration token',
+      auth: 'registration',
+      params: REGISTER_SPECS,
+      status: 201,
+      response: 'RunnerRegistrationDetails',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const params = parseParams(raw, REGISTER_SPECS, {
+        mutuallyExclusive: [
+          ['active', 'paused'],
+          ['maintainer_note', 'maintenance_note'],
+        ],
+      });
+      const payload = await mutate(
+        Register,
+        {
+          ...runnerAttributesInput(params),
+          token: params.token,
+          info: infoFacts(params.info),
+          // GitLab still takes the old name and copies it over.
+          maintenanceNote: params.maintenance_note ?? params.maintainer_note,
+        },
+        await anonymous(request, raw),
+        'runnerRegister',
+      );
+      if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+      if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 201, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
+    },
+  );
 
-  route(app, deps, {
-    method: 'DELETE', path: '/runners', summary: 'Delete a registered runner by its authentication token', auth: 'runner',
-    params: TOKEN, status: 204,
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const params = parseParams(raw, TOKEN);
-    await mutate(Unregister, { token: params.token, unmodifiedSince: unmodifiedSince(request) }, await anonymous(request, raw), 'runnerUnregister');
-    return reply.status(204).send();
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'DELETE',
+      path: '/runners',
+      summary: 'Delete a registered runner by its authentication token',
+      auth: 'runner',
+      params: TOKEN,
+      status: 204,
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const params = parseParams(raw, TOKEN);
+      await mutate(
+        Unregister,
+        { token: params.token, unmodifiedSince: unmodifiedSince(request) },
+        await anonymous(request, raw),
+        'runnerUnregister',
+      );
+      return reply.status(204).send();
+    },
+  );
 
   // `info` is not declared by GitLab's verify, but its heartbeat reads it from the request all the same.
   const VERIFY_SPECS = { ...TOKEN, system_id: { type: 'string' }, info: { type: 'hash' } } as const;
-  route(app, deps, {
-    method: 'POST', path: '/runners/verify', summary: "Verify a runner's authentication token (a contact of its manager)", auth: 'runner',
-    params: VERIFY_SPECS, status: 200, response: 'RunnerRegistrationDetails',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const params = parseParams(raw, VERIFY_SPECS);
-    const payload = await mutate(Verify, {
-      token: params.token,
-      systemId: params.system_id,
-      info: infoFacts(params.info),
-      ipAddress: request.ip,
-    }, await anonymous(request, raw), 'runnerVerify');
-    if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
-    if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 200, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'POST',
+      path: '/runners/verify',
+      summary: "Verify a runner's authentication token (a contact of its manager)",
+      auth: 'runner',
+      params: VERIFY_SPECS,
+      status: 200,
+      response: 'RunnerRegistrationDetails',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const params = parseParams(raw, VERIFY_SPECS);
+      const payload = await mutate(
+        Verify,
+        {
+          token: params.token,
+          systemId: params.system_id,
+          info: infoFacts(params.info),
+          ipAddress: request.ip,
+        },
+        await anonymous(request, raw),
+        'runnerVerify',
+      );
+      if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+      if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
+    },
+  );
 
-  route(app, deps, {
-    method: 'POST', path: '/runners/reset_authentication_token', summary: "Reset a runner's token, authenticated by that token", auth: 'runner',
-    params: TOKEN, status: 201, response: 'ResetTokenResult',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const params = parseParams(raw, TOKEN);
-    const payload = await mutate(ResetToken, { token: params.token }, await anonymous(request, raw), 'runnerAuthenticationTokenReset');
-    return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'POST',
+      path: '/runners/reset_authentication_token',
+      summary: "Reset a runner's token, authenticated by that token",
+      auth: 'runner',
+      params: TOKEN,
+      status: 201,
+      response: 'ResetTokenResult',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const params = parseParams(raw, TOKEN);
+      const payload = await mutate(ResetToken, { token: params.token }, await anonymous(request, raw), 'runnerAuthenticationTokenReset');
+      return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
+    },
+  );
 
-  route(app, deps, {
-    method: 'POST', path: '/runners/:id/reset_authentication_token', summary: "Reset a runner's authentication token", auth: 'user',
-    status: 201, response: 'ResetTokenResult',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const id = runnerIdParam(raw);
-    const payload = await mutate(ResetToken, { id: `gid://gitlab/Ci::Runner/${id}` }, ctx, 'runnerAuthenticationTokenReset');
-    return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
-  });
-
-  route(app, deps, {
-    method: 'POST', path: '/user/runners', summary: 'Create a runner and get its glrt- token', auth: 'user',
-    params: CREATE_SPECS, status: 201, response: 'RunnerRegistrationDetails',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const params = parseParams(raw, CREATE_SPECS);
-    if (params.runner_type === 'group_type' && params.group_id === undefined) throw badRequest('group_id is missing');
-    if (params.runner_type === 'project_type' && params.project_id === undefined) throw badRequest('project_id is missing');
-    const payload = await mutate(CreateRunner, {
-      runnerType: params.runner_type?.toUpperCase(),
-      groupId: params.runner_type === 'group_type' ? `gid://gitlab/Group/${params.group_id}` : undefined,
-      projectId: params.runner_type === 'project_type' ? `gid://gitlab/Project/${params.project_id}` : undefined,
-      ...runnerAttributesInput(params),
-    }, ctx, 'runnerCreate');
-    if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
-    if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-    return sendJson(reply, 201, {
-      id: numericId(payload.runner.id),
-      token: payload.runner.ephemeralAuthenticationToken,
-      token_expires_at: payload.runner.tokenExpiresAt,
-    });
-  });
-
-  route(app, deps, {
-    method: 'POST', path: '/runners/reset_registration_token', summary: "Reset the instance's registration token (administrators)", auth: 'user',
-    status: 201, response: 'ResetTokenResult',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await userContextFor(db, settings, request, raw);
-    const payload = await mutate(ResetRegistrationToken, { type: 'INSTANCE_TYPE' }, ctx, 'runnersRegistrationTokenReset');
-    return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
-  });
-
-  for (const kind of ['project', 'group'] as const) {
-    route(app, deps, {
-      method: 'POST', path: `/${kind}s/:id/runners/reset_registration_token`,
-      summary: `Reset a ${kind}'s runner registration token`, auth: 'user', status: 201, response: 'ResetTokenResult',
-    }, async (request, reply) => {
+  route(
+    app,
+    deps,
+    {
+      method: 'POST',
+      path: '/runners/:id/reset_authentication_token',
+      summary: "Reset a runner's authentication token",
+      auth: 'user',
+      status: 201,
+      response: 'ResetTokenResult',
+    },
+    async (request, reply) => {
       const raw = requestParams(request);
       const ctx = await userContextFor(db, settings, request, raw);
-      const { id: namespaceId } = await resolveNamespace(ctx, kind, raw.id);
-      const payload = await mutate(ResetRegistrationToken, { type: kind === 'project' ? 'PROJECT_TYPE' : 'GROUP_TYPE', id: namespaceId }, ctx, 'runnersRegistrationTokenReset');
+      const id = runnerIdParam(raw);
+      const payload = await mutate(ResetToken, { id: `gid://gitlab/Ci::Runner/${id}` }, ctx, 'runnerAuthenticationTokenReset');
+      return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
+    },
+  );
+
+  route(
+    app,
+    deps,
+    {
+      method: 'POST',
+      path: '/user/runners',
+      summary: 'Create a runner and get its glrt- token',
+      auth: 'user',
+      params: CREATE_SPECS,
+      status: 201,
+      response: 'RunnerRegistrationDetails',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const params = parseParams(raw, CREATE_SPECS);
+      if (params.runner_type === 'group_type' && params.group_id === undefined) throw badRequest('group_id is missing');
+      if (params.runner_type === 'project_type' && params.project_id === undefined) throw badRequest('project_id is missing');
+      const payload = await mutate(
+        CreateRunner,
+        {
+          runnerType: params.runner_type?.toUpperCase(),
+          groupId: params.runner_type === 'group_type' ? `gid://gitlab/Group/${params.group_id}` : undefined,
+          projectId: params.runner_type === 'project_type' ? `gid://gitlab/Project/${params.project_id}` : undefined,
+          ...runnerAttributesInput(params),
+        },
+        ctx,
+        'runnerCreate',
+      );
+      if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+      if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 201, {
+        id: numericId(payload.runner.id),
+        token: payload.runner.ephemeralAuthenticationToken,
+        token_expires_at: payload.runner.tokenExpiresAt,
+      });
+    },
+  );
+
+  route(
+    app,
+    deps,
+    {
+      method: 'POST',
+      path: '/runners/reset_registration_token',
+      summary: "Reset the instance's registration token (administrators)",
+      auth: 'user',
+      status: 201,
+      response: 'ResetTokenResult',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await userContextFor(db, settings, request, raw);
+      const payload = await mutate(ResetRegistrationToken, { type: 'INSTANCE_TYPE' }, ctx, 'runnersRegistrationTokenReset');
       return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
-    });
+    },
+  );
+
+  for (const kind of ['project', 'group'] as const) {
+    route(
+      app,
+      deps,
+      {
+        method: 'POST',
+        path: `/${kind}s/:id/runners/reset_registration_token`,
+        summary: `Reset a ${kind}'s runner registration token`,
+        auth: 'user',
+        status: 201,
+        response: 'ResetTokenResult',
+      },
+      async (request, reply) => {
+        const raw = requestParams(request);
+        const ctx = await userContextFor(db, settings, request, raw);
+        const { id: namespaceId } = await resolveNamespace(ctx, kind, raw.id);
+        const payload = await mutate(
+          ResetRegistrationToken,
+          { type: kind === 'project' ? 'PROJECT_TYPE' : 'GROUP_TYPE', id: namespaceId },
+          ctx,
+          'runnersRegistrationTokenReset',
+        );
+        return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
+      },
+    );
   }
 }
 

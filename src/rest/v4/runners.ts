@@ -64,56 +64,93 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
     userContextFor(db, settings, request, raw);
 
   runnerListRoute(app, deps, {
-    path: '/runners', summary: 'List the runners you own (never instance runners)', withScope: true,
-    allowedScopes: OWNED_SCOPES, operation: OwnedRunners, pick: (data) => data.currentUser?.runners,
+    path: '/runners',
+    summary: 'List the runners you own (never instance runners)',
+    withScope: true,
+    allowedScopes: OWNED_SCOPES,
+    operation: OwnedRunners,
+    pick: (data) => data.currentUser?.runners,
   });
   runnerListRoute(app, deps, {
-    path: '/runners/all', summary: 'List every runner of the instance (administrators)', withScope: true,
-    allowedScopes: null, operation: AllRunners, pick: (data) => data.runners,
+    path: '/runners/all',
+    summary: 'List every runner of the instance (administrators)',
+    withScope: true,
+    allowedScopes: null,
+    operation: AllRunners,
+    pick: (data) => data.runners,
   });
 
-  route(app, deps, {
-    method: 'GET', path: '/runners/:id', summary: "Get a runner's details", auth: 'user',
-    params: SHOW_SPECS, status: 200, response: 'RunnerDetails',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await context(request, raw);
-    const id = runnerIdParam(raw);
-    const params = parseParams(raw, SHOW_SPECS);
-    const result = await runOperation(ShowRunner, { id: runnerGid(id) }, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    if (!result.data?.runner) throw notFound('Runner');
-    return sendJson(reply, 200, runnerDetailsEntity(result.data.runner, params.include_projects !== false));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'GET',
+      path: '/runners/:id',
+      summary: "Get a runner's details",
+      auth: 'user',
+      params: SHOW_SPECS,
+      status: 200,
+      response: 'RunnerDetails',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await context(request, raw);
+      const id = runnerIdParam(raw);
+      const params = parseParams(raw, SHOW_SPECS);
+      const result = await runOperation(ShowRunner, { id: runnerGid(id) }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      if (!result.data?.runner) throw notFound('Runner');
+      return sendJson(reply, 200, runnerDetailsEntity(result.data.runner, params.include_projects !== false));
+    },
+  );
 
-  route(app, deps, {
-    method: 'PUT', path: '/runners/:id', summary: "Update a runner's details", auth: 'user',
-    params: UPDATE_SPECS, status: 200, response: 'RunnerDetails',
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await context(request, raw);
-    const id = runnerIdParam(raw);
-    const params = parseParams(raw, UPDATE_SPECS, {
-      atLeastOneOf: Object.keys(UPDATE_SPECS),
-      mutuallyExclusive: [['active', 'paused']],
-    });
-    const input = { id: runnerGid(id), ...runnerAttributesInput(params) };
-    const result = await runOperation(UpdateRunner, { input }, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    const payload = result.data?.runnerUpdate;
-    if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
-    if (!payload?.runner) throw notFound('Runner');
-    return sendJson(reply, 200, runnerDetailsEntity(payload.runner));
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'PUT',
+      path: '/runners/:id',
+      summary: "Update a runner's details",
+      auth: 'user',
+      params: UPDATE_SPECS,
+      status: 200,
+      response: 'RunnerDetails',
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await context(request, raw);
+      const id = runnerIdParam(raw);
+      const params = parseParams(raw, UPDATE_SPECS, {
+        atLeastOneOf: Object.keys(UPDATE_SPECS),
+        mutuallyExclusive: [['active', 'paused']],
+      });
+      const input = { id: runnerGid(id), ...runnerAttributesInput(params) };
+      const result = await runOperation(UpdateRunner, { input }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      const payload = result.data?.runnerUpdate;
+      if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+      if (!payload?.runner) throw notFound('Runner');
+      return sendJson(reply, 200, runnerDetailsEntity(payload.runner));
+    },
+  );
 
-  route(app, deps, {
-    method: 'DELETE', path: '/runners/:id', summary: 'Delete a runner (If-Unmodified-Since honoured)', auth: 'user', status: 204,
-  }, async (request, reply) => {
-    const raw = requestParams(request);
-    const ctx = await context(request, raw);
-    const id = runnerIdParam(raw);
-    const result = await runOperation(DeleteRunner, { input: { id: runnerGid(id), unmodifiedSince: unmodifiedSince(request) } }, ctx);
-    if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-    return reply.status(204).send();
-  });
+  route(
+    app,
+    deps,
+    {
+      method: 'DELETE',
+      path: '/runners/:id',
+      summary: 'Delete a runner (If-Unmodified-Since honoured)',
+      auth: 'user',
+      status: 204,
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const ctx = await context(request, raw);
+      const id = runnerIdParam(raw);
+      const result = await runOperation(DeleteRunner, { input: { id: runnerGid(id), unmodifiedSince: unmodifiedSince(request) } }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -22,11 +22,21 @@ const METADATA = {
 /** `GET /version` and `GET /metadata`: the same answer in GitLab 15.5+, for any authenticated user. */
 export function versionRoutes(app: FastifyInstance, deps: RestDeps) {
   for (const path of ['/version', '/metadata']) {
-    route(app, deps, {
-      method: 'GET', path, summary: 'The GitLab version this API answers as', auth: 'user', status: 200, response: 'Metadata',
-    }, async (request, reply) => {
-      await userContextFor(deps.db, deps.settings, request, requestParams(request));
-      return sendJson(reply, 200, METADATA);
-    });
+    route(
+      app,
+      deps,
+      {
+        method: 'GET',
+        path,
+        summary: 'The GitLab version this API answers as',
+        auth: 'user',
+        status: 200,
+        response: 'Metadata',
+      },
+      async (request, reply) => {
+        await userContextFor(deps.db, deps.settings, request, requestParams(request));
+        return sendJson(reply, 200, METADATA);
+      },
+    );
   }
 }
