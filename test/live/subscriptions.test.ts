@@ -53,6 +53,36 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
     await live.completed;
   });
 
+  it("tells a runner's subscribers when a host registers with its token, though the runner row is untouched", async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const created = await server.graphql(
+      `mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE }) { runner { id ephemeralAuthenticationToken } errors } }`,
+      {},
+      token,
+    );
+    const { id, ephemeralAuthenticationToken: glrt } = created.data?.runnerCreate.runner ?? {};
+    // The first host closes the registration window (a change of the runner row itself); the second touches only
+    // its own manager row.
+    expect((await server.rest('POST', '/runners/verify', { form: { token: glrt, system_id: 's_000000000001' } })).status).toBe(200);
+    const live = await open(
+      subscribe,
+      `subscription($id: CiRunnerID!) { ciRunnerUpdated(runnerId: $id) { kind runner { status managers { count nodes { systemId } } } } }`,
+      { id },
+      token,
+    );
+    // A glrt- runner's verify records its host and leaves the runner "never contacted" (GitLab 16.x-17.x).
+    expect((await server.rest('POST', '/runners/verify', { form: { token: glrt, system_id: 's_000000000002' } })).status).toBe(200);
+    expect(await live.next()).toEqual({
+      data: {
+        ciRunnerUpdated: {
+          kind: 'UPDATED',
+          runner: { status: 'NEVER_CONTACTED', managers: { count: 2, nodes: [{ systemId: 's_000000000001' }, { systemId: 's_000000000002' }] } },
+        },
+      },
+    });
+    live.close();
+  });
+
   it('refuses a runner the subscriber may not read, and sends a fleet subscriber nothing about it', async () => {
     const project = await createProject(server.db);
     const { runner } = await createRunner(server.db, { projectIds: [project.id] });
