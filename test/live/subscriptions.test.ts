@@ -76,7 +76,10 @@ describe.each(Object.entries(transports))('subscriptions over %s', (_name, subsc
       data: {
         ciRunnerUpdated: {
           kind: 'UPDATED',
-          runner: { status: 'NEVER_CONTACTED', managers: { count: 2, nodes: [{ systemId: 's_000000000001' }, { systemId: 's_000000000002' }] } },
+          runner: {
+            status: 'NEVER_CONTACTED',
+            managers: { count: 2, nodes: [{ systemId: 's_000000000001' }, { systemId: 's_000000000002' }] },
+          },
         },
       },
     });
