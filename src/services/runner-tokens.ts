@@ -101,7 +101,8 @@ export async function verifyRunner(db: Db, token: string, contact: { systemId?: 
   if (!runner) return null;
   const createdByUser = token.startsWith(TOKEN_PREFIX.runner);
   try {
-    await recordHostContact(db, runner.id, { ...contact, updateContactedAt: !createdByUser });
+    // One transaction: the runner's and its manager's rows change together, and subscribers hear of it once.
+    await db.$transaction((tx) => recordHostContact(tx, runner.id, { ...contact, updateContactedAt: !createdByUser }));
   } catch (error) {
     // Deleted between the token check and the contact: the token is dead, as if it had been checked a moment later.
     if (isPrismaError(error, 'P2003')) return null;
