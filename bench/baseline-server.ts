@@ -18,7 +18,7 @@ import {
   restRunner,
   restRunnerDetails,
 } from './baseline-json.ts';
-import { AUTH, JOBS_AFTER, JOBS_FIRST, RUNNER, RUNNERS_COUNT, RUNNERS_PAGE } from './baseline-sql.ts';
+import { AUTH, JOBS_AFTER, JOBS_AFTER_NEWEST, JOBS_FIRST, JOBS_FIRST_NEWEST, RUNNER, RUNNERS_COUNT, RUNNERS_PAGE } from './baseline-sql.ts';
 
 export type Query = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
 
@@ -79,11 +79,12 @@ async function runnersPage(query: Query, perPage: number, offset: number) {
   };
 }
 
-async function jobsPage(query: Query, runnerId: number, perPage: number, after: number | null) {
+async function jobsPage(query: Query, runnerId: number, perPage: number, after: number | null, newestFirst = false) {
+  const [first, following] = newestFirst ? [JOBS_FIRST_NEWEST, JOBS_AFTER_NEWEST] : [JOBS_FIRST, JOBS_AFTER];
   const [runner] =
     after === null
-      ? await query<RunnerRow>(JOBS_FIRST, ['1', '1', '1', '1', '1', '1', String(perPage + 1), '0', runnerId, '1'])
-      : await query<RunnerRow>(JOBS_AFTER, ['1', '1', '1', '1', '1', '1', after, String(perPage + 1), '0', runnerId, '1']);
+      ? await query<RunnerRow>(first, ['1', '1', '1', '1', '1', '1', String(perPage + 1), '0', runnerId, '1'])
+      : await query<RunnerRow>(following, ['1', '1', '1', '1', '1', '1', after, String(perPage + 1), '0', runnerId, '1']);
   if (!runner) return null;
   const jobs = runner.jobs ?? [];
   const page = jobs.slice(0, perPage);
@@ -146,7 +147,7 @@ async function rest(query: Query, request: IncomingMessage, response: ServerResp
   if (jobsMatch?.[1] && url.searchParams.get('pagination') === 'keyset') {
     const perPage = perPageOf(url.searchParams);
     const cursor = url.searchParams.get('cursor');
-    const result = await jobsPage(query, Number(jobsMatch[1]), perPage, cursor ? idOfCursor(cursor) : null);
+    const result = await jobsPage(query, Number(jobsMatch[1]), perPage, cursor ? idOfCursor(cursor) : null, true);
     if (!result) throw new HttpError(404, { message: '404 Runner Not Found' });
     const headers: Record<string, string> = { 'x-per-page': String(perPage) };
     if (result.hasNextPage && result.endCursor) {
