@@ -109,6 +109,21 @@ async function mutate<TData, K extends keyof TData>(operation: Operation<TData>,
   return payload as NonNullable<TData[K]>;
 }
 
+/** The runner a runner-creating mutation made, or GitLab's 400 with its attribute errors. */
+function madeRunner<R>(payload: {
+  readonly attributeErrors: readonly { attribute: string; message: string }[];
+  readonly runner?: R | null;
+}): R {
+  if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+  if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
+  return payload.runner;
+}
+
+/** GitLab's RunnerRegistrationDetails: what register and verify answer. */
+function registrationDetails(runner: { id: string }, payload: { token?: string | null; tokenExpiresAt?: unknown }) {
+  return { id: numericId(runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt };
+}
+
 export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
   const anonymous = (request: Parameters<typeof requestParams>[0], raw: RawParams) =>
@@ -146,9 +161,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
         await anonymous(request, raw),
         'runnerRegister',
       );
-      if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
-      if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-      return sendJson(reply, 201, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
+      return sendJson(reply, 201, registrationDetails(madeRunner(payload), payload));
     },
   );
 
@@ -204,9 +217,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
         await anonymous(request, raw),
         'runnerVerify',
       );
-      if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
-      if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-      return sendJson(reply, 200, { id: numericId(payload.runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt });
+      return sendJson(reply, 200, registrationDetails(madeRunner(payload), payload));
     },
   );
 
@@ -279,13 +290,12 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
         ctx,
         'runnerCreate',
       );
-      if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
-      if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
-      return sendJson(reply, 201, {
-        id: numericId(payload.runner.id),
-        token: payload.runner.ephemeralAuthenticationToken,
-        token_expires_at: payload.runner.tokenExpiresAt,
-      });
+      const runner = madeRunner(payload);
+      return sendJson(
+        reply,
+        201,
+        registrationDetails(runner, { token: runner.ephemeralAuthenticationToken, tokenExpiresAt: runner.tokenExpiresAt }),
+      );
     },
   );
 
