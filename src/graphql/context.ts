@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import type { LiveContext } from '../live/context.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
+import { asGraphQLError } from './errors.ts';
 import type { GraphQLLimits } from './limits.ts';
 
 /** Settings resolvers need; everything else about the process stays out of the schema. */
@@ -66,7 +67,11 @@ export async function createContext(
   transport: Transport = GRAPHQL,
 ): Promise<Context> {
   const viewer = token
-    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed"))
+    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")).catch(
+        (error: unknown) => {
+          throw asGraphQLError(error);
+        },
+      )
     : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {

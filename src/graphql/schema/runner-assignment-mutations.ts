@@ -5,7 +5,7 @@ import { Prisma } from '../../db/generated/client.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { assertRunnerLimit, limitMessage } from '../../services/plan-limits.ts';
-import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../errors.ts';
+import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../../errors.ts';
 import { NO_ERRORS, type PayloadErrors, withErrorFields } from './payload.ts';
 import { findRunnerFacts } from './runner-mutations.ts';
 import { RunnerRef } from './runner.ts';

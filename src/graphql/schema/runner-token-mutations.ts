@@ -3,7 +3,7 @@ import { authenticateRunner, registerRunner, rotateRunnerToken, verifyRunner } f
 import { type RegistrationScope, resetRegistrationToken } from '../../services/tokens.ts';
 import { builder, MANAGE_RUNNER, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../errors.ts';
+import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { MODEL_CLASS, parseGlobalId } from '../ids.ts';
 import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
