@@ -1,38 +1,36 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { defineOperation } from '../../graphql/execute.ts';
+import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
 import { numericId } from '../entities.ts';
-import { notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
+import { notFound, sendJson, userContextFor } from '../http.ts';
+import { perform } from '../operations.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
 
-interface ManagerNode {
-  id: string;
-  systemId: string;
-  version: string | null;
-  revision: string | null;
-  platformName: string | null;
-  architectureName: string | null;
-  createdAt: string;
-  contactedAt: string | null;
-  ipAddress: string | null;
-  status: string;
-  jobExecutionStatus: string;
-}
+const ManagerFragment = graphql(`
+  fragment RestRunnerManager on CiRunnerManager {
+    id systemId version revision platformName architectureName createdAt contactedAt ipAddress status jobExecutionStatus
+  }
+`);
 
-type ManagersPage = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ManagerNode[] };
+type ManagerNode = ResultOf<typeof ManagerFragment>;
 
-const RunnerManagers = defineOperation<{ runner: { managers: ManagersPage | null } | null }>(/* GraphQL */ `
+const RunnerManagers = defineOperation(
+  graphql(
+    `
   query RestRunnerManagers($id: CiRunnerID!, $after: String) {
     runner(id: $id) {
       managers(first: 100, after: $after) {
         pageInfo { hasNextPage endCursor }
-        nodes {
-          id systemId version revision platformName architectureName createdAt contactedAt ipAddress status jobExecutionStatus
-        }
+        nodes { ...RestRunnerManager }
       }
     }
   }
-`);
+`,
+    [ManagerFragment],
+  ),
+);
 
 /** GitLab's `RunnerManager` entity (lib/api/entities/ci/runner_manager.rb), keys in its order. */
 function runnerManagerEntity(manager: ManagerNode) {
@@ -46,8 +44,8 @@ function runnerManagerEntity(manager: ManagerNode) {
     created_at: manager.createdAt,
     contacted_at: manager.contactedAt,
     ip_address: manager.ipAddress,
-    status: manager.status.toLowerCase(),
-    job_execution_status: manager.jobExecutionStatus.toLowerCase(),
+    status: manager.status?.toLowerCase() ?? null,
+    job_execution_status: manager.jobExecutionStatus?.toLowerCase() ?? null,
   };
 }
 
@@ -69,17 +67,16 @@ export function runnerManagerRoutes(app: FastifyInstance, deps: RestDeps) {
       const raw = requestParams(request);
       const ctx = await userContextFor(db, settings, request, raw);
       const id = runnerIdParam(raw);
-      const page = async (after: string | null): Promise<ManagersPage> => {
-        const result = await runOperation(RunnerManagers, { id: `gid://gitlab/Ci::Runner/${id}`, after }, ctx);
-        if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-        const managers = result.data?.runner?.managers;
+      const page = async (after: string | null) => {
+        const data = await perform(RunnerManagers, { id: toGlobalId(MODEL_CLASS.runner, id), after }, ctx);
+        const managers = data.runner?.managers;
         if (!managers) throw notFound('Runner');
         return managers;
       };
       const managers: ManagerNode[] = [];
       for (let after: string | null = null, more = true; more; ) {
         const { nodes, pageInfo } = await page(after);
-        managers.push(...nodes);
+        managers.push(...(nodes ?? []).flatMap((node) => (node ? [node] : [])));
         [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
       }
       return sendJson(reply, 200, managers.map(runnerManagerEntity));
