@@ -8,7 +8,7 @@ import { pageWindow, paginationSpecs, setPaginationHeaders } from '../pagination
 import { type ParamSpec, type ParsedParams, parseParams, type RawParams, upper } from '../params.ts';
 
 const TYPES = ['instance_type', 'group_type', 'project_type'] as const;
-const STATUSES = ['active', 'paused', 'online', 'offline', 'never_contacted', 'stale'] as const;
+export const STATUSES = ['active', 'paused', 'online', 'offline', 'never_contacted', 'stale'] as const;
 const SCOPES = ['specific', 'shared', ...TYPES, ...STATUSES] as const;
 
 /** The list endpoints' filters. `scope` is deprecated, and each endpoint decides which of its values it takes. */

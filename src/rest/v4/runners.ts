@@ -8,7 +8,7 @@ import { perform } from '../operations.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
-import { runnerListRoute } from './runner-lists.ts';
+import { runnerListRoute, STATUSES } from './runner-lists.ts';
 
 const OwnedRunners = defineOperation(
   graphql(
@@ -55,9 +55,6 @@ const DeleteRunner = defineOperation(
   graphql(`mutation RestDeleteRunner($input: RunnerDeleteInput!) { runnerDelete(input: $input) { errors } }`),
 );
 
-// Every status the GET /runners list endpoints accept; `GET /runners` takes only the status-like scopes.
-const OWNED_SCOPES = ['active', 'paused', 'online', 'offline', 'never_contacted', 'stale'];
-
 const SHOW_SPECS = { include_projects: { type: 'boolean', default: true } } as const;
 
 const UPDATE_SPECS = RUNNER_ATTRIBUTE_SPECS;
@@ -81,7 +78,8 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
     path: '/runners',
     summary: 'List the runners you own (never instance runners)',
     withScope: true,
-    allowedScopes: OWNED_SCOPES,
+    // `GET /runners` takes only the status-like scopes: every status the list endpoints accept.
+    allowedScopes: STATUSES,
     operation: OwnedRunners,
     pick: (data) => data.currentUser?.runners,
   });
