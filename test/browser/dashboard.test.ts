@@ -32,7 +32,9 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
   const rowNames = () => page.locator('table.fleet tbody .runner-name a').allInnerTexts();
 
   beforeAll(async () => {
-    expect(existsSync(`${DASHBOARD_BUILD}/index.html`), 'the dashboard is built (npm run build:web; npm ci and npm test run it)').toBe(true);
+    expect(existsSync(`${DASHBOARD_BUILD}/index.html`), 'the dashboard is built (npm run build:web; npm ci and npm test run it)').toBe(
+      true,
+    );
     app = await startApp();
     const admin = await createUser(app.db, { admin: true, username: 'ada' });
     token = admin.token;
@@ -47,9 +49,16 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
       'old windows': { tagList: ['windows'], contactedAt: days(20), createdAt: days(60) },
       'web-app deploys': { tagList: ['deploy'], projectIds: [project.id], contactedAt: minutes(5), version: '17.5.0' },
     };
-    for (const [description, options] of Object.entries(runners)) ids[description] = (await createRunner(app.db, { description, ...options })).runner.id;
+    for (const [description, options] of Object.entries(runners))
+      ids[description] = (await createRunner(app.db, { description, ...options })).runner.id;
     for (const status of ['success', 'failed', 'running'] as const) {
-      await createJob(app.db, { projectId: project.id, runnerId: ids['web-app deploys'], status, userId: admin.user.id, name: `deploy-${status}` });
+      await createJob(app.db, {
+        projectId: project.id,
+        runnerId: ids['web-app deploys'],
+        status,
+        userId: admin.user.id,
+        name: `deploy-${status}`,
+      });
     }
     const browser = await openBrowser([app.url]);
     leaks = browser.leaks;
@@ -115,7 +124,9 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('status').getByText('Runner paused').waitFor();
     await page.locator('.title-row .badge.paused').waitFor();
-    expect((await api('query($id: CiRunnerID!) { runner(id: $id) { paused } }', { id: runnerGid(ids['web-app deploys']!) })).runner).toEqual({
+    expect(
+      (await api('query($id: CiRunnerID!) { runner(id: $id) { paused } }', { id: runnerGid(ids['web-app deploys']!) })).runner,
+    ).toEqual({
       paused: true,
     });
 
@@ -176,7 +187,9 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     expect(await created.getByTestId('register-command').innerText()).toBe(`gitlab-runner register --url ${app.url} --token ${shown}`);
     await page.screenshot({ path: `${SCREENSHOTS}/runner-created.png` });
 
-    const { runners } = await api('{ runners(search: "arm64 builder") { nodes { id runnerType tagList ownerProject { fullPath } ephemeralAuthenticationToken } } }');
+    const { runners } = await api(
+      '{ runners(search: "arm64 builder") { nodes { id runnerType tagList ownerProject { fullPath } ephemeralAuthenticationToken } } }',
+    );
     expect(runners.nodes).toEqual([
       {
         id: expect.any(String),

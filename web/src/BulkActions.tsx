@@ -97,7 +97,7 @@ export function BulkActions({ token, viewer, filters, selected, onDone, onClear 
           </button>
         </>
       ) : (
-        <span class="muted">Select runners for bulk actions, or</span>
+        <span class="muted">Select runners to pause, resume or delete them together.</span>
       )}
       <button type="button" class="danger outline" onClick={() => ask('delete', { kind: 'stale' })}>
         Delete stale runners matching this filter…
