@@ -22,6 +22,8 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
   const errors: string[] = [];
   const ids: Record<string, number> = {};
   let projectPath = '';
+  let expired = '';
+  let narrow = '';
 
   /** What the API holds, asked as the test's administrator. */
   const api = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -38,6 +40,8 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     app = await startApp();
     const admin = await createUser(app.db, { admin: true, username: 'ada' });
     token = admin.token;
+    expired = (await createUser(app.db, { expiresAt: days(1) })).token;
+    narrow = (await createUser(app.db, { scopes: ['create_runner'] })).token;
     const project = await createProject(app.db, { path: 'web-app' });
     projectPath = project.pathWithNamespace;
     const runners = {
@@ -75,6 +79,13 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     await tokenField.press('Enter');
     await page.getByRole('alert').getByText('This token is not valid').waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}/sign-in.png` });
+    await tokenField.fill(expired);
+    await tokenField.press('Enter');
+    await page.getByRole('alert').getByText('This token has expired').waitFor();
+    await tokenField.fill(narrow);
+    await tokenField.press('Enter');
+    await page.getByRole('alert').getByText('needs a personal access token with the api scope').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 
     await tokenField.fill(token);
     await tokenField.press('Enter');
@@ -110,7 +121,7 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     expect(leaks).toEqual([]);
   }, 90_000);
 
-  it('opens a runner, sees its jobs, pauses it, and follows a change made elsewhere live', async () => {
+  it('opens a runner, sees its jobs, pauses it, follows a change made elsewhere live, edits it and resets its token', async () => {
     await page.goto(`${app.url}/?tag=deploy`);
     await page.getByRole('link', { name: /web-app deploys/ }).click();
     await page.waitForURL(/runner=\d+/);
@@ -136,6 +147,28 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     });
     await page.getByRole('heading', { name: /web-app deploys \(eu\)/ }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: `${SCREENSHOTS}/runner.png`, fullPage: true });
+
+    // Settings: the API's validation message is shown in the form, then a valid value is saved.
+    await page.getByRole('button', { name: 'Edit settings' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit runner settings' });
+    await edit.getByLabel(/Maximum job timeout/).fill('5');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.getByRole('alert').getByText('Maximum timeout needs to be at least 10 minutes').waitFor();
+    await edit.getByLabel(/Maximum job timeout/).fill('30');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    const id = runnerGid(ids['web-app deploys']!);
+    expect((await api('query($id: CiRunnerID!) { runner(id: $id) { maximumTimeout } }', { id })).runner).toEqual({ maximumTimeout: 1800 });
+
+    // A new token, shown once; the page then shows its new start.
+    await page.getByRole('button', { name: 'Reset token' }).click();
+    const reset = page.getByRole('dialog', { name: "Reset the runner's token?" });
+    await reset.getByRole('button', { name: 'Reset token' }).click();
+    const newToken = await reset.getByLabel('New runner token').inputValue();
+    await reset.getByRole('button', { name: 'Done' }).click();
+    const { runner } = await api('query($id: CiRunnerID!) { runner(id: $id) { shortSha } }', { id });
+    expect(newToken.startsWith(runner.shortSha)).toBe(true);
+    await page.getByText(runner.shortSha, { exact: true }).waitFor();
     expect(errors).toEqual([]);
     expect(leaks).toEqual([]);
   }, 90_000);
@@ -172,6 +205,12 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
 
   it('creates a project runner and shows its glrt- token once, with the command that registers a host', async () => {
     await page.goto(`${app.url}/`);
+    await expect.poll(rowNames).toHaveLength(5);
+    // The fleet follows changes made elsewhere (ciRunnersUpdated), without a reload.
+    await api(
+      'mutation { runnerCreate(input: { runnerType: INSTANCE_TYPE, description: "made by another client", runUntagged: true }) { errors } }',
+    );
+    await expect.poll(rowNames, { timeout: 15_000 }).toHaveLength(6);
     await page.getByRole('button', { name: 'New runner' }).click();
     const dialog = page.getByRole('dialog', { name: 'New runner' });
     await dialog.getByLabel('Project', { exact: true }).check();
@@ -208,10 +247,14 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
   it('is readable at a phone width, and the page itself refuses to load from anywhere else', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${app.url}/`);
-    await expect.poll(rowNames).toHaveLength(6);
+    await expect.poll(rowNames).toHaveLength(7);
     // No horizontal scrolling: every row is a card that fits the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${SCREENSHOTS}/phone-fleet.png`, fullPage: true });
+    await page.getByRole('link', { name: /web-app deploys/ }).click();
+    await page.locator('table.jobs tbody tr').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${SCREENSHOTS}/phone-runner.png`, fullPage: true });
 
     const response = await page.request.get(`${app.url}/`, { headers: { accept: 'text/html' } });
     expect(response.headers()['content-security-policy']).toContain("default-src 'self'");
