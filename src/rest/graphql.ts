@@ -13,6 +13,8 @@ export const graphql = initGraphQLTada<{
     // One type both ways: variables give ISO 8601 strings; results, run in process and not serialised, give the
     // resolver's Date (which JSON writes as ISO 8601).
     Time: Date | string;
+    // Whatever JSON value the field holds; the entity that reads one narrows it.
+    JSON: unknown;
     CiBuildID: string;
     CiPipelineID: string;
     CiRunnerID: string;

@@ -118,10 +118,13 @@ export function validationError(attributeErrors: readonly { attribute: string | 
 export async function contextFor(db: Db, settings: ServerSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   try {
     const readApiAccepted = request.method === 'GET' || request.method === 'HEAD';
-    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings), {
-      api: 'rest',
-      readApiAccepted,
-    });
+    const context = await createContext(
+      db,
+      readToken(request.headers, params),
+      settingsFor(request, settings),
+      { api: 'rest', readApiAccepted },
+      request.ip,
+    );
     noteViewer(request, context.viewer);
     return context;
   } catch (error) {

@@ -12,6 +12,7 @@ import './namespace-runners.ts';
 import './runner-queries.ts';
 import './runner-mutations.ts';
 import './runner-token-mutations.ts';
+import './runner-manager-mutations.ts';
 import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
@@ -19,5 +20,6 @@ import './member-mutations.ts';
 import './pipeline-mutations.ts';
 import './subscriptions.ts';
 import './application-settings.ts';
+import './audit-events.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
