@@ -18,13 +18,13 @@ async function namespaces(token: string, visibility: 'private' | 'internal' | 'p
     { input: { name: `Rest vis ${n}`, path: `rest-vis-${n}`, visibility } },
     token,
   );
-  const { id: groupGid, fullPath: groupPath } = group.data?.groupCreate.group as { id: string; fullPath: string };
+  const { id: groupGid, fullPath: groupPath } = group.data!.groupCreate.group as { id: string; fullPath: string };
   const project = await server.graphql(
     `mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { project { id fullPath } errors } }`,
     { input: { name: 'App', path: 'app', groupId: groupGid, visibility } },
     token,
   );
-  const { id: projectGid, fullPath: projectPath } = project.data?.projectCreate.project as { id: string; fullPath: string };
+  const { id: projectGid, fullPath: projectPath } = project.data!.projectCreate.project as { id: string; fullPath: string };
   const groupId = Number(groupGid.split('/').pop());
   const projectId = Number(projectGid.split('/').pop());
   await createRunner(server.db, { runnerType: 'group_type', groupId });
