@@ -214,4 +214,16 @@ export class Access {
     if (this.isAdmin) return {};
     return { OR: [{ visibility: { in: this.openVisibilities() } }, this.projectsWithLevel(AccessLevel.GUEST)] };
   }
+
+  /**
+   * GitLab's `authorized_projects` / `authorized_groups`: what the viewer is a member of, whatever its visibility
+   * (all for admins). GitLab's REST runner details list a runner's projects and groups by it, not by visibility.
+   */
+  memberProjects(): Prisma.ProjectWhereInput {
+    return this.isAdmin ? {} : this.projectsWithLevel(AccessLevel.GUEST);
+  }
+
+  isMemberOfGroup(group: GroupFacts): boolean {
+    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.GUEST;
+  }
 }

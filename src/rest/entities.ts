@@ -20,8 +20,8 @@ export const RUNNER_DETAILS_FRAGMENT = /* GraphQL */ `
   fragment RestRunnerDetails on CiRunner {
     ...RestRunner
     tagList runUntagged locked maximumTimeout accessLevel version revision platformName architectureName contactedAt maintenanceNote
-    projects(first: 100) { edges { node { ...RestProjectIdentity } } }
-    groups { edges { node { id webUrl name } } }
+    projects(first: 100, membership: true) { edges { node { ...RestProjectIdentity } } }
+    groups(membership: true) { edges { node { id webUrl name } } }
   }
   ${RUNNER_FRAGMENT}
   ${PROJECT_IDENTITY}

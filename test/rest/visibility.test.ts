@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRunner, createUser } from '../support/factories.ts';
+import { AccessLevel } from '../../src/auth/access-level.ts';
+import { addProjectMember, createRunner, createUser } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
 
 // GitLab's runner routes on groups and projects find the namespace first (404 when the caller cannot see it), then
@@ -99,5 +100,26 @@ describe('runner routes of groups and projects by visibility', () => {
     ).toMatchObject({
       status: 404,
     });
+  });
+
+  it("GET /runners/:id lists only the projects you are a member of (GitLab's authorized_projects), public ones not", async () => {
+    const owner = await createUser(server.db);
+    const maintainer = await createUser(server.db);
+    const mine = await namespaces(owner.token, 'private');
+    const shown = await namespaces(owner.token, 'public');
+    await addProjectMember(server.db, mine.projectId, maintainer.user.id, AccessLevel.MAINTAINER);
+    const { runner } = await createRunner(server.db, { runnerType: 'project_type', projectIds: [mine.projectId, shown.projectId] });
+
+    const details = await server.rest('GET', `/runners/${runner.id}`, { token: maintainer.token });
+
+    expect(details.status).toBe(200);
+    expect(details.body.projects.map((p: { id: number }) => p.id)).toEqual([mine.projectId]);
+    // GraphQL's CiRunner.projects shows what the viewer can read, as GitLab's ProjectsFinder: the public one too.
+    const graph = await server.graphql(
+      `query($id: CiRunnerID!) { runner(id: $id) { projects { nodes { fullPath } } } }`,
+      { id: `gid://gitlab/Ci::Runner/${runner.id}` },
+      maintainer.token,
+    );
+    expect(graph.data?.runner.projects.nodes).toEqual([{ fullPath: mine.projectPath }, { fullPath: shown.projectPath }]);
   });
 });
