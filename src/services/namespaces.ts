@@ -2,7 +2,7 @@ import { ACCESS_LEVEL_VALUES, AccessLevel } from '../auth/access-level.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import type { Visibility } from '../db/generated/enums.ts';
-import { conflict, ValidationFailed } from '../graphql/errors.ts';
+import { conflict, ValidationFailed } from '../errors.ts';
 import { checkNewGroupVisibility, checkNewProjectVisibility } from './visibility.ts';
 import { AttributeChecks, isHttpUrl, PATH_FORMAT, PATH_FORMAT_MESSAGE, sameText, TAKEN, violatesUnique } from './validation.ts';
 

@@ -4,7 +4,7 @@ import type { Prisma, RunnerManager } from '../db/generated/client.ts';
 
 /** The client or a transaction: contacts are recorded inside a job's transition too. */
 type Db = Prisma.TransactionClient;
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 
 // Runner managers: the hosts (gitlab-runner processes) using one runner's token, told apart by the `system_id`
 // they send (GitLab's Ci::RunnerManager, since 15.10). What GitLab records on each contact is followed here from

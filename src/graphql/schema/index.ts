@@ -20,5 +20,6 @@ import './member-mutations.ts';
 import './pipeline-mutations.ts';
 import './subscriptions.ts';
 import './application-settings.ts';
+import './audit-events.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

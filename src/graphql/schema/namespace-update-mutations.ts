@@ -2,7 +2,7 @@ import { AccessLevel } from '../../auth/access-level.ts';
 import { GROUP_FACTS_SELECT, PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { setGroupVisibility, setProjectVisibility } from '../../services/visibility.ts';
 import { builder, WRITE } from '../builder.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound } from '../../errors.ts';
 import { VisibilityLevelsEnum } from './enums.ts';
 import { GroupRef } from './group.ts';
 import { withErrorFields, withErrors } from './payload.ts';
