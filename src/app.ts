@@ -13,6 +13,7 @@ import { ignoreEmptyBodies, rawGraphQLBodies } from './http/body.ts';
 import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
 import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
+import { type Dashboard, loadDashboard } from './http/dashboard.ts';
 import { homeRoute } from './http/home.ts';
 import { createLogger, type LoggerOptions, noteOperation, noteViewer, requestId, requestLogging } from './http/logging.ts';
 import { KnownPaths } from './http/methods.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   readonly live?: LiveOptions;
   /** Stale-runner pruning and audit retention; none by default (tests ask for it). */
   readonly housekeeping?: HousekeepingOptions | null;
+  /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
+  readonly dashboard?: Dashboard | null;
 }
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
@@ -104,6 +107,7 @@ export function buildApp({
   trustProxy = false,
   live = {},
   housekeeping = null,
+  dashboard = loadDashboard(),
 }: AppOptions) {
   const app = Fastify({
     // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
@@ -227,7 +231,7 @@ export function buildApp({
   app.register(v4Routes, { prefix: '/api/v4', db, settings, knownPaths });
   if (graphiql) app.register(graphiqlAssets);
   faviconRoutes(app);
-  homeRoute(app, { graphiql });
+  homeRoute(app, { graphiql, dashboard });
 
   app.get('/-/liveness', async () => ({ status: 'ok' }));
   app.get('/-/readiness', async (_req, reply) => {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
 import { AccessLevel } from './access-level.ts';
 import { type Access, PROJECT_FACTS_SELECT, type ProjectFacts } from './access.ts';
 

@@ -9,7 +9,8 @@ import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
 import { requestGuardPlugin, scopeRefusal } from './authorize.ts';
 import type { Context } from './context.ts';
-import { forbidden, unauthenticated } from './errors.ts';
+import { forbidden, unauthenticated } from '../errors.ts';
+import { domainErrorsPlugin } from './errors.ts';
 import { globalIdScalar, MODEL_CLASS } from './ids.ts';
 
 type IdScalar = { Input: number; Output: number };
@@ -46,9 +47,9 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  // The request-wide guards (token reach, fresh state for writes) first, then scope-auth: their wrappers must run
-  // before any other plugin's resolver logic.
-  plugins: [requestGuardPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // Domain errors become GraphQL errors outermost, around every other wrapper. Then the request-wide guards (token
+  // reach, fresh state for writes), then scope-auth: their wrappers must run before any other plugin's resolver logic.
+  plugins: [domainErrorsPlugin, requestGuardPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   scopeAuth: {
     authScopes: ({ viewer }) => ({
       authenticated: viewer !== null,

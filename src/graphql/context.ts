@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import type { LiveContext } from '../live/context.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
+import { asGraphQLError } from './errors.ts';
 import { type AuditActor, runnerActor, userActor } from '../services/runner-audit.ts';
 import type { GraphQLLimits } from './limits.ts';
 
@@ -70,7 +71,11 @@ export async function createContext(
   clientIp: string | null = null,
 ): Promise<Context> {
   const viewer = token
-    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed"))
+    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")).catch(
+        (error: unknown) => {
+          throw asGraphQLError(error);
+        },
+      )
     : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import type { Prisma, Runner } from '../db/generated/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { isPrismaError } from '../db/errors.ts';
-import { forbidden, gone, ValidationFailed } from '../graphql/errors.ts';
+import { forbidden, gone, ValidationFailed } from '../errors.ts';
 import type { RunnerAttributes } from '../runners/validate.ts';
 import { type HostFacts, recordHostContact } from './runner-managers.ts';
 import { runnerSettings, tokenExpiry } from './application-settings.ts';

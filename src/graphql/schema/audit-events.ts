@@ -2,7 +2,7 @@ import { readableAuditEventsWhere } from '../../auth/audit-events.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { builder, READ, READ_RUNNER } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 import { toGlobalId } from '../ids.ts';
 import { GroupRef } from './group.ts';
 import { ProjectRef } from './project.ts';

@@ -1,5 +1,5 @@
 import { builder, READ, WRITE } from '../builder.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound } from '../../errors.ts';
 import { GroupRef } from './group.ts';
 import { NO_ERRORS, withErrorFields } from './payload.ts';
 

@@ -6,7 +6,7 @@ import { auditActor, type Context } from '../context.ts';
 import { recordRunnerEvent } from '../../services/runner-audit.ts';
 import { deleteRunners, setRunnersPaused } from '../../services/runners.ts';
 import { assertRunnerLimit, limitMessage } from '../../services/plan-limits.ts';
-import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../errors.ts';
+import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../../errors.ts';
 import { NO_ERRORS, type PayloadErrors, withErrorFields } from './payload.ts';
 import { findRunnerFacts } from './runner-mutations.ts';
 import { RunnerRef } from './runner.ts';

@@ -5,7 +5,7 @@ import { BULK_FILTER_CAP, type BulkRun, previewMatching, runInBatches } from '..
 import { deleteRunners, setRunnersPaused } from '../../services/runners.ts';
 import { builder, type Types, WRITE } from '../builder.ts';
 import { auditActor, type Context } from '../context.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { badInput, forbidden, notFound } from '../../errors.ts';
 import { CiRunnerMembershipFilter, CiRunnerStatus, CiRunnerType } from './enums.ts';
 import { type PayloadErrors, withErrorFields } from './payload.ts';
 import { RunnerRef } from './runner.ts';

@@ -4,7 +4,7 @@ import { createRunner, deleteRunners } from '../../services/runners.ts';
 import { runnerChanges } from '../../runners/validate.ts';
 import { builder, CREATE_RUNNER, MANAGE_RUNNER } from '../builder.ts';
 import { auditActor, type Context } from '../context.ts';
-import { badInput, forbidden, notFound, preconditionFailed } from '../errors.ts';
+import { badInput, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
 import { RunnerRef } from './runner.ts';

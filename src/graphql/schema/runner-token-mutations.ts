@@ -5,7 +5,7 @@ import { runnerActor } from '../../services/runner-audit.ts';
 import { deleteRunners } from '../../services/runners.ts';
 import { builder, MANAGE_RUNNER, WRITE } from '../builder.ts';
 import { auditActor, type Context } from '../context.ts';
-import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../errors.ts';
+import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { MODEL_CLASS, parseGlobalId } from '../ids.ts';
 import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
