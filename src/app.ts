@@ -30,6 +30,7 @@ import { refuseMethod, sendJson } from './rest/http.ts';
 import { v4Routes } from './rest/v4/index.ts';
 import { attachWebSocket, connectionToken, rateLimitedAdmission } from './graphql/websocket.ts';
 import { liveServer, type LiveOptions } from './live/server.ts';
+import { type Housekeeper, type HousekeepingOptions, startHousekeeping } from './jobs/housekeeping.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -44,6 +45,8 @@ export interface AppOptions {
   readonly trustProxy?: boolean | string;
   /** Subscriptions: the status sweeper's interval (none by default), token re-check interval. */
   readonly live?: LiveOptions;
+  /** Stale-runner pruning and audit retention; none by default (tests ask for it). */
+  readonly housekeeping?: HousekeepingOptions | null;
   /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
   readonly dashboard?: Dashboard | null;
 }
@@ -103,6 +106,7 @@ export function buildApp({
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy = false,
   live = {},
+  housekeeping = null,
   dashboard = loadDashboard(),
 }: AppOptions) {
   const app = Fastify({
@@ -131,6 +135,15 @@ export function buildApp({
   if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPaths: GRAPHQL_PATHS });
 
   const hub = liveServer(app, database, live);
+  if (housekeeping) {
+    let housekeeper: Housekeeper | null = null;
+    app.addHook('onReady', async () => {
+      housekeeper = startHousekeeping(db, housekeeping, app.log);
+    });
+    app.addHook('preClose', async () => {
+      await housekeeper?.stop();
+    });
+  }
   const yoga = createYoga<ServerContext, Context>({
     schema,
     // Either path; Yoga matches it as a URL pattern.

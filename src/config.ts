@@ -41,6 +41,11 @@ export interface Config {
   readonly runnerOnlineTimeoutMs: number;
   readonly runnerStaleTimeoutMs: number;
   readonly liveSweepIntervalMs: number;
+  /** How often stale runners are pruned (in groups and an instance that allow it), and after how long without contact. */
+  readonly runnerPruneIntervalMs: number;
+  readonly runnerPruneStaleAfterMs: number;
+  /** How long audit events are kept; null: forever. */
+  readonly auditEventRetentionMs: number | null;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -134,5 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runnerOnlineTimeoutMs: integer(env, 'RUNNER_ONLINE_TIMEOUT_SECONDS', ONLINE_CONTACT_TIMEOUT_MS / 1000, 1) * 1000,
     runnerStaleTimeoutMs: integer(env, 'RUNNER_STALE_TIMEOUT_SECONDS', STALE_TIMEOUT_MS / 1000, 1) * 1000,
     liveSweepIntervalMs: integer(env, 'LIVE_SWEEP_INTERVAL_MS', 30_000, 100),
+    runnerPruneIntervalMs: integer(env, 'RUNNER_PRUNE_INTERVAL_SECONDS', 3600, 1) * 1000,
+    runnerPruneStaleAfterMs:
+      integer(env, 'RUNNER_PRUNE_STALE_AFTER_SECONDS', integer(env, 'RUNNER_STALE_TIMEOUT_SECONDS', STALE_TIMEOUT_MS / 1000, 1), 1) * 1000,
+    auditEventRetentionMs: integer(env, 'AUDIT_EVENT_RETENTION_SECONDS', 0, 0) * 1000 || null,
   };
 }

@@ -58,6 +58,11 @@ const app = buildApp({
   rateLimits: config.rateLimits,
   trustProxy: config.trustProxy,
   live: { sweepIntervalMs: config.liveSweepIntervalMs },
+  housekeeping: {
+    intervalMs: config.runnerPruneIntervalMs,
+    staleAfterMs: config.runnerPruneStaleAfterMs,
+    auditRetentionMs: config.auditEventRetentionMs,
+  },
 });
 if (booted.ignoredRootToken) {
   app.log.warn(

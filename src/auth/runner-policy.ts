@@ -1,3 +1,4 @@
+import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { forbidden } from '../errors.ts';
 import { AccessLevel } from './access-level.ts';
@@ -47,26 +48,14 @@ function anyOf(rules: readonly RunnerRule[]): RunnerRule {
  * Checks that deny throw GitLab's 403 reason, so both transports report the same thing.
  */
 export class RunnerPolicy {
-  constructor(private readonly access: Access) {}
+  /** `db` answers the one question of the delete rule that memberships cannot: which runners serve several projects. */
+  constructor(
+    private readonly access: Access,
+    private readonly db?: Db,
+  ) {}
 
   private maintainsAnyProject(runner: RunnerFacts): boolean {
     return runner.runnerProjects.some(({ project }) => this.access.projectLevel(project) >= AccessLevel.MAINTAINER);
-  }
-
-  /** GitLab's `admin_runners` on the runner's owner: the instance, the group (Owner) or the owner project (Maintainer). */
-  async administersOwner(runner: RunnerFacts): Promise<boolean> {
-    if (this.access.isAdmin) return true;
-    if (runner.runnerType === 'group_type') return !!runner.group && this.access.administersGroupRunners(runner.group);
-    if (runner.runnerType === 'project_type') {
-      const owner = runner.runnerProjects[0];
-      return !!owner && this.access.administersProjectRunners(owner.project);
-    }
-    return false;
-  }
-
-  /** A runner shared by several projects is usable by a Maintainer of any of them. */
-  private availableAsMultiProject(runner: RunnerFacts): boolean {
-    return runner.runnerType === 'project_type' && runner.runnerProjects.length > 1 && this.maintainsAnyProject(runner);
   }
 
   /**
@@ -106,15 +95,54 @@ export class RunnerPolicy {
     return (await this.readRule()).test(runner);
   }
 
-  async canUpdate(runner: RunnerFacts): Promise<boolean> {
-    return (await this.administersOwner(runner)) || this.availableAsMultiProject(runner);
+  /**
+   * `update_runner` (GitLab: `admin_runners` on the owner, or a Maintainer of any project of a runner shared by
+   * several): admins all; group Owners their groups' runners (and their subgroups'); project runners whoever maintains
+   * one of its projects — for a runner of one project that project is its owner, so both halves of GitLab's rule
+   * are this one clause. Bulk actions select with its `where`; single mutations test with it.
+   */
+  updateRule(): RunnerRule {
+    if (this.access.isAdmin) return EVERY_RUNNER;
+    if (!this.access.viewer) return NO_RUNNER;
+    const access = this.access;
+    return anyOf([
+      {
+        where: { runnerType: 'group_type', group: access.groupsWithLevel(AccessLevel.OWNER) },
+        test: (runner) => runner.runnerType === 'group_type' && !!runner.group && access.administersGroupRunners(runner.group),
+      },
+      {
+        where: { runnerType: 'project_type', runnerProjects: { some: { project: access.projectsWithLevel(AccessLevel.MAINTAINER) } } },
+        test: (runner) => runner.runnerType === 'project_type' && this.maintainsAnyProject(runner),
+      },
+    ]);
   }
 
-  /** Why the viewer may not delete the runner (GitLab's 403 reason), or null if they may. */
+  async canUpdate(runner: RunnerFacts): Promise<boolean> {
+    return this.updateRule().test(runner);
+  }
+
+  /**
+   * `delete_runner`: the update rule, except that only admins delete a runner shared by several projects (GitLab's
+   * "Runner associated with more than one project"). For a runner of at most one project, updating and deleting it
+   * are the same right.
+   */
+  async deleteRule(): Promise<RunnerRule> {
+    const update = this.updateRule();
+    if (this.access.isAdmin || !this.access.viewer) return update;
+    if (!this.db) throw new Error('RunnerPolicy.deleteRule needs the database');
+    const shared = await this.db.$queryRaw<{ runnerId: number }[]>`
+      SELECT "runnerId" FROM "RunnerProject" GROUP BY "runnerId" HAVING count(*) > 1`;
+    return {
+      where: { AND: [update.where, { id: { notIn: shared.map((row) => Number(row.runnerId)) } }] },
+      test: (runner) => runner.runnerProjects.length <= 1 && update.test(runner),
+    };
+  }
+
+  /** Why the viewer may not delete the runner (GitLab's 403 reason), or null if they may: the delete rule's test. */
   private async deleteRefusal(runner: RunnerFacts): Promise<string | null> {
     if (this.access.isAdmin) return null;
     if (runner.runnerProjects.length > 1) return 'Runner associated with more than one project';
-    return (await this.administersOwner(runner)) ? null : NO_ACCESS;
+    return this.updateRule().test(runner) ? null : NO_ACCESS;
   }
 
   /**

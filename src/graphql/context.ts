@@ -115,7 +115,7 @@ export async function createContext(
     db,
     viewer,
     access,
-    policy: new RunnerPolicy(access),
+    policy: new RunnerPolicy(access, db),
     settings,
     transport,
     clientIp,

@@ -133,6 +133,7 @@ const ENTITY_SCHEMAS = {
       runner_token_expiration_interval: { type: 'integer', nullable: true },
       group_runner_token_expiration_interval: { type: 'integer', nullable: true },
       project_runner_token_expiration_interval: { type: 'integer', nullable: true },
+      allow_stale_instance_runner_pruning: { type: 'boolean' },
     },
   },
   PlanLimits: {

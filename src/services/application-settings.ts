@@ -16,6 +16,8 @@ export interface RunnerSettings {
   runnerTokenExpirationInterval: number | null;
   groupRunnerTokenExpirationInterval: number | null;
   projectRunnerTokenExpirationInterval: number | null;
+  /** Whether the periodic prune deletes stale instance runners (groups opt in on their own; see runner-pruning.ts). */
+  allowStaleInstanceRunnerPruning: boolean;
 }
 
 /** GitLab's defaults, what an instance that never changed its settings has. */
@@ -25,6 +27,7 @@ const DEFAULTS: RunnerSettings = {
   runnerTokenExpirationInterval: null,
   groupRunnerTokenExpirationInterval: null,
   projectRunnerTokenExpirationInterval: null,
+  allowStaleInstanceRunnerPruning: false,
 };
 
 const INTERVALS = ['runnerTokenExpirationInterval', 'groupRunnerTokenExpirationInterval', 'projectRunnerTokenExpirationInterval'] as const;
@@ -48,6 +51,7 @@ export async function runnerSettings(db: Db): Promise<RunnerSettings> {
     runnerTokenExpirationInterval: row.runnerTokenExpirationInterval,
     groupRunnerTokenExpirationInterval: row.groupRunnerTokenExpirationInterval,
     projectRunnerTokenExpirationInterval: row.projectRunnerTokenExpirationInterval,
+    allowStaleInstanceRunnerPruning: row.allowStaleInstanceRunnerPruning,
   };
 }
 
@@ -57,9 +61,11 @@ export async function runnerSettings(db: Db): Promise<RunnerSettings> {
  */
 export async function updateRunnerSettings(
   db: Db,
-  changes: { allowRunnerRegistrationToken?: boolean; validRunnerRegistrars?: readonly string[] } & Partial<
-    Record<(typeof INTERVALS)[number], number | null>
-  >,
+  changes: {
+    allowRunnerRegistrationToken?: boolean;
+    validRunnerRegistrars?: readonly string[];
+    allowStaleInstanceRunnerPruning?: boolean;
+  } & Partial<Record<(typeof INTERVALS)[number], number | null>>,
 ): Promise<RunnerSettings> {
   const errors: { attribute: string; message: string }[] = [];
   if (changes.validRunnerRegistrars && !changes.validRunnerRegistrars.every(isRegistrar)) {
@@ -75,6 +81,9 @@ export async function updateRunnerSettings(
   const data = {
     ...(changes.allowRunnerRegistrationToken !== undefined ? { allowRunnerRegistrationToken: changes.allowRunnerRegistrationToken } : {}),
     ...(changes.validRunnerRegistrars ? { validRunnerRegistrars: [...new Set(changes.validRunnerRegistrars)] } : {}),
+    ...(changes.allowStaleInstanceRunnerPruning !== undefined
+      ? { allowStaleInstanceRunnerPruning: changes.allowStaleInstanceRunnerPruning }
+      : {}),
     ...Object.fromEntries(INTERVALS.filter((key) => changes[key] !== undefined).map((key) => [key, changes[key]])),
   };
   await db.applicationSetting.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });

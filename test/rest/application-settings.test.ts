@@ -14,6 +14,7 @@ const DEFAULTS = {
   runner_token_expiration_interval: null,
   group_runner_token_expiration_interval: null,
   project_runner_token_expiration_interval: null,
+  allow_stale_instance_runner_pruning: false,
 };
 
 afterEach(async () => {

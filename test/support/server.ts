@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { type AppOptions, buildApp } from '../../src/app.ts';
 import { DEFAULT_FAILED_AUTH } from '../../src/http/failed-auth.ts';
 import { DEFAULT_RATE_LIMITS } from '../../src/http/rate-limit.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -45,7 +45,7 @@ export interface RestResponse {
  * Starts the real HTTP server on a free port, over a private migrated database, for the test file that calls
  * it; stops both after the file's tests.
  */
-export function useTestServer(): TestServer {
+export function useTestServer(options: Partial<Pick<AppOptions, 'housekeeping'>> = {}): TestServer {
   let database: Database;
   let app: ReturnType<typeof buildApp>;
   let url = '';
@@ -58,6 +58,7 @@ export function useTestServer(): TestServer {
       // The default limits, except the failed-token ban: these files try wrong tokens on purpose, dozens of times,
       // from one address (test/security/rate-limit.test.ts tests the ban; the client scenarios run at the defaults).
       rateLimits: { ...DEFAULT_RATE_LIMITS, failedAuth: { ...DEFAULT_FAILED_AUTH, maxRetry: 1_000 } },
+      ...options,
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -27,6 +27,9 @@ const ApplicationSettings = builder.objectRef<RunnerSettings>('ApplicationSettin
       nullable: true,
       description: 'The same, for project runners.',
     }),
+    allowStaleInstanceRunnerPruning: t.exposeBoolean('allowStaleInstanceRunnerPruning', {
+      description: "Whether the periodic prune deletes stale instance runners (a group's runners: `Group.allowStaleRunnerPruning`).",
+    }),
   }),
 });
 
@@ -50,6 +53,7 @@ withErrorFields(
         runnerTokenExpirationInterval: t.int({ description: 'Seconds; null or 0 for tokens that never expire.' }),
         groupRunnerTokenExpirationInterval: t.int(),
         projectRunnerTokenExpirationInterval: t.int(),
+        allowStaleInstanceRunnerPruning: t.boolean({ description: 'Whether the periodic prune deletes stale instance runners.' }),
       }),
     },
     {
@@ -59,6 +63,7 @@ withErrorFields(
           applicationSettings: await updateRunnerSettings(ctx.db, {
             allowRunnerRegistrationToken: input.allowRunnerRegistrationToken ?? undefined,
             validRunnerRegistrars: input.validRunnerRegistrars ?? undefined,
+            allowStaleInstanceRunnerPruning: input.allowStaleInstanceRunnerPruning ?? undefined,
             // An interval sent as null clears it; one left out stays.
             ...('runnerTokenExpirationInterval' in input ? { runnerTokenExpirationInterval: input.runnerTokenExpirationInterval } : {}),
             ...('groupRunnerTokenExpirationInterval' in input

@@ -22,5 +22,7 @@ import './pipeline-mutations.ts';
 import './subscriptions.ts';
 import './application-settings.ts';
 import './audit-events.ts';
+import './runner-bulk-filter-mutations.ts';
+import './namespace-ci-cd-settings.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -14,7 +14,7 @@ import { type RestDeps, requestParams, route } from './deps.ts';
 const SettingsFragment = graphql(`
   fragment RestApplicationSettings on ApplicationSettings {
     allowRunnerRegistrationToken validRunnerRegistrars runnerTokenExpirationInterval
-    groupRunnerTokenExpirationInterval projectRunnerTokenExpirationInterval
+    groupRunnerTokenExpirationInterval projectRunnerTokenExpirationInterval allowStaleInstanceRunnerPruning
   }
 `);
 
@@ -39,6 +39,7 @@ const UPDATE_SPECS = {
   runner_token_expiration_interval: { type: 'integer' },
   group_runner_token_expiration_interval: { type: 'integer' },
   project_runner_token_expiration_interval: { type: 'integer' },
+  allow_stale_instance_runner_pruning: { type: 'boolean' },
 } as const;
 
 function settingsEntity(settings: ResultOf<typeof SettingsFragment>) {
@@ -48,6 +49,8 @@ function settingsEntity(settings: ResultOf<typeof SettingsFragment>) {
     runner_token_expiration_interval: settings.runnerTokenExpirationInterval,
     group_runner_token_expiration_interval: settings.groupRunnerTokenExpirationInterval,
     project_runner_token_expiration_interval: settings.projectRunnerTokenExpirationInterval,
+    // Ours: GitLab prunes only group runners (its `allow_stale_runner_pruning` is a group setting).
+    allow_stale_instance_runner_pruning: settings.allowStaleInstanceRunnerPruning,
   };
 }
 
@@ -101,6 +104,7 @@ export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) 
       const input = {
         allowRunnerRegistrationToken: params.allow_runner_registration_token,
         validRunnerRegistrars: params.valid_runner_registrars,
+        allowStaleInstanceRunnerPruning: params.allow_stale_instance_runner_pruning,
         runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
         groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
         projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
