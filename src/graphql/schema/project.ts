@@ -1,4 +1,4 @@
-import { projectRunnersWhere } from '../../runners/scopes.ts';
+import { projectRunnersScope } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { CiRunnerConnection } from './runner.ts';
@@ -36,9 +36,9 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
         args: runnerListArgs,
         description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
         authScopes: (project, _args, ctx) => ctx.access.listsProjectRunners(project),
-        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
+        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersScope(project), args),
         resolve: async (query, project, args, ctx) =>
-          listedIn(await findRunners(ctx, query, projectRunnersWhere(project), args), {
+          listedIn(await findRunners(ctx, query, projectRunnersScope(project), args), {
             kind: 'project',
             fullPath: project.pathWithNamespace,
           }),
