@@ -1,4 +1,5 @@
 import { groupRunnersScope } from '../../runners/scopes.ts';
+import { countLimit } from '../count-limit.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { CiRunnerMembershipFilter } from './enums.ts';
@@ -37,7 +38,8 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
         },
         description: "The group's runners; Maintainers and Owners of the group may list them.",
         authScopes: (group, _args, ctx) => ctx.access.listsGroupRunners(group),
-        totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersScope(group, args.membership ?? 'descendants'), args),
+        totalCount: (group, args, ctx) =>
+          countRunners(ctx, groupRunnersScope(group, args.membership ?? 'descendants'), args, countLimit(ctx)),
         resolve: async (query, group, args, ctx) =>
           listedIn(await findRunners(ctx, query, groupRunnersScope(group, args.membership ?? 'descendants'), args), {
             kind: 'group',

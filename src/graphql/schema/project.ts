@@ -1,4 +1,5 @@
 import { projectRunnersScope } from '../../runners/scopes.ts';
+import { countLimit } from '../count-limit.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { CiRunnerConnection } from './runner.ts';
@@ -36,7 +37,7 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
         args: runnerListArgs,
         description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
         authScopes: (project, _args, ctx) => ctx.access.listsProjectRunners(project),
-        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersScope(project), args),
+        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersScope(project), args, countLimit(ctx)),
         resolve: async (query, project, args, ctx) =>
           listedIn(await findRunners(ctx, query, projectRunnersScope(project), args), {
             kind: 'project',

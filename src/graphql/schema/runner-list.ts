@@ -94,11 +94,13 @@ export async function findRunners(
   return ctx.db.runner.findMany({ ...selection, where: { id: { in: ids.map((row) => row.id) } }, orderBy });
 }
 
+/** `limit`: count at most limit + 1 runners (see src/graphql/count-limit.ts). */
 export async function countRunners(
   ctx: Context,
   scope: RunnerScope | null,
   args: RunnerListArgs,
+  limit: number | undefined,
   also?: Prisma.RunnerWhereInput,
 ): Promise<number> {
-  return ctx.db.runner.count({ where: await where(ctx, scope, args, also) });
+  return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...(limit === undefined ? {} : { take: limit + 1 }) });
 }

@@ -2,6 +2,7 @@ import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { assignableToProjectWhere } from '../../runners/assignable.ts';
 import { ownedRunnersScope } from '../../runners/scopes.ts';
+import { countLimit } from '../count-limit.ts';
 import type { Context } from '../context.ts';
 import { builder, READ, READ_RUNNER } from '../builder.ts';
 import { CiRunnerConnection, RunnerRef } from './runner.ts';
@@ -38,7 +39,7 @@ builder.queryFields((t) => ({
       description: 'Every runner of the instance. Administrators only.',
       authScopes: { $all: { token: READ, admin: true } },
       args: runnerListArgs,
-      totalCount: (_root, args, ctx) => countRunners(ctx, null, args),
+      totalCount: (_root, args, ctx) => countRunners(ctx, null, args, countLimit(ctx)),
       resolve: (query, _root, args, ctx) => findRunners(ctx, query, null, args),
     },
     CiRunnerConnection,
@@ -75,9 +76,9 @@ builder.prismaObjectField(CurrentUser, 'runners', (t) =>
             'already assigned to the project. A project you cannot see has none.',
         }),
       },
-      totalCount: async (_user, args, ctx) => {
-        const { scope, also } = await userRunners(ctx, args.assignableToProjectPath);
-        return countRunners(ctx, scope, args, also);
+      totalCount: (_user, args, ctx) => {
+        const limit = countLimit(ctx);
+        return userRunners(ctx, args.assignableToProjectPath).then(({ scope, also }) => countRunners(ctx, scope, args, limit, also));
       },
       resolve: async (query, _user, args, ctx) => {
         const { scope, also } = await userRunners(ctx, args.assignableToProjectPath);

@@ -12,6 +12,7 @@ import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
 import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
 import { withOffset } from './runner-list.ts';
+import { checkCountLimit, countLimit, countWithLimit, MAX_COUNT_LIMIT } from '../count-limit.ts';
 import { UserCore } from './user.ts';
 import { edgeUrl, ephemeralToken, registerUrl } from './runner-urls.ts';
 import { isRunnerCreator, registrationAvailable } from '../../services/ephemeral-tokens.ts';
@@ -62,7 +63,8 @@ async function offsetJobs(
   const filter = { AND: [{ runnerId }, where] };
   const ids = await ctx.db.job.findMany({ where: filter, orderBy: { id: order }, skip: page.skip, take: page.take, select: { id: true } });
   if (!ids.length) return [];
-  const selection = queryFromInfo({ context: ctx, info, typeName: 'Job', paths: CONNECTION_PATHS as never });
+  // The selection under `nodes` and `edges.node`, as `bothConnectionPaths` plans it for a page loaded by `select`.
+  const selection = queryFromInfo({ context: ctx, info, typeName: 'CiJob', paths: CONNECTION_PATHS as never });
   return ctx.db.job.findMany({ ...selection, where: { id: { in: ids.map((job) => job.id) } }, orderBy: { id: order } }) as Promise<Job[]>;
 }
 
@@ -229,10 +231,15 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
               (runner as typeof runner & { jobs: Job[] }).jobs;
           return {
             ...runnerJobs.resolve(jobs, args, ctx),
-            totalCount: () =>
-              systemId == null
+            totalCount: () => {
+              const limit = countLimit(ctx);
+              return systemId == null && limit === undefined
                 ? ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] })
-                : ctx.db.job.count({ where: { AND: [{ runnerId: runner.id }, jobsWhere(ctx, statuses, systemId)] } }),
+                : ctx.db.job.count({
+                    where: { AND: [{ runnerId: runner.id }, jobsWhere(ctx, statuses, systemId)] },
+                    ...(limit === undefined ? {} : { take: limit + 1 }),
+                  });
+            },
           };
         },
       },
@@ -299,8 +306,18 @@ export const CiRunnerConnection = builder.connectionObject(
     fields: (t) => ({
       count: t.int({
         description: 'Total count of runners that match the filters.',
+        args: {
+          limit: t.arg.int({
+            description: `Count at most this many (1 to ${MAX_COUNT_LIMIT}); a larger count is answered as limit + 1, as GitLab's limited counts are. Default: exact.`,
+          }),
+        },
         extensions: { pothosPrismaTotalCount: true },
-        resolve: (connection) => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+        resolve: (connection, { limit }, ctx) =>
+          countWithLimit(
+            ctx,
+            checkCountLimit(limit),
+            () => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+          ),
       }),
     }),
   },

@@ -1,3 +1,4 @@
+import { MAX_COUNT } from '../pagination.ts';
 import type { FastifyInstance } from 'fastify';
 import { defineOperation } from '../../graphql/execute.ts';
 import { RUNNER_FRAGMENT, type RunnerNode } from '../entities.ts';
@@ -16,7 +17,7 @@ export function namespaceRef(id: unknown, modelClass: 'Project' | 'Group'): { id
 
 const ProjectRunners = defineOperation<{ project: { runners: Page | null } | null }>(/* GraphQL */ `
   query RestProjectRunners($projectId: ProjectID, $fullPath: ID, ${RUNNER_LIST_ARGS}) {
-    project(id: $projectId, fullPath: $fullPath) { runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } } }
+    project(id: $projectId, fullPath: $fullPath) { runners(${RUNNER_LIST_PASS}) { count(limit: ${MAX_COUNT}) nodes { ...RestRunner } } }
   }
   ${RUNNER_FRAGMENT}
 `);
@@ -24,7 +25,7 @@ const ProjectRunners = defineOperation<{ project: { runners: Page | null } | nul
 const GroupRunners = defineOperation<{ group: { runners: Page | null } | null }>(/* GraphQL */ `
   query RestGroupRunners($groupId: GroupID, $fullPath: ID, ${RUNNER_LIST_ARGS}) {
     group(id: $groupId, fullPath: $fullPath) {
-      runners(membership: ALL_AVAILABLE, ${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } }
+      runners(membership: ALL_AVAILABLE, ${RUNNER_LIST_PASS}) { count(limit: ${MAX_COUNT}) nodes { ...RestRunner } }
     }
   }
   ${RUNNER_FRAGMENT}

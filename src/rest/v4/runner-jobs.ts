@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { JOB_FRAGMENT, type JobNode, jobEntity } from '../entities.ts';
 import { notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
-import { pageWindow, paginationSpecs, setKeysetHeaders, setPaginationHeaders } from '../pagination.ts';
+import { MAX_COUNT, pageWindow, paginationSpecs, setKeysetHeaders, setPaginationHeaders } from '../pagination.ts';
 import { parseParams } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
@@ -20,7 +20,7 @@ const RunnerJobs = defineOperation<{ runner: { jobs: JobsPage | null } | null }>
   ) {
     runner(id: $id) {
       jobs(statuses: $statuses, systemId: $systemId, sort: $sort, first: $first, offset: $offset, after: $after) {
-        count @include(if: $withCount)
+        count(limit: ${MAX_COUNT}) @include(if: $withCount)
         pageInfo { hasNextPage endCursor }
         edges { node { ...RestJob } }
       }

@@ -1,3 +1,4 @@
+import { MAX_COUNT } from '../pagination.ts';
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { RUNNER_DETAILS_FRAGMENT, RUNNER_FRAGMENT, type RunnerDetailsNode, type RunnerNode, runnerDetailsEntity } from '../entities.ts';
@@ -11,14 +12,14 @@ type Page = { count: number; nodes: RunnerNode[] };
 
 const OwnedRunners = defineOperation<{ currentUser: { runners: Page | null } | null }>(/* GraphQL */ `
   query RestOwnedRunners(${RUNNER_LIST_ARGS}) {
-    currentUser { runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } } }
+    currentUser { runners(${RUNNER_LIST_PASS}) { count(limit: ${MAX_COUNT}) nodes { ...RestRunner } } }
   }
   ${RUNNER_FRAGMENT}
 `);
 
 const AllRunners = defineOperation<{ runners: Page | null }>(/* GraphQL */ `
   query RestAllRunners(${RUNNER_LIST_ARGS}) {
-    runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } }
+    runners(${RUNNER_LIST_PASS}) { count(limit: ${MAX_COUNT}) nodes { ...RestRunner } }
   }
   ${RUNNER_FRAGMENT}
 `);
