@@ -1,4 +1,4 @@
-import { badInput } from './errors.ts';
+import { badInput } from '../errors.ts';
 
 /**
  * Limited counts, as GitLab counts its big collections: `count(limit: n)` counts at most n + 1 rows, so an answer

@@ -1,7 +1,7 @@
 import { projectRunnersScope } from '../../runners/scopes.ts';
 import { countLimit } from '../count-limit.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 import { CiRunnerConnection } from './runner.ts';
 import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
 import { listedIn } from './runner-urls.ts';
