@@ -2,6 +2,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openPGlite, openPostgres } from '../src/db/client.ts';
+import { PGLITE_EXTENSIONS } from '../src/db/pglite-extensions.ts';
 import type { SqlSession } from '../src/db/migrate.ts';
 import { type DatasetSize, type LoadResult, loadDataset } from './dataset.ts';
 
@@ -68,7 +69,7 @@ export async function preparePGlite(
   size: DatasetSize,
   options: { fresh: boolean; log: (line: string) => void },
 ): Promise<LoadResult> {
-  const pglite = await PGlite.create({ dataDir });
+  const pglite = await PGlite.create({ dataDir, extensions: PGLITE_EXTENSIONS });
   const database = await openPGlite(pglite);
   try {
     return await loadDataset(database, pglite, size, options);

@@ -17,11 +17,14 @@ import { MARKER, type Measured, printSummary, renderMarkdown, type RunResults, w
 import { buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
 import { type OverloadOptions, overloadLines, runOverload } from './overload.ts';
 import { assertSameAnswers, countStatements } from './statements.ts';
+import { runScaleBench } from './scale.ts';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
-  if (!['--quick', '--fresh', '--no-pglite', '--overload', '--live', '--no-live'].includes(arg)) {
-    console.error(`unknown option ${arg}; use --quick, --fresh, --no-pglite, --overload, --live (the live scenario alone), --no-live`);
+  if (!['--quick', '--fresh', '--no-pglite', '--overload', '--live', '--no-live', '--scale'].includes(arg)) {
+    console.error(
+      `unknown option ${arg}; use --quick, --fresh, --no-pglite, --overload, --live (the live scenario alone), --no-live, --scale (latency at 1,200 and 100,000 runners)`,
+    );
     process.exit(2);
   }
 }
@@ -98,6 +101,11 @@ async function live(): Promise<void> {
 }
 if (args.has('--live')) {
   await live();
+  process.exit(0);
+}
+// --scale: single-request latency at 1,200 and 100,000 runners (bench/scale.ts), alone.
+if (args.has('--scale')) {
+  await runScaleBench({ serverUrl, fresh, log, port: freePort });
   process.exit(0);
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import type { Output } from '../src/cli/output.ts';
 import { runCli } from '../src/cli/program.ts';
+import { PGLITE_EXTENSIONS } from '../src/db/pglite-extensions.ts';
 import { type Database, openPGlite } from '../src/db/client.ts';
 import { createTestDatabase } from './support/db.ts';
 import { EXTERNAL_URL, type GraphQLResponse, useTestServer } from './support/server.ts';
@@ -47,7 +48,7 @@ function printedToken(result: { code: number; stdout: string }): string {
 
 describe('migrate', () => {
   it('applies the pending migrations of an empty database and reports them, then reports nothing to do', async () => {
-    const database = await openPGlite(new PGlite());
+    const database = await openPGlite(new PGlite({ extensions: PGLITE_EXTENSIONS }));
     try {
       const first = await cli(['migrate'], database);
       expect(first.code).toBe(0);

@@ -70,12 +70,16 @@ function createClient(adapter: SqlDriverAdapterFactory, bounds: ClientOptions = 
  */
 export async function openPGlite(source?: string | PGlite, bounds: ClientOptions = {}): Promise<Database> {
   // Imported here, not at the top: loading PGlite's WASM build costs a server on PostgreSQL some 40 MB of memory.
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+  const [{ PGlite }, { PrismaPGlite }, { PGLITE_EXTENSIONS }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('./pglite-extensions.ts'),
+  ]);
   let pglite: PGlite;
   if (source instanceof PGlite) pglite = source;
   else {
     if (source) mkdirSync(source, { recursive: true });
-    pglite = await PGlite.create(source ? { dataDir: source } : {});
+    pglite = await PGlite.create({ ...(source ? { dataDir: source } : {}), extensions: PGLITE_EXTENSIONS });
   }
   const { prisma, onQuery } = createClient(new PrismaPGlite(pglite), bounds);
   const session: SqlSession = {

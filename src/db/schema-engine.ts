@@ -6,6 +6,7 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { MIGRATIONS_DIR, SCHEMA_PATH } from './migrate.ts';
+import { PGLITE_EXTENSIONS } from './pglite-extensions.ts';
 
 // Node has WebAssembly at run time; its type lives in the DOM lib, which this project does not load.
 declare const WebAssembly: {
@@ -50,12 +51,22 @@ function migrationList() {
   };
 }
 
+/**
+ * The adapter's own shadow database (where the engine replays the migrations) is a fresh PGlite without the
+ * extensions the migrations create; this one loads them.
+ */
+class PGliteWithShadowExtensions extends PrismaPGlite {
+  override connectToShadowDb() {
+    return new PrismaPGlite(new PGlite({ dataDir: 'memory://shadow', extensions: PGLITE_EXTENSIONS })).connect();
+  }
+}
+
 /** The SQL that takes the committed migrations to prisma/schema.prisma ('' when they agree). */
 export async function diffMigrationsToSchema(): Promise<string> {
   const engineModule = await loadEngine();
-  const shadow = await PGlite.create();
+  const shadow = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   try {
-    const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(shadow));
+    const adapter = bindMigrationAwareSqlAdapterFactory(new PGliteWithShadowExtensions(shadow));
     const engine = await engineModule.SchemaEngine.new(
       { datamodels: [[SCHEMA_PATH, readFileSync(SCHEMA_PATH, 'utf8')]] },
       () => {},

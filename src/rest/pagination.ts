@@ -5,7 +5,7 @@ import type { RawParams } from './params.ts';
 export const DEFAULT_PER_PAGE = 20;
 export const MAX_PER_PAGE = 100;
 /** Above this many rows GitLab stops counting and drops X-Total, X-Total-Pages and rel="last". */
-const MAX_COUNT = 10_000;
+export const MAX_COUNT = 10_000;
 
 export const paginationSpecs = {
   page: { type: 'integer', default: 1 },

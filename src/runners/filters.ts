@@ -68,13 +68,17 @@ export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prism
   return and.length ? { AND: and } : {};
 }
 
-/** Every order ends on the id, so pages are stable when the sort column ties. */
+/**
+ * Every order ends on the id, so pages are stable when the sort column ties. Contact orders are GitLab's
+ * (`order(contacted_at: :desc)`: PostgreSQL's default places never-contacted runners first when descending, last
+ * when ascending), which is also the order of the (contactedAt DESC, id DESC) index, read either way.
+ */
 export function runnerOrderBy(sort: RunnerSort | null | undefined): Prisma.RunnerOrderByWithRelationInput[] {
   switch (sort ?? 'created_desc') {
     case 'contacted_asc':
-      return [{ contactedAt: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }];
+      return [{ contactedAt: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }];
     case 'contacted_desc':
-      return [{ contactedAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }];
+      return [{ contactedAt: { sort: 'desc', nulls: 'first' } }, { id: 'desc' }];
     case 'created_asc':
       return [{ createdAt: 'asc' }, { id: 'asc' }];
     case 'created_desc':

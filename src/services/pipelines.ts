@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import { badInput, conflict, notFound } from '../errors.ts';
-import { projectRunnersWhere } from '../runners/scopes.ts';
+import { projectRunnersScope, scopeWhere } from '../runners/scopes.ts';
 import { recordHostContact } from './runner-managers.ts';
 import { AttributeChecks, EMAIL_FORMAT } from './validation.ts';
 
@@ -216,7 +216,7 @@ async function claimRunner(
   now: Date,
 ): Promise<{ runnerId: number; runnerManagerId: number }> {
   const runner = await tx.runner.findFirst({
-    where: { AND: [{ id: runnerId }, projectRunnersWhere(job.project), allowed] },
+    where: { AND: [{ id: runnerId }, scopeWhere(projectRunnersScope(job.project)), allowed] },
     select: { id: true, paused: true, runUntagged: true, tagList: true },
   });
   if (!runner) throw badInput('The runner does not exist or is not available to the project', 'runnerId');

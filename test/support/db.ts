@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, openPGlite, openPostgres } from '../../src/db/client.ts';
+import { PGLITE_EXTENSIONS } from '../../src/db/pglite-extensions.ts';
 
 /**
  * A private, migrated database for one test file: a PGlite copy of the snapshot, or (with DATABASE_URL) a
@@ -12,7 +13,7 @@ import { type Database, openPGlite, openPostgres } from '../../src/db/client.ts'
 export async function createTestDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const pglite = await PGlite.create({ loadDataDir: new Blob([readFileSync(inject('dbSnapshot'))]) });
+    const pglite = await PGlite.create({ loadDataDir: new Blob([readFileSync(inject('dbSnapshot'))]), extensions: PGLITE_EXTENSIONS });
     return openPGlite(pglite);
   }
   const name = `rg_test_${randomBytes(6).toString('hex')}`;

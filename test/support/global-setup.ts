@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { PGLITE_EXTENSIONS } from '../../src/db/pglite-extensions.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,7 +39,7 @@ export default async function setup(project: TestProject) {
       await admin.end();
     };
   }
-  const db = await PGlite.create();
+  const db = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   await applyMigrations(db);
   const snapshot = join(tmpdir(), `runners-gateway-test-${process.pid}.tar`);
   writeFileSync(snapshot, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));

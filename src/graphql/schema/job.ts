@@ -6,6 +6,10 @@ import { canReadJob, canUpdateJob, visibleJobsFilter } from '../../runners/jobs.
 import { builder, type PrismaRef } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { DetailedStatus } from './detailed-status.ts';
+import { checkCountLimit, countWithLimit, MAX_COUNT_LIMIT } from '../count-limit.ts';
+
+/** GitLab's LimitedCountableConnectionType: a job connection counts to 1,000 (+1) unless asked for another limit. */
+const JOB_COUNT_LIMIT = 1_000;
 import { CiJobStatus } from './enums.ts';
 import { ProjectRef } from './project.ts';
 import { UserCore } from './user.ts';
@@ -143,8 +147,19 @@ export const CiJobConnection = builder.connectionObject(
     name: 'CiJobConnection',
     fields: (t) => ({
       count: t.int({
-        description: 'Total count of jobs that match the filters.',
-        resolve: (connection) => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+        description: 'Limited count of collection. Returns limit + 1 for counts greater than the limit.',
+        args: {
+          limit: t.arg.int({
+            defaultValue: JOB_COUNT_LIMIT,
+            description: `Limit value to be applied to the count query (1 to ${MAX_COUNT_LIMIT}). Default is ${JOB_COUNT_LIMIT}.`,
+          }),
+        },
+        resolve: (connection, { limit }, ctx) =>
+          countWithLimit(
+            ctx,
+            checkCountLimit(limit),
+            () => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+          ),
       }),
     }),
   },

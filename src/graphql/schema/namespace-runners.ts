@@ -1,4 +1,5 @@
-import { groupRunnersWhere, projectRunnersWhere } from '../../runners/scopes.ts';
+import { groupRunnersScope, projectRunnersScope } from '../../runners/scopes.ts';
+import { countLimit } from '../count-limit.ts';
 import { builder } from '../builder.ts';
 import { CiRunnerMembershipFilter } from './enums.ts';
 import { GroupRef } from './group.ts';
@@ -22,9 +23,10 @@ builder.prismaObjectField(GroupRef, 'runners', (t) =>
       },
       description: "The group's runners; Maintainers and Owners of the group may list them.",
       authScopes: (group, _args, ctx) => ctx.access.listsGroupRunners(group),
-      totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
+      totalCount: (group, args, ctx) =>
+        countRunners(ctx, groupRunnersScope(group, args.membership ?? 'descendants'), args, countLimit(ctx)),
       resolve: async (query, group, args, ctx) =>
-        listedIn(await findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args), {
+        listedIn(await findRunners(ctx, query, groupRunnersScope(group, args.membership ?? 'descendants'), args), {
           kind: 'group',
           fullPath: group.fullPath,
         }),
@@ -42,9 +44,9 @@ builder.prismaObjectField(ProjectRef, 'runners', (t) =>
       args: runnerListArgs,
       description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
       authScopes: (project, _args, ctx) => ctx.access.listsProjectRunners(project),
-      totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
+      totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersScope(project), args, countLimit(ctx)),
       resolve: async (query, project, args, ctx) =>
-        listedIn(await findRunners(ctx, query, projectRunnersWhere(project), args), {
+        listedIn(await findRunners(ctx, query, projectRunnersScope(project), args), {
           kind: 'project',
           fullPath: project.pathWithNamespace,
         }),

@@ -1,6 +1,6 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, runnerFilterWhere } from '../../runners/filters.ts';
-import { type GroupMembership, groupRunnersWhere, projectRunnersWhere } from '../../runners/scopes.ts';
+import { type GroupMembership, groupRunnersScope, projectRunnersScope, scopeWhere as scopeAsWhere } from '../../runners/scopes.ts';
 import { BULK_FILTER_CAP, type BulkRun, previewMatching, runInBatches } from '../../services/runner-bulk.ts';
 import { deleteRunners, setRunnersPaused } from '../../services/runners.ts';
 import { builder, type Types, WRITE } from '../builder.ts';
@@ -34,13 +34,13 @@ async function scopeWhere(ctx: Context, input: FilterInput): Promise<Prisma.Runn
     });
     if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
     if (!ctx.access.listsGroupRunners(group)) throw forbidden();
-    return groupRunnersWhere(group, input.membership ?? 'descendants');
+    return scopeAsWhere(groupRunnersScope(group, input.membership ?? 'descendants'));
   }
   if (input.projectId != null) {
     const project = await ctx.db.project.findUnique({ where: { id: input.projectId } });
     if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
     if (!ctx.access.listsProjectRunners(project)) throw forbidden();
-    return projectRunnersWhere(project);
+    return scopeAsWhere(projectRunnersScope(project));
   }
   return {};
 }

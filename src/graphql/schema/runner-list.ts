@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
+import { type RunnerScope, scopeListWhere } from '../../runners/scopes.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../../errors.ts';
 import type { Context } from '../context.ts';
@@ -39,28 +40,67 @@ export function withOffset<Q extends { skip?: number; cursor?: unknown }>(
   return { ...query, skip: offset };
 }
 
+/** Per request: a scope's list `where` (its membership lookups) is shared by the page and the count. */
+const scopeWheres = new WeakMap<Context, Map<string, Promise<Prisma.RunnerWhereInput>>>();
+
+function listWhereOf(ctx: Context, scope: RunnerScope): Promise<Prisma.RunnerWhereInput> {
+  const byScope = scopeWheres.get(ctx) ?? new Map<string, Promise<Prisma.RunnerWhereInput>>();
+  scopeWheres.set(ctx, byScope);
+  const key = JSON.stringify(scope);
+  const where = byScope.get(key) ?? scopeListWhere(ctx.db, scope);
+  byScope.set(key, where);
+  return where;
+}
+
 /**
  * Every runner list is narrowed to the runners the viewer may read through `runner(id)`, in the query itself, so
- * no list returns a runner its own field would refuse and `count` agrees with the pages.
+ * no list returns a runner its own field would refuse and `count` agrees with the pages. `scope` null: every
+ * runner (the admin's list); `also`: a further condition of the list itself.
  */
-async function where(ctx: Context, base: Prisma.RunnerWhereInput, args: RunnerListArgs): Promise<Prisma.RunnerWhereInput> {
-  return { AND: [base, await ctx.policy.readableWhere(), runnerFilterWhere(args)] };
+async function where(ctx: Context, scope: RunnerScope | null, args: RunnerListArgs, also?: Prisma.RunnerWhereInput) {
+  const and: Prisma.RunnerWhereInput[] = [await ctx.policy.readableWhere(), runnerFilterWhere(args)];
+  if (scope) and.unshift(await listWhereOf(ctx, scope));
+  if (also) and.push(also);
+  return { AND: and };
 }
 
-/** A page of runners from `base`, filtered and sorted as the arguments say; `query` is Pothos's selection. */
+type RunnerQuery = {
+  include?: Prisma.RunnerInclude;
+  select?: Prisma.RunnerSelect;
+  skip?: number;
+  take?: number;
+  cursor?: Prisma.RunnerWhereUniqueInput;
+};
+
+/**
+ * A page of runners from `scope`, filtered and sorted as the arguments say; `query` is Pothos's selection.
+ * An offset page takes its ids first, on the sort's index, and only then loads those rows with their relations:
+ * in one statement PostgreSQL would build the relations of every skipped row too.
+ */
 export async function findRunners(
   ctx: Context,
-  query: { include?: Prisma.RunnerInclude; select?: Prisma.RunnerSelect; skip?: number; cursor?: Prisma.RunnerWhereUniqueInput },
-  base: Prisma.RunnerWhereInput,
+  query: RunnerQuery,
+  scope: RunnerScope | null,
   args: RunnerListArgs,
+  also?: Prisma.RunnerWhereInput,
 ) {
-  return ctx.db.runner.findMany({
-    ...withOffset(query, args.offset, 'cursor' in query && query.cursor !== undefined),
-    where: await where(ctx, base, args),
-    orderBy: runnerOrderBy(args.sort),
-  });
+  const paged = withOffset(query, args.offset, 'cursor' in query && query.cursor !== undefined);
+  const filter = await where(ctx, scope, args, also);
+  const orderBy = runnerOrderBy(args.sort);
+  if (!paged.skip || paged.cursor !== undefined) return ctx.db.runner.findMany({ ...paged, where: filter, orderBy });
+  const { skip, take, cursor: _cursor, ...selection } = paged;
+  const ids = await ctx.db.runner.findMany({ where: filter, orderBy, skip, take, select: { id: true } });
+  if (!ids.length) return [];
+  return ctx.db.runner.findMany({ ...selection, where: { id: { in: ids.map((row) => row.id) } }, orderBy });
 }
 
-export async function countRunners(ctx: Context, base: Prisma.RunnerWhereInput, args: RunnerListArgs): Promise<number> {
-  return ctx.db.runner.count({ where: await where(ctx, base, args) });
+/** `limit`: count at most limit + 1 runners (see src/graphql/count-limit.ts). */
+export async function countRunners(
+  ctx: Context,
+  scope: RunnerScope | null,
+  args: RunnerListArgs,
+  limit: number | undefined,
+  also?: Prisma.RunnerWhereInput,
+): Promise<number> {
+  return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...(limit === undefined ? {} : { take: limit + 1 }) });
 }

@@ -1,7 +1,8 @@
 import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { assignableToProjectWhere } from '../../runners/assignable.ts';
-import { ownedRunnersWhere } from '../../runners/scopes.ts';
+import { ownedRunnersScope } from '../../runners/scopes.ts';
+import { countLimit } from '../count-limit.ts';
 import type { Context } from '../context.ts';
 import { builder, READ, READ_RUNNER } from '../builder.ts';
 import { CiRunnerConnection, RunnerRef } from './runner.ts';
@@ -38,26 +39,23 @@ builder.queryFields((t) => ({
       description: 'Every runner of the instance. Administrators only.',
       authScopes: { $all: { token: READ, admin: true } },
       args: runnerListArgs,
-      totalCount: (_root, args, ctx) => countRunners(ctx, {}, args),
-      resolve: (query, _root, args, ctx) => findRunners(ctx, query, {}, args),
+      totalCount: (_root, args, ctx) => countRunners(ctx, null, args, countLimit(ctx)),
+      resolve: (query, _root, args, ctx) => findRunners(ctx, query, null, args),
     },
     CiRunnerConnection,
   ),
 }));
 
 /** The runners the viewer administers, narrowed to those they could assign to a project when one is named. */
-async function userRunnersWhere(
-  ctx: Context,
-  assignableToProjectPath: string | number | null | undefined,
-): Promise<Prisma.RunnerWhereInput> {
-  const owned = ownedRunnersWhere(ctx.access);
-  if (assignableToProjectPath === null || assignableToProjectPath === undefined) return owned;
+async function userRunners(ctx: Context, assignableToProjectPath: string | number | null | undefined) {
+  const owned = ownedRunnersScope(ctx.access);
+  if (assignableToProjectPath === null || assignableToProjectPath === undefined) return { scope: owned };
   const project = await ctx.db.project.findUnique({
     where: { pathWithNamespace: String(assignableToProjectPath) },
     select: PROJECT_FACTS_SELECT,
   });
-  if (!project || !ctx.access.canReadProject(project)) return { id: { in: [] } };
-  return { AND: [owned, assignableToProjectWhere(project.id)] };
+  if (!project || !ctx.access.canReadProject(project)) return { scope: owned, also: { id: { in: [] } } };
+  return { scope: owned, also: assignableToProjectWhere(project.id) };
 }
 
 builder.prismaObjectField(CurrentUser, 'runners', (t) =>
@@ -78,8 +76,14 @@ builder.prismaObjectField(CurrentUser, 'runners', (t) =>
             'already assigned to the project. A project you cannot see has none.',
         }),
       },
-      totalCount: async (_user, args, ctx) => countRunners(ctx, await userRunnersWhere(ctx, args.assignableToProjectPath), args),
-      resolve: async (query, _user, args, ctx) => findRunners(ctx, query, await userRunnersWhere(ctx, args.assignableToProjectPath), args),
+      totalCount: (_user, args, ctx) => {
+        const limit = countLimit(ctx);
+        return userRunners(ctx, args.assignableToProjectPath).then(({ scope, also }) => countRunners(ctx, scope, args, limit, also));
+      },
+      resolve: async (query, _user, args, ctx) => {
+        const { scope, also } = await userRunners(ctx, args.assignableToProjectPath);
+        return findRunners(ctx, query, scope, args, also);
+      },
     },
     CiRunnerConnection,
   ),

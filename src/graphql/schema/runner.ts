@@ -1,4 +1,5 @@
-import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { prismaConnectionHelpers, queryFromInfo } from '@pothos/plugin-prisma';
+import type { GraphQLResolveInfo } from 'graphql';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import type { Job, Prisma } from '../../db/generated/client.ts';
 import type { JobStatus } from '../../db/generated/enums.ts';
@@ -11,6 +12,7 @@ import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
 import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
 import { withOffset } from './runner-list.ts';
+import { checkCountLimit, countLimit, countWithLimit, MAX_COUNT_LIMIT } from '../count-limit.ts';
 import { UserCore } from './user.ts';
 import { edgeUrl, ephemeralToken, registerUrl } from './runner-urls.ts';
 import { isRunnerCreator, registrationAvailable } from '../../services/ephemeral-tokens.ts';
@@ -43,6 +45,27 @@ function keysetAfter<Q extends { cursor?: { id?: number }; skip?: number; take?:
   if (id === undefined || skip !== 1 || (rest.take ?? 0) <= 0) return { query, after: null };
   const after: Prisma.JobWhereInput = { id: order === 'asc' ? { gt: id } : { lt: id } };
   return { query: { ...rest, skip: 0 }, after };
+}
+
+/**
+ * An offset page of a runner's jobs: the page's ids first, on the (runnerId, id) index, then those jobs with what
+ * the query selects of them. Loaded in one statement, PostgreSQL would build every skipped job's relations and
+ * JSON before the offset dropped them (page 500 of a busy runner: seconds).
+ */
+async function offsetJobs(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  runnerId: number,
+  where: Prisma.JobWhereInput,
+  order: 'asc' | 'desc',
+  page: { skip?: number; take?: number },
+): Promise<Job[]> {
+  const filter = { AND: [{ runnerId }, where] };
+  const ids = await ctx.db.job.findMany({ where: filter, orderBy: { id: order }, skip: page.skip, take: page.take, select: { id: true } });
+  if (!ids.length) return [];
+  // The selection under `nodes` and `edges.node`, as `bothConnectionPaths` plans it for a page loaded by `select`.
+  const selection = queryFromInfo({ context: ctx, info, typeName: 'CiJob', paths: CONNECTION_PATHS as never });
+  return ctx.db.job.findMany({ ...selection, where: { id: { in: ids.map((job) => job.id) } }, orderBy: { id: order } }) as Promise<Job[]>;
 }
 
 /**
@@ -182,25 +205,41 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         description: 'Jobs the runner ran, newest first by default; outside admin, only of projects you are Reporter of.',
         select: ({ statuses, systemId, sort, offset, ...args }, ctx, nestedSelection) => {
           const query = runnerJobs.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'CiJob'));
+          // An offset page is loaded by `resolve`, ids first (see offsetJobs).
+          if (offset) return {};
           const order = sort === 'id_asc' ? ('asc' as const) : ('desc' as const);
           const { query: page, after } = keysetAfter(withOffset(query, offset, query.cursor !== undefined), order);
           const where = jobsWhere(ctx, statuses, systemId);
           return { jobs: { ...page, where: after ? { AND: [where, after] } : where, orderBy: { id: order } } };
         },
-        resolve: async (runner, { statuses, systemId, sort: _sort, offset: _offset, ...args }, ctx) => {
+        resolve: async (runner, { statuses, systemId, sort, offset, ...args }, ctx, info) => {
           // Checked here rather than by a scope, so the refusal carries GitLab's reason ("No access granted").
           if (!ctx.access.isAdmin) {
             const facts = await ctx.runnerFacts.load(runner.id);
             if (!facts) return null;
             await ctx.policy.assertReadJobs(facts);
           }
+          const jobs = offset
+            ? await offsetJobs(ctx, info, runner.id, jobsWhere(ctx, statuses, systemId), sort === 'id_asc' ? 'asc' : 'desc', {
+                ...withOffset(
+                  runnerJobs.getQuery(args, ctx, () => ({})),
+                  offset,
+                  args.after != null || args.before != null,
+                ),
+              })
+            : // The page was loaded by `select` above; Pothos cannot infer its type through the spread query.
+              (runner as typeof runner & { jobs: Job[] }).jobs;
           return {
-            // The page was loaded by `select` above; Pothos cannot infer its type through the spread query.
-            ...runnerJobs.resolve((runner as typeof runner & { jobs: Job[] }).jobs, args, ctx),
-            totalCount: () =>
-              systemId == null
+            ...runnerJobs.resolve(jobs, args, ctx),
+            totalCount: () => {
+              const limit = countLimit(ctx);
+              return systemId == null && limit === undefined
                 ? ctx.jobCounts.load({ runnerId: runner.id, statuses: statuses ?? [] })
-                : ctx.db.job.count({ where: { AND: [{ runnerId: runner.id }, jobsWhere(ctx, statuses, systemId)] } }),
+                : ctx.db.job.count({
+                    where: { AND: [{ runnerId: runner.id }, jobsWhere(ctx, statuses, systemId)] },
+                    ...(limit === undefined ? {} : { take: limit + 1 }),
+                  });
+            },
           };
         },
       },
@@ -278,8 +317,18 @@ export const CiRunnerConnection = builder.connectionObject(
     fields: (t) => ({
       count: t.int({
         description: 'Total count of runners that match the filters.',
+        args: {
+          limit: t.arg.int({
+            description: `Count at most this many (1 to ${MAX_COUNT_LIMIT}); a larger count is answered as limit + 1, as GitLab's limited counts are. Default: exact.`,
+          }),
+        },
         extensions: { pothosPrismaTotalCount: true },
-        resolve: (connection) => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+        resolve: (connection, { limit }, ctx) =>
+          countWithLimit(
+            ctx,
+            checkCountLimit(limit),
+            () => (connection as { totalCount?: () => number | Promise<number> }).totalCount?.() ?? 0,
+          ),
       }),
     }),
   },

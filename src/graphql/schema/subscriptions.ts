@@ -4,7 +4,7 @@ import { followFleet, followJob, followRunner, fleetMembers, type FleetFilter, L
 import type { LiveContext } from '../../live/context.ts';
 import { runnerFilterWhere } from '../../runners/filters.ts';
 import { visibleJobsFilter } from '../../runners/jobs.ts';
-import { groupRunnersWhere, projectRunnersWhere } from '../../runners/scopes.ts';
+import { groupRunnersScope, projectRunnersScope, scopeWhere } from '../../runners/scopes.ts';
 import { builder, READ, READ_RUNNER } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { badInput, forbidden, notFound } from '../../errors.ts';
@@ -120,11 +120,11 @@ builder.subscriptionFields((t) => ({
       if (args.groupId) {
         const group = await ctx.db.group.findUnique({ where: { id: args.groupId } });
         if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
-        base = groupRunnersWhere(group, args.membership ?? 'descendants');
+        base = scopeWhere(groupRunnersScope(group, args.membership ?? 'descendants'));
       } else if (args.projectId) {
         const project = await ctx.db.project.findUnique({ where: { id: args.projectId } });
         if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
-        base = projectRunnersWhere(project);
+        base = scopeWhere(projectRunnersScope(project));
       } else if (args.membership) throw badInput('membership needs groupId', 'membership');
       const filter = { type: args.type, status: args.status, paused: args.paused, tagList: args.tagList };
       runnerFilterWhere(filter); // refuses a bad filter now, not at the first event

@@ -21,7 +21,7 @@ const ProjectRunners = defineOperation(
     $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
     project(id: $projectId, fullPath: $fullPath) {
       runners(type: $type, types: $types, status: $status, paused: $paused,
-      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } }
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count(limit: 10000) nodes { ...RestRunner } }
     }
   }
 `,
@@ -36,7 +36,7 @@ const GroupRunners = defineOperation(
     $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
     group(id: $groupId, fullPath: $fullPath) {
       runners(membership: ALL_AVAILABLE, type: $type, types: $types, status: $status, paused: $paused,
-      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } }
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count(limit: 10000) nodes { ...RestRunner } }
     }
   }
 `,

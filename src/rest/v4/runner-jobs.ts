@@ -19,7 +19,7 @@ const RunnerJobsDocument = graphql(
   ) {
     runner(id: $id) {
       jobs(statuses: $statuses, systemId: $systemId, sort: $sort, first: $first, offset: $offset, after: $after) {
-        count @include(if: $withCount)
+        count(limit: 10000) @include(if: $withCount)
         pageInfo { hasNextPage endCursor }
         edges { node { ...RestJob } }
       }

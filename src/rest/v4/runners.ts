@@ -16,7 +16,7 @@ const OwnedRunners = defineOperation(
   query RestOwnedRunners($type: CiRunnerType, $types: [CiRunnerType!], $status: CiRunnerStatus,
     $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
     currentUser { runners(type: $type, types: $types, status: $status, paused: $paused,
-      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } } }
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count(limit: 10000) nodes { ...RestRunner } } }
   }
 `,
     [RunnerFragment],
@@ -29,7 +29,7 @@ const AllRunners = defineOperation(
   query RestAllRunners($type: CiRunnerType, $types: [CiRunnerType!], $status: CiRunnerStatus,
     $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
     runners(type: $type, types: $types, status: $status, paused: $paused,
-      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } }
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count(limit: 10000) nodes { ...RestRunner } }
   }
 `,
     [RunnerFragment],

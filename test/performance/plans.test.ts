@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLevel } from '../../src/auth/access-level.ts';
+import { addGroupMember, createGroup, createProject, createRunner, createUser } from '../support/factories.ts';
+import { useTestServer } from '../support/server.ts';
+
+// Not timed: the shape of PostgreSQL's plans for the statements a request sends, where a regression would be
+// silent (right answers, read from every runner). With thousands of runners loaded set-based and analyzed,
+// the planner chooses as it would on a large fleet. PostgreSQL only: PGlite's planner is the same, but the
+// suite's PGlite databases are too small for it to choose differently between a scan and an index.
+
+const server = useTestServer();
+const RUNNERS = 20_000;
+/** Part of one fleet runner's description (each is 'fleet runner <md5>'). */
+const DESCRIBED = createHash('md5').update('fleet1234').digest('hex').slice(0, 10);
+
+let client: pg.Client;
+let owner = '';
+let admin = '';
+let groupPath = '';
+let projectPath = '';
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Plan Rows': number;
+  Plans?: PlanNode[];
+}
+
+const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+
+/** Every statement `call` sends, each with the plan PostgreSQL chooses for it (EXPLAIN, parameters bound). */
+async function plansOf(call: () => Promise<unknown>): Promise<{ sql: string; nodes: PlanNode[] }[]> {
+  const sent: { sql: string; params: unknown[] }[] = [];
+  // The test server's client reports queries as events, with their parameters.
+  const prisma = server.db as unknown as { $on(event: 'query', listener: (e: { query: string; params: string }) => void): void };
+  let listening = true;
+  prisma.$on('query', (event) => {
+    if (listening) sent.push({ sql: event.query, params: JSON.parse(event.params) as unknown[] });
+  });
+  await call();
+  listening = false;
+  const plans = [];
+  for (const statement of sent) {
+    if (!/^\s*SELECT/i.test(statement.sql)) continue;
+    const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${statement.sql}`, statement.params);
+    const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+    if (plan) plans.push({ sql: statement.sql, nodes: nodes(plan) });
+  }
+  return plans;
+}
+
+const runnerStatements = (plans: { sql: string; nodes: PlanNode[] }[]) => plans.filter((plan) => plan.sql.includes('"Runner"'));
+const seqScansOfRunners = (plan: { nodes: PlanNode[] }) =>
+  plan.nodes.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'Runner');
+
+describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners', () => {
+  beforeAll(async () => {
+    const db = server.db;
+    ({ token: admin } = await createUser(db, { admin: true }));
+    const ownerUser = await createUser(db);
+    owner = ownerUser.token;
+    // The owner's group: a subgroup, a project, and a handful of runners among the fleet.
+    const group = await createGroup(db);
+    const subgroup = await createGroup(db, { parent: group });
+    const project = await createProject(db, { group: subgroup });
+    await addGroupMember(db, group.id, ownerUser.user.id, AccessLevel.OWNER);
+    groupPath = group.fullPath;
+    projectPath = project.pathWithNamespace;
+    for (let i = 0; i < 3; i++) {
+      await createRunner(db, { groupId: i % 2 ? group.id : subgroup.id });
+      await createRunner(db, { projectIds: [project.id] });
+    }
+    // The rest of the fleet, set-based: 200 groups with a project each, and their group and project runners.
+    await db.$executeRawUnsafe(`
+      INSERT INTO "Group" (name, path, "fullPath", "fullName", "traversalIds", "updatedAt")
+      SELECT 'Fleet ' || g, 'fleet-' || g, 'fleet-' || g, 'Fleet ' || g, '{}', now() FROM generate_series(1, 200) g`);
+    await db.$executeRawUnsafe(`UPDATE "Group" SET "traversalIds" = ARRAY[id] WHERE path LIKE 'fleet-%'`);
+    await db.$executeRawUnsafe(`
+      INSERT INTO "Project" (name, path, "pathWithNamespace", "nameWithNamespace", "groupId", "traversalIds", "updatedAt")
+      SELECT 'App', 'app', g."fullPath" || '/app', g."fullName" || ' / App', g.id, g."traversalIds", now()
+      FROM "Group" g WHERE g.path LIKE 'fleet-%'`);
+    await db.$executeRawUnsafe(`
+      INSERT INTO "Runner" ("runnerType", description, "tagList", "tokenDigest", "tokenPrefix", "contactedAt", "groupId", "updatedAt")
+      SELECT (CASE WHEN r % 10 = 0 THEN 'instance_type' WHEN r % 10 < 4 THEN 'group_type' ELSE 'project_type' END)::"RunnerType",
+        'fleet runner ' || md5('fleet' || r), '{linux}', md5('fleet' || r) || md5('runner' || r), 'glrt-' || r,
+        CASE WHEN r % 7 <> 0 THEN now() - make_interval(mins => r % 5000) END,
+        CASE WHEN r % 10 BETWEEN 1 AND 3 THEN (SELECT min(id) FROM "Group" WHERE path LIKE 'fleet-%') + r % 200 END, now()
+      FROM generate_series(1, ${RUNNERS}) r`);
+    await db.$executeRawUnsafe(`
+      INSERT INTO "RunnerProject" ("runnerId", "projectId", "updatedAt")
+      SELECT r.id, p.id, now() FROM "Runner" r
+      JOIN "Project" p ON p.id = (SELECT min(id) FROM "Project" WHERE path = 'app') + r.id % 200
+      WHERE r."runnerType" = 'project_type' AND r.description LIKE 'fleet runner %'`);
+    // VACUUM too, as after a bulk load: it also moves the rows just inserted out of the GIN indexes' pending
+    // lists, which the planner would otherwise count against the trigram index.
+    await db.$executeRawUnsafe('VACUUM ANALYZE');
+    const [database] = await db.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.pathname = `/${database?.name}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.end();
+  });
+
+  it("counts a group owner's runners (REST GET /runners, currentUser.runners) without reading every runner", async () => {
+    for (const call of [
+      () => server.rest('GET', '/runners', { token: owner }),
+      () => server.graphql('{ currentUser { runners(first: 20) { count nodes { id } } } }', {}, owner),
+    ]) {
+      const plans = runnerStatements(await plansOf(call));
+      expect(plans.length).toBeGreaterThan(0);
+      for (const plan of plans) expect(seqScansOfRunners(plan), plan.sql).toEqual([]);
+    }
+  });
+
+  it("lists a group's runners with their descendants', and a project's, without reading every runner", async () => {
+    const group = await plansOf(() =>
+      server.graphql(
+        'query($path: ID!) { group(fullPath: $path) { runners(first: 20, membership: DESCENDANTS) { count nodes { id } } } }',
+        { path: groupPath },
+        owner,
+      ),
+    );
+    const project = await plansOf(() =>
+      server.graphql(
+        'query($path: ID!) { project(fullPath: $path) { runners(first: 20) { count nodes { id } } } }',
+        { path: projectPath },
+        admin,
+      ),
+    );
+    for (const plan of runnerStatements([...group, ...project])) {
+      expect(
+        seqScansOfRunners(plan).filter((node) => node['Plan Rows'] > 1_000),
+        plan.sql,
+      ).toEqual([]);
+    }
+  });
+
+  it('searches descriptions through the trigram index', async () => {
+    const plans = runnerStatements(
+      await plansOf(() =>
+        server.graphql(
+          'query($search: String) { runners(first: 20, search: $search) { count nodes { id } } }',
+          { search: DESCRIBED },
+          admin,
+        ),
+      ),
+    );
+    const count = plans.find((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(count?.nodes.some((node) => node['Index Name'] === 'Runner_description_idx')).toBe(true);
+    for (const plan of plans) expect(seqScansOfRunners(plan), plan.sql).toEqual([]);
+  });
+
+  it('sorts by last contact, newest or oldest first, along the (contactedAt DESC, id DESC) index without a sort', async () => {
+    for (const sort of ['CONTACTED_DESC', 'CONTACTED_ASC']) {
+      const plans = runnerStatements(
+        await plansOf(() => server.graphql(`{ runners(first: 20, sort: ${sort}) { nodes { id } } }`, {}, admin)),
+      );
+      const page = plans.find((plan) => /ORDER BY/i.test(plan.sql));
+      expect(page?.nodes.some((node) => node['Index Name'] === 'Runner_contactedAt_id_idx')).toBe(true);
+      expect(page?.nodes.some((node) => node['Node Type'] === 'Sort')).toBe(false);
+    }
+  });
+});
