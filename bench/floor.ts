@@ -14,13 +14,13 @@ import { createContext } from '../src/graphql/context.ts';
 import { defineOperation, runOperation } from '../src/graphql/execute.ts';
 import { RUNNER_DETAILS_FRAGMENT } from '../src/rest/entities.ts';
 import { AUTH, RUNNER } from './baseline-sql.ts';
-import { databaseUrl, postgresServerUrl } from './databases.ts';
+import { benchDatabaseName, databaseUrl, postgresServerUrl } from './databases.ts';
 import { ADMIN_TOKEN } from './dataset.ts';
 import { GRAPHQL } from './scenarios.ts';
 
 // As the measured server runs: Prisma captures a call site per query outside production.
 process.env.NODE_ENV = 'production';
-const url = databaseUrl(postgresServerUrl(), 'rg_bench_quick');
+const url = databaseUrl(postgresServerUrl(), benchDatabaseName('_quick'));
 const database = await openPostgres(url, { queryEvents: false });
 const db = database.prisma;
 const pool = new pg.Pool({ connectionString: url, max: 1 });

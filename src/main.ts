@@ -58,6 +58,8 @@ const app = buildApp({
   rateLimits: config.rateLimits,
   trustProxy: config.trustProxy,
   live: { sweepIntervalMs: config.liveSweepIntervalMs },
+  principalCacheTtlMs: config.principalCacheTtlMs,
+  etags: config.etags,
 });
 if (booted.ignoredRootToken) {
   app.log.warn(

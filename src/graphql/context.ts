@@ -1,5 +1,6 @@
 import { Access } from '../auth/access.ts';
 import DataLoader from 'dataloader';
+import type { PrincipalCache } from '../auth/principals.ts';
 import { RUNNER_FACTS_SELECT, type RunnerFacts, RunnerPolicy } from '../auth/runner-policy.ts';
 import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
@@ -16,6 +17,8 @@ export interface SchemaSettings {
   readonly graphqlLimits?: GraphQLLimits;
   /** Hears of failures no answer carries (bookkeeping writes); the app logs them. */
   readonly reportError?: (error: unknown, what: string) => void;
+  /** Authenticated tokens kept for a short while (see PrincipalCache); none: every request looks its token up. */
+  readonly principals?: PrincipalCache;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function createContext(
   transport: Transport = GRAPHQL,
 ): Promise<Context> {
   const viewer = token
-    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed"))
+    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed"), settings.principals)
     : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
