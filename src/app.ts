@@ -15,6 +15,7 @@ import { conditionalRequests } from './http/conditional.ts';
 import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
 import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
+import { type Dashboard, loadDashboard } from './http/dashboard.ts';
 import { homeRoute } from './http/home.ts';
 import { createLogger, type LoggerOptions, noteOperation, noteViewer, requestId, requestLogging } from './http/logging.ts';
 import { KnownPaths } from './http/methods.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   readonly principalCacheTtlMs?: number;
   /** ETags on the APIs' GET answers, and 304s for unchanged ones (see conditionalRequests); default on. */
   readonly etags?: boolean;
+  /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
+  readonly dashboard?: Dashboard | null;
 }
 
 export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
@@ -110,6 +113,7 @@ export function buildApp({
   live = {},
   principalCacheTtlMs = DEFAULT_PRINCIPAL_CACHE_TTL_MS,
   etags = true,
+  dashboard = loadDashboard(),
 }: AppOptions) {
   const app = Fastify({
     // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
@@ -168,7 +172,7 @@ export function buildApp({
       const token = connectionParams
         ? connectionToken(connectionParams, req.raw ?? req)
         : readToken(req.headers, req.query as { private_token?: unknown });
-      const context = await createContext(db, token, settingsFor(req, settings));
+      const context = await createContext(db, token, settingsFor(req, settings), undefined, req.ip ?? null);
       noteViewer(req, context.viewer);
       return { ...context, live: { hub, token } };
     },
@@ -227,7 +231,7 @@ export function buildApp({
   app.register(v4Routes, { prefix: '/api/v4', db, settings, knownPaths });
   if (graphiql) app.register(graphiqlAssets);
   faviconRoutes(app);
-  homeRoute(app, { graphiql });
+  homeRoute(app, { graphiql, dashboard });
 
   app.get('/-/liveness', async () => ({ status: 'ok' }));
   app.get('/-/readiness', async (_req, reply) => {

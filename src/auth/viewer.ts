@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { TokenScope } from '../db/generated/enums.ts';
-import { forbidden, unauthenticated } from '../graphql/errors.ts';
+import { forbidden, unauthenticated } from '../errors.ts';
 import type { PrincipalCache } from './principals.ts';
 import { digestToken, tokenMatches } from './tokens.ts';
 

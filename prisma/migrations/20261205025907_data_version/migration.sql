@@ -37,7 +37,7 @@ DECLARE
 BEGIN
   FOREACH name IN ARRAY ARRAY['ApplicationSetting', 'PlanLimit', 'User', 'Group', 'Project',
     'GroupMember', 'ProjectMember', 'RegistrationToken', 'Runner', 'RunnerManager', 'RunnerProject', 'Commit',
-    'Pipeline', 'Job']
+    'Pipeline', 'Job', 'AuditEvent']
   LOOP
     EXECUTE format(
       'CREATE CONSTRAINT TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I DEFERRABLE INITIALLY DEFERRED '
