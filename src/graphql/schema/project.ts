@@ -1,9 +1,6 @@
-import { projectRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../../errors.ts';
-import { CiRunnerConnection } from './runner.ts';
-import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
-import { listedIn } from './runner-urls.ts';
+import { GroupRef } from './group.ts';
 
 export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', {
   name: 'Project',
@@ -21,30 +18,16 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
     avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: "URL of the project's avatar; null when it has none." }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
     groupRunnersEnabled: t.exposeBoolean('groupRunnersEnabled'),
-    group: t.relation('group', {
+    // A String in GitLab's schema, not its VisibilityLevelsEnum: `private`, `internal` or `public`.
+    visibility: t.exposeString('visibility', { nullable: true, description: 'Visibility of the project.' }),
+    group: t.field({
+      type: GroupRef,
       nullable: true,
       description: "The project's group, if you can see it.",
-      // The project's traversalIds are its group's, so no group row is needed to decide.
-      authScopes: (project, _args, ctx) => ctx.access.canReadGroup(project),
-      unauthorizedResolver: () => null,
+      // Loaded with the project: whether it may be read depends on the group's own visibility, not the project's.
+      select: { group: true },
+      resolve: (project, _args, ctx) => (project.group && ctx.access.canReadGroup(project.group) ? project.group : null),
     }),
-    runners: t.prismaConnection(
-      {
-        type: 'Runner',
-        cursor: 'id',
-        nullable: true,
-        args: runnerListArgs,
-        description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
-        authScopes: (project, _args, ctx) => ctx.access.listsProjectRunners(project),
-        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
-        resolve: async (query, project, args, ctx) =>
-          listedIn(await findRunners(ctx, query, projectRunnersWhere(project), args), {
-            kind: 'project',
-            fullPath: project.pathWithNamespace,
-          }),
-      },
-      CiRunnerConnection,
-    ),
   }),
 });
 
@@ -54,8 +37,11 @@ builder.queryField('project', (t) =>
   t.prismaField({
     type: ProjectRef,
     nullable: true,
-    description: 'A project by full path (or id); null when it does not exist or you cannot see it.',
-    authScopes: { token: READ },
+    description:
+      'A project by full path (or id); null when it does not exist or you cannot see it. Public projects are read ' +
+      'without a token, internal ones by anyone signed in.',
+    // Anonymous callers may ask: the project's visibility decides (a token still needs a reading scope).
+    authScopes: (_root, _args, ctx) => (ctx.viewer ? { token: READ } : true),
     args: {
       fullPath: t.arg.id({ description: 'Full path of the project, e.g. "gitlab-org/gitlab".' }),
       id: t.arg({ type: 'ProjectID' }),

@@ -1,8 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { authenticateRunner } from '../../services/runner-tokens.ts';
 import { unregisterRunnerManager } from '../../services/runner-managers.ts';
 import { builder } from '../builder.ts';
-import { forbidden, preconditionFailed } from '../../errors.ts';
+import { forbidden, notFoundAs, preconditionFailed } from '../../errors.ts';
 import { NO_ERRORS, withErrorFields } from './payload.ts';
 
 // The runner's side of its managers: a host that stops using the runner's token removes itself (gitlab-runner's
@@ -10,10 +9,7 @@ import { NO_ERRORS, withErrorFields } from './payload.ts';
 // GraphQL mutation for it; this one exists because every REST route here runs a GraphQL operation, and it takes
 // the runner's token as `runnerUnregister` does.
 
-/**
- * GitLab answers `not_found!('Runner manager not found')`, whose REST message is "404 Runner manager not found Not
- * Found": the resource named in the extensions is that whole phrase.
- */
+/** GitLab answers `not_found!('Runner manager not found')`: the resource is named by that whole phrase. */
 const MANAGER_NOT_FOUND = 'Runner manager not found';
 
 withErrorFields(
@@ -38,9 +34,7 @@ withErrorFields(
         // Unknown and expired tokens look the same: GitLab's bare 403.
         if (!runner) throw forbidden();
         const outcome = await unregisterRunnerManager(ctx.db, runner.id, input.systemId, input.unmodifiedSince);
-        if (outcome === 'not_found') {
-          throw new GraphQLError(MANAGER_NOT_FOUND, { extensions: { code: 'NOT_FOUND', resource: MANAGER_NOT_FOUND } });
-        }
+        if (outcome === 'not_found') throw notFoundAs(MANAGER_NOT_FOUND);
         if (outcome === 'modified') throw preconditionFailed();
         return { ...NO_ERRORS };
       },
