@@ -11,6 +11,15 @@ export function postgresServerUrl(env: NodeJS.ProcessEnv = process.env): string 
   return env.BENCH_DATABASE_URL || env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 }
 
+/**
+ * The benchmark's database names: `rg_bench`, `rg_bench_quick`, … or, with BENCH_DATABASE_PREFIX, that prefix instead
+ * of `rg_bench`, so that two checkouts of different migrations measuring on one server do not share (and migrate)
+ * each other's data sets.
+ */
+export function benchDatabaseName(suffix = '', env: NodeJS.ProcessEnv = process.env): string {
+  return `${env.BENCH_DATABASE_PREFIX || 'rg_bench'}${suffix}`;
+}
+
 export function databaseUrl(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

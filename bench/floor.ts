@@ -15,19 +15,26 @@ import { defineOperation, runOperation } from '../src/graphql/execute.ts';
 import { RunnerDetailsFragment } from '../src/rest/entities.ts';
 import { graphql } from '../src/rest/graphql.ts';
 import { AUTH, RUNNER } from './baseline-sql.ts';
-import { databaseUrl, postgresServerUrl } from './databases.ts';
+import { benchDatabaseName, databaseUrl, postgresServerUrl } from './databases.ts';
+import { postgresCpuBetween, postgresCpuMs } from './processes.ts';
 import { ADMIN_TOKEN } from './dataset.ts';
 import { GRAPHQL } from './scenarios.ts';
 
 // As the measured server runs: Prisma captures a call site per query outside production.
 process.env.NODE_ENV = 'production';
-const url = databaseUrl(postgresServerUrl(), 'rg_bench_quick');
+const url = databaseUrl(postgresServerUrl(), benchDatabaseName('_quick'));
 const database = await openPostgres(url, { queryEvents: false });
 const db = database.prisma;
+// As before issue #16: unnamed statements, the server's jit setting, no principal cache, no ETags.
+const before = await openPostgres(url, { queryEvents: false, preparedStatements: false, jit: true });
 const pool = new pg.Pool({ connectionString: url, max: 1 });
 const settings = { externalUrl: 'http://localhost' };
-const app = buildApp({ database, settings, graphiql: false, rateLimits: { ...DEFAULT_RATE_LIMITS, enabled: false } });
+const rateLimits = { ...DEFAULT_RATE_LIMITS, enabled: false };
+const app = buildApp({ database, settings, graphiql: false, rateLimits });
+const appBefore = buildApp({ database: before, settings, graphiql: false, rateLimits, principalCacheTtlMs: 0, etags: false });
 await app.ready();
+await appBefore.ready();
+const databaseName = new URL(url).pathname.slice(1);
 
 const RUNNER_ID = 5;
 const gid = `gid://gitlab/Ci::Runner/${RUNNER_ID}`;
@@ -58,48 +65,63 @@ await runOperation(
   },
 );
 
-async function cpuPerCall(run: () => Promise<unknown>, calls = 2_000): Promise<number> {
+/** This process's CPU per call, and the database's backends' (null where they cannot be seen), best of 5 rounds. */
+async function cpuPerCall(run: () => Promise<unknown>, calls = 1_000): Promise<{ node: number; postgres: number | null }> {
   for (let i = 0; i < 500; i++) await run();
-  const rounds: number[] = [];
+  const rounds: { node: number; postgres: number | null }[] = [];
   for (let round = 0; round < 5; round++) {
     const start = process.cpuUsage();
+    const backends = postgresCpuMs(databaseName);
     for (let i = 0; i < calls; i++) await run();
     const used = process.cpuUsage(start);
-    rounds.push((used.user + used.system) / calls / 1000);
+    const postgres = postgresCpuBetween(backends, postgresCpuMs(databaseName));
+    rounds.push({ node: (used.user + used.system) / calls / 1000, postgres: postgres === null ? null : postgres / calls });
   }
-  return Math.min(...rounds);
+  return rounds.reduce((best, round) => (round.node + (round.postgres ?? 0) < best.node + (best.postgres ?? 0) ? round : best));
 }
+
+const restRunner = { url: `/api/v4/runners/${RUNNER_ID}`, headers: { 'private-token': ADMIN_TOKEN } };
+const graphqlRunner = {
+  method: 'POST' as const,
+  url: '/graphql',
+  headers: { 'private-token': ADMIN_TOKEN, 'content-type': 'application/json' },
+  payload: JSON.stringify({ query: GRAPHQL.runner, variables: { id: gid } }),
+};
+const etag = (await app.inject(restRunner)).headers.etag;
+const findUniqueBefore = before.prisma.runner.findUnique.bind(before.prisma.runner);
 
 const steps: [string, () => Promise<unknown>][] = [
   ['pg: SELECT 1', () => pool.query('SELECT 1')],
-  ['Prisma: $queryRaw SELECT 1', () => db.$queryRaw`SELECT 1`],
-  ['Prisma: runner.findUnique, id only', () => db.runner.findUnique({ where: { id: RUNNER_ID }, select: { id: true } })],
+  ['Prisma: $queryRaw SELECT 1 (unnamed, jit as the server)', () => before.prisma.$queryRaw`SELECT 1`],
+  ['Prisma: $queryRaw SELECT 1 (named, jit off)', () => db.$queryRaw`SELECT 1`],
   ['pg: the token statement', () => pool.query(AUTH, ['1', digest, '1'])],
-  ['Prisma: the token statement (authenticate)', () => authenticate(db, ADMIN_TOKEN)],
+  ['Prisma: the token statement (unnamed, jit as the server)', () => authenticate(before.prisma, ADMIN_TOKEN)],
+  ['Prisma: the token statement (named, jit off)', () => authenticate(db, ADMIN_TOKEN)],
   ['pg: the runner statement', () => pool.query(RUNNER, ['1', '1', '101', '0', '1', 'running', RUNNER_ID, '1'])],
-  ['Prisma: the runner statement', () => findUnique(plannedRunnerQuery as never)],
+  ['Prisma: the runner statement (unnamed, jit as the server)', () => findUniqueBefore(plannedRunnerQuery as never)],
+  ['Prisma: the runner statement (named, jit off)', () => findUnique(plannedRunnerQuery as never)],
   [
     'GraphQL: the REST operation, context included',
     async () => runOperation(ShowRunner, { id: gid }, await createContext(db, ADMIN_TOKEN, settings)),
   ],
+  ['HTTP (in process): REST GET /runners/:id, before #16', () => appBefore.inject(restRunner)],
+  ['HTTP (in process): REST GET /runners/:id, now', () => app.inject(restRunner)],
   [
-    'HTTP (in process): REST GET /runners/:id',
-    () => app.inject({ url: `/api/v4/runners/${RUNNER_ID}`, headers: { 'private-token': ADMIN_TOKEN } }),
+    'HTTP (in process): REST GET /runners/:id, now, If-None-Match (304)',
+    () => app.inject({ ...restRunner, headers: { ...restRunner.headers, 'if-none-match': String(etag) } }),
   ],
-  [
-    'HTTP (in process): GraphQL runner(id)',
-    () =>
-      app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: { 'private-token': ADMIN_TOKEN, 'content-type': 'application/json' },
-        payload: JSON.stringify({ query: GRAPHQL.runner, variables: { id: gid } }),
-      }),
-  ],
+  ['HTTP (in process): GraphQL runner(id), before #16', () => appBefore.inject(graphqlRunner)],
+  ['HTTP (in process): GraphQL runner(id), now', () => app.inject(graphqlRunner)],
 ];
 
 console.log(`CPU per call, best of 5 rounds of 2,000 (${url.replace(/\/\/[^@]*@/, '//')})`);
-for (const [label, run] of steps) console.log(`${label.padEnd(52)} ${(await cpuPerCall(run)).toFixed(3)} ms`);
+console.log(`${'step'.padEnd(66)} node ms  PostgreSQL ms`);
+for (const [label, run] of steps) {
+  const { node, postgres } = await cpuPerCall(run);
+  console.log(`${label.padEnd(66)} ${node.toFixed(3)}  ${postgres === null ? '?' : postgres.toFixed(3)}`);
+}
 await app.close();
+await appBefore.close();
+await before.close();
 await pool.end();
 await database.close();

@@ -5,12 +5,15 @@ import type { LoadOptions, LoadResult } from './load.ts';
 import { type OverloadResult, overloadLines } from './overload.ts';
 import type { Scenario } from './scenarios.ts';
 import type { StatementCounts } from './statements.ts';
+import { type Polling, peerSections, peerVerdicts } from './report-peers.ts';
 
 export interface Measured {
   readonly scenario: Scenario;
   readonly gateway: LoadResult;
   readonly baseline: LoadResult | null;
   readonly statements: StatementCounts | null;
+  /** PostGraphile 4 on the same rows (GraphQL scenarios only), timed right after the gateway. */
+  readonly postgraphile?: LoadResult | null;
 }
 
 export interface Machine {
@@ -40,6 +43,9 @@ export interface RunResults {
     readonly overload: OverloadResult;
     readonly gatewayLifetimePeakMb: number;
     readonly baselineLifetimePeakMb: number;
+    /** PostGraphile's version and the answers checked against the gateway's (same rows); null: not measured. */
+    readonly postgraphile?: { readonly version: string; readonly comparedAnswers: number } | null;
+    readonly polling?: Polling | null;
   };
   readonly pglite: {
     readonly counts: Record<string, number>;
@@ -116,6 +122,7 @@ export function verdicts(results: RunResults): Verdict[] {
       : sized.map((row) => `${row.scenario.id} ${row.statements?.gatewayAtOne}→${row.statements?.gatewayAtHundred}`).join(', '),
     met: growing.length === 0 && sized.length > 0,
   });
+  out.push(...peerVerdicts(results));
   const peak = Math.max(...rows.map((row) => row.gateway.peakRssMb));
   out.push({
     target: 'Peak RSS of the server ≤ 300 MB (under load)',
@@ -215,6 +222,7 @@ export function renderMarkdown(results: RunResults): string {
     '',
     `Peak RSS over each server's whole life, start-up included: gateway ${int(results.postgres.gatewayLifetimePeakMb)} MB, baseline ${int(results.postgres.baselineLifetimePeakMb)} MB.`,
     '',
+    ...peerSections(results),
     `### Overload: ${results.postgres.overload.connections} connections of the most expensive allowed query for ${results.postgres.overload.seconds} s, beside cheap requests`,
     '',
     ...overloadLines(results.postgres.overload),

@@ -8,16 +8,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { preparePGlite, preparePostgres, postgresServerUrl } from './databases.ts';
+import { benchDatabaseName, preparePGlite, preparePostgres, postgresServerUrl } from './databases.ts';
 import { SIZES } from './dataset.ts';
 import { renderLive, runLiveBench, withLiveSection } from './live.ts';
 import { drive, type LoadOptions } from './load.ts';
 import { ROOT, type ServerProcess, startBaseline, startGateway } from './processes.ts';
 import { MARKER, type Measured, printSummary, renderMarkdown, type RunResults, writeReport } from './report.ts';
-import { buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
+import { buildScenarios, EXTERNAL_URL, findCursors, HEADERS } from './scenarios.ts';
 import { type OverloadOptions, overloadLines, runOverload } from './overload.ts';
 import { assertSameAnswers, countStatements } from './statements.ts';
 import { runScaleBench } from './scale.ts';
+import { assertSameRows, ensurePostGraphile, POSTGRAPHILE_VERSION, postGraphileRequests, startPostGraphile } from './postgraphile.ts';
+import { drivePolling, withListedRunnerRestored } from './polling.ts';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
@@ -31,7 +33,7 @@ for (const arg of args) {
 const quick = args.has('--quick');
 const fresh = args.has('--fresh');
 const size = quick ? SIZES.quick : SIZES.full;
-const databaseName = quick ? 'rg_bench_quick' : 'rg_bench';
+const databaseName = benchDatabaseName(quick ? '_quick' : '');
 const load: LoadOptions = quick
   ? { connections: 50, warmupSeconds: 0.4, seconds: 0.8 }
   : { connections: 50, warmupSeconds: 3, seconds: 10 };
@@ -131,17 +133,22 @@ if (args.has('--overload')) {
   process.exit(0);
 }
 
-const [gatewayPort, baselinePort] = [await freePort(), await freePort()];
+ensurePostGraphile(log);
+const [gatewayPort, baselinePort, postgraphilePort] = [await freePort(), await freePort(), await freePort()];
 const postgres = await withServers(
   [
     () => startGateway(gatewayPort, { url: prepared.url }, EXTERNAL_URL),
     () => startBaseline(baselinePort, prepared.url, EXTERNAL_URL, POOL_MAX),
+    () => startPostGraphile(postgraphilePort, prepared.url, POOL_MAX),
   ],
-  async ([gateway, baseline]) => {
-    if (!gateway || !baseline) throw new Error('servers did not start');
+  async ([gateway, baseline, postgraphile]) => {
+    if (!gateway || !baseline || !postgraphile) throw new Error('servers did not start');
     const scenarios = buildScenarios(size, await findCursors(gateway.url, size));
     const comparedAnswers = await assertSameAnswers(gateway.url, baseline.url, scenarios);
     log(`${elapsed()}  ${comparedAnswers} answers compared: the gateway and the baseline agree`);
+    const peerRequests = await postGraphileRequests(postgraphile.url, size);
+    const peerCompared = await assertSameRows(gateway.url, postgraphile.url, scenarios, peerRequests, HEADERS);
+    log(`${elapsed()}  ${peerCompared} answers compared: the gateway and PostGraphile return the same rows`);
     const statements = await countStatements(prepared.url, EXTERNAL_URL, scenarios);
     for (const [id, counts] of statements) {
       if (counts.sameSql === false)
@@ -152,11 +159,27 @@ const postgres = await withServers(
       // Baseline first, then the gateway, scenario by scenario: drift in the machine's load hits both alike.
       const baselineResult = await drive(baseline, scenario.requests, load, databaseName);
       const gatewayResult = await drive(gateway, scenario.requests, load, databaseName);
-      measured.push({ scenario, gateway: gatewayResult, baseline: baselineResult, statements: statements.get(scenario.id) ?? null });
+      const peer = peerRequests.get(scenario.id);
+      const postgraphileResult = peer ? await drive(postgraphile, peer, load, databaseName) : null;
+      measured.push({
+        scenario,
+        gateway: gatewayResult,
+        baseline: baselineResult,
+        statements: statements.get(scenario.id) ?? null,
+        postgraphile: postgraphileResult,
+      });
       log(
-        `${elapsed()}  ${scenario.id.padEnd(15)} gateway ${gatewayResult.reqPerSec.toFixed(0).padStart(6)} req/s, baseline ${baselineResult.reqPerSec.toFixed(0).padStart(6)} req/s`,
+        `${elapsed()}  ${scenario.id.padEnd(15)} gateway ${gatewayResult.reqPerSec.toFixed(0).padStart(6)} req/s, baseline ${baselineResult.reqPerSec.toFixed(0).padStart(6)} req/s${postgraphileResult ? `, PostGraphile ${postgraphileResult.reqPerSec.toFixed(0).padStart(6)} req/s` : ''}`,
       );
     }
+    const polling = await withListedRunnerRestored(prepared.url, async () => ({
+      gateway: await drivePolling(gateway, 'gateway', load, databaseName),
+      conditional: await drivePolling(gateway, 'gateway-conditional', load, databaseName),
+      postgraphile: await drivePolling(postgraphile, 'postgraphile', load, databaseName),
+    }));
+    log(
+      `${elapsed()}  polling         gateway ${polling.gateway.reqPerSec.toFixed(0)}, with If-None-Match ${polling.conditional.reqPerSec.toFixed(0)} (${Math.round(polling.conditional.notModifiedShare * 100)}% 304), PostGraphile ${polling.postgraphile.reqPerSec.toFixed(0)} answers/s`,
+    );
     // Last, so that whatever it leaves behind (a grown heap) does not colour the figures above.
     const overload = await runOverload(gateway, overloadOptions);
     log(
@@ -174,6 +197,8 @@ const postgres = await withServers(
       overload,
       gatewayLifetimePeakMb: gateway.lifetimePeakRssMb(),
       baselineLifetimePeakMb: baseline.lifetimePeakRssMb(),
+      postgraphile: { version: POSTGRAPHILE_VERSION, comparedAnswers: peerCompared },
+      polling,
     };
   },
 );

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
+import { PrincipalCache } from './auth/principals.ts';
 import type { Database } from './db/client.ts';
 import { type Context, createContext, readToken } from './graphql/context.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits, graphqlLimitPlugins } from './graphql/limits.ts';
@@ -10,6 +11,7 @@ import { refuseUnacceptable } from './graphql/accept.ts';
 import { rejectNullBytes } from './graphql/null-bytes.ts';
 import { schema } from './graphql/schema/index.ts';
 import { ignoreEmptyBodies, rawGraphQLBodies } from './http/body.ts';
+import { conditionalRequests } from './http/conditional.ts';
 import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
 import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
@@ -47,9 +49,15 @@ export interface AppOptions {
   readonly live?: LiveOptions;
   /** Stale-runner pruning and audit retention; none by default (tests ask for it). */
   readonly housekeeping?: HousekeepingOptions | null;
+  /** How long an authenticated token is reused without a lookup (see PrincipalCache); 0: looked up every request. */
+  readonly principalCacheTtlMs?: number;
+  /** ETags on the APIs' GET answers, and 304s for unchanged ones (see conditionalRequests); default on. */
+  readonly etags?: boolean;
   /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
   readonly dashboard?: Dashboard | null;
 }
+
+export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
 export const GRAPHQL_PATHS = ['/graphql', '/api/graphql'] as const;
@@ -107,6 +115,8 @@ export function buildApp({
   trustProxy = false,
   live = {},
   housekeeping = null,
+  principalCacheTtlMs = DEFAULT_PRINCIPAL_CACHE_TTL_MS,
+  etags = true,
   dashboard = loadDashboard(),
 }: AppOptions) {
   const app = Fastify({
@@ -121,7 +131,8 @@ export function buildApp({
   const db = database.prisma;
   const knownPaths = new KnownPaths();
   knownPaths.watch(app);
-  settings = { ...settings, graphqlLimits, reportError: (error, what) => app.log.warn({ err: error }, what) };
+  const principals = new PrincipalCache(principalCacheTtlMs);
+  settings = { ...settings, graphqlLimits, principals, reportError: (error, what) => app.log.warn({ err: error }, what) };
   // Before every other hook, so that even refused and preflight answers carry it.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -134,7 +145,9 @@ export function buildApp({
   const limits = rateLimits.enabled ? new RateLimits(rateLimits) : null;
   if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPaths: GRAPHQL_PATHS });
 
-  const hub = liveServer(app, database, live);
+  if (etags) conditionalRequests(app, { db, principals, prefixes: ['/api/v4', ...GRAPHQL_PATHS] });
+
+  const hub = liveServer(app, database, { ...live, principals });
   if (housekeeping) {
     let housekeeper: Housekeeper | null = null;
     app.addHook('onReady', async () => {

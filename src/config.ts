@@ -29,6 +29,10 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   readonly dbTransactionMaxWaitMs: number;
   readonly dbTransactionTimeoutMs: number;
+  /** PostgreSQL: Prisma's statements as named prepared statements (off for PgBouncer in transaction mode). */
+  readonly dbPreparedStatements: boolean;
+  /** PostgreSQL: the `jit` setting of the server's connections (off by default: see PostgresOptions.jit). */
+  readonly dbJit: boolean;
   /** How long SIGTERM waits for in-flight requests before the process exits anyway (with status 1). */
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
@@ -46,6 +50,10 @@ export interface Config {
   readonly runnerPruneStaleAfterMs: number;
   /** How long audit events are kept; null: forever. */
   readonly auditEventRetentionMs: number | null;
+  /** How long an authenticated token is reused without a lookup; 0 turns the cache off. */
+  readonly principalCacheTtlMs: number;
+  /** ETags and 304s on the APIs' GET answers. */
+  readonly etags: boolean;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -102,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 1),
     dbTransactionMaxWaitMs: integer(env, 'DB_TRANSACTION_MAX_WAIT_MS', DEFAULT_TRANSACTION_MAX_WAIT_MS, 1),
     dbTransactionTimeoutMs: integer(env, 'DB_TRANSACTION_TIMEOUT_MS', DEFAULT_TRANSACTION_TIMEOUT_MS, 1),
+    dbPreparedStatements: env.DB_PREPARED_STATEMENTS !== 'false',
+    dbJit: env.DB_JIT === 'true',
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 1),
     logLevel: env.LOG_LEVEL || 'info',
     graphiql: env.GRAPHIQL !== 'false',
@@ -143,5 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runnerPruneStaleAfterMs:
       integer(env, 'RUNNER_PRUNE_STALE_AFTER_SECONDS', integer(env, 'RUNNER_STALE_TIMEOUT_SECONDS', STALE_TIMEOUT_MS / 1000, 1), 1) * 1000,
     auditEventRetentionMs: integer(env, 'AUDIT_EVENT_RETENTION_SECONDS', 0, 0) * 1000 || null,
+    principalCacheTtlMs: integer(env, 'PRINCIPAL_CACHE_TTL_MS', 10_000, 0),
+    etags: env.ETAGS !== 'false',
   };
 }

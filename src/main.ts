@@ -63,6 +63,8 @@ const app = buildApp({
     staleAfterMs: config.runnerPruneStaleAfterMs,
     auditRetentionMs: config.auditEventRetentionMs,
   },
+  principalCacheTtlMs: config.principalCacheTtlMs,
+  etags: config.etags,
 });
 if (booted.ignoredRootToken) {
   app.log.warn(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -92,8 +93,9 @@ export async function openPGlite(source?: string | PGlite, bounds: ClientOptions
     onQuery,
     migrate: () => applyMigrations(session),
     // PGlite is one session in this process: it hears its own transactions' notifications, after they commit.
-    listen: async (channel, { onNotification }) => {
+    listen: async (channel, { onNotification, onListening }) => {
       const unlisten = await pglite.listen(channel, onNotification);
+      onListening?.();
       return () => unlisten();
     },
     async close() {
@@ -118,6 +120,37 @@ export interface PostgresOptions extends ClientOptions {
    * They must not crash the process, and must not go unseen. Default: one line on stderr.
    */
   onBackgroundError?: (error: Error, what: string) => void;
+  /**
+   * Default true: Prisma's statements are sent as named prepared statements (see `statementNames`), so each
+   * connection parses and plans a statement once instead of on every request. Off for a pooler that hands one
+   * session's statements to several server connections (PgBouncer in transaction mode).
+   */
+  preparedStatements?: boolean;
+  /**
+   * Default false: PostgreSQL's JIT compilation, per connection. These short OLTP statements never repay it, and its
+   * cost estimates mistake a large table for a long query.
+   */
+  jit?: boolean;
+}
+
+/** At most this many distinct statements are named; any further text is sent unnamed (see `statementNames`). */
+const MAX_NAMED_STATEMENTS = 1_000;
+
+/**
+ * Names Prisma's statements for `@prisma/adapter-pg` (its `statementNameGenerator`): the same text always gets the
+ * same name (a digest of it), so each pooled connection prepares it once and then only binds and executes it.
+ * Bounded: each connection keeps every statement it prepared for its whole life, and a statement whose text varies
+ * (an `IN` list of another length) is a new one, so past `max` distinct texts new ones go unnamed.
+ */
+export function statementNames(max = MAX_NAMED_STATEMENTS): (query: { sql: string }) => string | undefined {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    const known = names.get(sql);
+    if (known !== undefined || names.size >= max) return known;
+    const name = `rg_${createHash('sha1').update(sql).digest('base64url')}`;
+    names.set(sql, name);
+    return name;
+  };
 }
 
 const stderrLine = (error: Error, what: string) => process.stderr.write(`warning: ${what}: ${error.message}\n`);
@@ -133,12 +166,15 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     statement_timeout: options.statementTimeoutMillis ?? DEFAULT_STATEMENT_TIMEOUT_MS,
     // A connection whose server vanished without closing it (a dropped network) is noticed, not reused forever.
     keepAlive: true,
+    ...(options.jit ? {} : { options: '-c jit=off' }),
     idleTimeoutMillis: 30_000,
   });
   // A connection that dies while idle (database restart) must not crash the process; it is reported instead.
   const report = options.onBackgroundError ?? stderrLine;
   pool.on('error', (error) => report(error, 'an idle PostgreSQL connection failed'));
   const adapter = new PrismaPg(pool, {
+    // The option's type says a name is always returned; pg sends a statement without one unnamed, as wanted.
+    ...(options.preparedStatements === false ? {} : { statementNameGenerator: statementNames() as (query: { sql: string }) => string }),
     onPoolError: (error) => report(error, 'the PostgreSQL pool failed'),
     onConnectionError: (error) => report(error, 'a PostgreSQL connection failed'),
   });

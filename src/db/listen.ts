@@ -1,9 +1,15 @@
 import pg from 'pg';
 
-/** Called with each notification's payload; `onGap` after a reconnection, when notifications may have been missed. */
+/**
+ * Called with each notification's payload; `onLost` when the listening connection is lost (notifications may be
+ * missed from then on), `onGap` after a reconnection, when notifications may have been missed.
+ */
 export interface NotificationHandlers {
   readonly onNotification: (payload: string) => void;
   readonly onGap?: () => void;
+  readonly onLost?: () => void;
+  /** Each time LISTEN is in place (first and after every reconnection): from now on no notification is missed. */
+  readonly onListening?: () => void;
 }
 
 const RETRY_MS = [100, 500, 1_000, 2_000, 5_000];
@@ -30,7 +36,10 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
       // The 'end' event follows and schedules the reconnection.
     });
     next.on('end', () => {
-      if (client === next) client = null;
+      if (client === next) {
+        client = null;
+        if (!stopped) handlers.onLost?.();
+      }
       if (!stopped) schedule();
     });
     // Bounded: a database that accepts connections but never answers must not hold start-up.
@@ -54,6 +63,7 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
       return;
     }
     client = next;
+    handlers.onListening?.();
     if (attempt > 0) handlers.onGap?.();
     attempt = 0;
   };

@@ -5,7 +5,15 @@ import { lockDataDir } from './folder-lock.ts';
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite persisted under DATA_DIR. */
 type DatabaseConfig = Pick<
   Config,
-  'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'dbPoolTimeoutMs' | 'dbStatementTimeoutMs' | 'dbTransactionMaxWaitMs' | 'dbTransactionTimeoutMs'
+  | 'databaseUrl'
+  | 'dataDir'
+  | 'dbPoolMax'
+  | 'dbPoolTimeoutMs'
+  | 'dbStatementTimeoutMs'
+  | 'dbTransactionMaxWaitMs'
+  | 'dbTransactionTimeoutMs'
+  | 'dbPreparedStatements'
+  | 'dbJit'
 >;
 
 /**
@@ -29,6 +37,8 @@ export async function openDatabase(
       max: config.dbPoolMax,
       connectionTimeoutMillis: config.dbPoolTimeoutMs,
       statementTimeoutMillis: config.dbStatementTimeoutMs,
+      preparedStatements: config.dbPreparedStatements,
+      jit: config.dbJit,
       ...(onBackgroundError ? { onBackgroundError } : {}),
     });
   }

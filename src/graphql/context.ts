@@ -1,5 +1,6 @@
 import { Access } from '../auth/access.ts';
 import DataLoader from 'dataloader';
+import type { PrincipalCache } from '../auth/principals.ts';
 import { RUNNER_FACTS_SELECT, type RunnerFacts, RunnerPolicy } from '../auth/runner-policy.ts';
 import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
@@ -18,6 +19,8 @@ export interface SchemaSettings {
   readonly graphqlLimits?: GraphQLLimits;
   /** Hears of failures no answer carries (bookkeeping writes); the app logs them. */
   readonly reportError?: (error: unknown, what: string) => void;
+  /** Authenticated tokens kept for a short while (see PrincipalCache); none: every request looks its token up. */
+  readonly principals?: PrincipalCache;
 }
 
 /**
@@ -71,11 +74,14 @@ export async function createContext(
   clientIp: string | null = null,
 ): Promise<Context> {
   const viewer = token
-    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")).catch(
-        (error: unknown) => {
-          throw asGraphQLError(error);
-        },
-      )
+    ? await authenticate(
+        db,
+        token,
+        (error) => settings.reportError?.(error, "recording a token's last use failed"),
+        settings.principals,
+      ).catch((error: unknown) => {
+        throw asGraphQLError(error);
+      })
     : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { type LiveEvent, LIVE_CHANNEL, parseLiveEvent } from './events.ts';
+import type { PrincipalCache } from '../auth/principals.ts';
 import { EventQueue } from './queue.ts';
 import { LiveSessions } from './sessions.ts';
 import { loadRunnerSnapshot, type RunnerSnapshot } from './snapshots.ts';
@@ -10,6 +11,8 @@ export interface LiveHubOptions {
   /** How long a subscriber's token check is reused when nothing about access changed. */
   readonly sessionTtlMs?: number;
   readonly log?: { warn(object: object, message: string): void };
+  /** Authenticated principals this process keeps: emptied on every `access` event, unused while not listening. */
+  readonly principals?: PrincipalCache;
 }
 
 /**
@@ -39,6 +42,8 @@ export class LiveHub {
         if (event) this.dispatch(event);
       },
       // Notifications sent while the connection was down are lost: at least make everyone's access fresh.
+      onListening: () => this.options.principals?.listening(true),
+      onLost: () => this.options.principals?.listening(false),
       onGap: () => {
         this.options.log?.warn({}, 'live events: reconnected to the database; changes made meanwhile were not delivered');
         this.dispatch({ kind: 'access' });
@@ -51,6 +56,7 @@ export class LiveHub {
     for (const queue of [...this.queues]) queue.end();
     const stop = this.stopListening;
     this.stopListening = null;
+    this.options.principals?.listening(false);
     await stop?.();
   }
 
@@ -62,7 +68,10 @@ export class LiveHub {
   }
 
   private dispatch(event: LiveEvent): void {
-    if (event.kind === 'access') this.sessions.clear();
+    if (event.kind === 'access') {
+      this.sessions.clear();
+      this.options.principals?.clear();
+    }
     for (const queue of this.queues) queue.push(event);
   }
 

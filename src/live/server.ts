@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import type { PrincipalCache } from '../auth/principals.ts';
 import { LiveHub } from './hub.ts';
 import { startSweeper, type Sweeper } from './sweeper.ts';
 
@@ -13,6 +14,8 @@ export interface LiveOptions {
   readonly sweepIntervalMs?: number | null;
   /** How long a subscriber's token check is reused while nothing about access changes. */
   readonly sessionTtlMs?: number;
+  /** Authenticated principals kept by this server, which the hub keeps true to the database (see PrincipalCache). */
+  readonly principals?: PrincipalCache;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface LiveOptions {
  * open requests to finish, so an open event stream never holds a shutdown.
  */
 export function liveServer(app: ServerLifecycle, database: Database, options: LiveOptions = {}): LiveHub {
-  const hub = new LiveHub(database, { sessionTtlMs: options.sessionTtlMs, log: app.log });
+  const hub = new LiveHub(database, { sessionTtlMs: options.sessionTtlMs, log: app.log, principals: options.principals });
   let sweeper: Sweeper | null = null;
   app.addHook('onReady', async () => {
     await hub.start();

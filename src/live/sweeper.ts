@@ -42,6 +42,8 @@ export async function sweepStatuses(db: Db, now = Date.now()): Promise<number[] 
     await tx.liveSweep.update({ where: { id: 1 }, data: { sweptAt: to } });
     const ids = rows.map((row) => row.id);
     if (ids.length) {
+      // What answers show changed without a write: conditional requests' ETags must move (see DataVersion).
+      await tx.$executeRaw`SELECT "data_version_bump"()`;
       await tx.$executeRaw`SELECT pg_notify(${LIVE_CHANNEL}, json_build_object('kind', 'runner', 'id', id)::text) FROM unnest(${ids}::int[]) AS id`;
     }
     return ids;
