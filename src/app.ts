@@ -29,6 +29,7 @@ import { refuseMethod, sendJson } from './rest/http.ts';
 import { v4Routes } from './rest/v4/index.ts';
 import { attachWebSocket, connectionToken, rateLimitedAdmission } from './graphql/websocket.ts';
 import { liveServer, type LiveOptions } from './live/server.ts';
+import { sharedLiveRendering } from './graphql/live-rendering.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -135,6 +136,7 @@ export function buildApp({
       refuseUnacceptable({ graphiql }),
       rejectNullBytes(),
       operationNames(),
+      sharedLiveRendering(),
       ...graphqlLimitPlugins<Context & ServerContext>(graphqlLimits, limits ? graphqlTokenAttempts(limits) : undefined),
       ...(limits ? [graphqlFailedTokenAuth(limits)] : []),
     ],

@@ -1,9 +1,12 @@
 import pg from 'pg';
 
-/** Called with each notification's payload; `onGap` after a reconnection, when notifications may have been missed. */
+/**
+ * Called with each notification's payload; `onGap` after a reconnection, with the moment the listening stopped:
+ * notifications sent since then may have been missed.
+ */
 export interface NotificationHandlers {
   readonly onNotification: (payload: string) => void;
-  readonly onGap?: () => void;
+  readonly onGap?: (since: Date) => void;
 }
 
 const RETRY_MS = [100, 500, 1_000, 2_000, 5_000];
@@ -20,6 +23,8 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
   let stopped = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** When the listening last stopped (or the first attempt to start it failed). */
+  let lostAt = new Date();
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url, keepAlive: true });
@@ -30,7 +35,10 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
       // The 'end' event follows and schedules the reconnection.
     });
     next.on('end', () => {
-      if (client === next) client = null;
+      if (client === next) {
+        client = null;
+        lostAt = new Date();
+      }
       if (!stopped) schedule();
     });
     // Bounded: a database that accepts connections but never answers must not hold start-up.
@@ -54,7 +62,7 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
       return;
     }
     client = next;
-    if (attempt > 0) handlers.onGap?.();
+    if (attempt > 0) handlers.onGap?.(lostAt);
     attempt = 0;
   };
 
