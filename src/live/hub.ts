@@ -136,6 +136,7 @@ export class LiveHub {
 
   private async take(event: LiveEvent): Promise<void> {
     const followers = [...this.followers].filter((follower) => event.kind === 'access' || follower.wants(event));
+    let failure: unknown = null;
     await Promise.all(
       followers.map(async (follower) => {
         let session: LiveSession;
@@ -151,10 +152,12 @@ export class LiveHub {
           await follower.take(event, session);
         } catch (error) {
           // What it needed could not be read now (database unavailable): this event is skipped for it.
-          this.options.log?.warn({ err: error }, 'live events: an event could not be delivered to a subscriber');
+          failure ??= error;
         }
       }),
     );
+    // Once per event: what failed was most likely shared by all its subscribers.
+    if (failure) this.options.log?.warn({ err: failure, event }, 'live events: an event could not be delivered to some subscribers');
   }
 
   /** Makes something once per event, however many subscriptions ask for it. */
