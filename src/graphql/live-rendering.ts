@@ -42,7 +42,7 @@ function serializedOnce(result: ExecutionResult): ExecutionResult {
 
 /**
  * Renders a delivery once for all the subscribers that would get the same answer: the same value of the same
- * event, the same operation and variables, and the same viewer (see `LiveSession.key`). It renders in a context
+ * event, the same operation and variables, the same viewer (see `LiveSession.key`) and the same external URL. It renders in a context
  * made from the session checked at delivery, so fields below the runner follow the subscriber's access as it is
  * now, and read the database afresh for each event.
  */
@@ -53,10 +53,12 @@ function render(args: ExecutionArgs, delivery: Delivery<unknown>, operation: str
     byKey = new Map();
     rendered.set(value, byKey);
   }
-  const key = `${delivery.session.key}\u0000${operation}`;
+  const context = args.contextValue as Context;
+  // URLs in the answer follow the address the subscriber reached the server at (see `settingsFor`).
+  const key = `${delivery.session.key}\u0000${context.settings.externalUrl}\u0000${operation}`;
   let result = byKey.get(key);
   if (!result) {
-    const contextValue = sessionContext(args.contextValue as Context, delivery.session);
+    const contextValue = sessionContext(context, delivery.session);
     result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then(serializedOnce);
     byKey.set(key, result);
   }
