@@ -13,6 +13,7 @@ import { ignoreEmptyBodies, rawGraphQLBodies } from './http/body.ts';
 import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
 import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
+import { type Dashboard, loadDashboard } from './http/dashboard.ts';
 import { homeRoute } from './http/home.ts';
 import { createLogger, type LoggerOptions, noteOperation, noteViewer, requestId, requestLogging } from './http/logging.ts';
 import { KnownPaths } from './http/methods.ts';
@@ -44,6 +45,8 @@ export interface AppOptions {
   readonly trustProxy?: boolean | string;
   /** Subscriptions: the status sweeper's interval (none by default), token re-check interval. */
   readonly live?: LiveOptions;
+  /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
+  readonly dashboard?: Dashboard | null;
 }
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
@@ -101,6 +104,7 @@ export function buildApp({
   rateLimits = DEFAULT_RATE_LIMITS,
   trustProxy = false,
   live = {},
+  dashboard = loadDashboard(),
 }: AppOptions) {
   const app = Fastify({
     // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
@@ -157,7 +161,7 @@ export function buildApp({
       const token = connectionParams
         ? connectionToken(connectionParams, req.raw ?? req)
         : readToken(req.headers, req.query as { private_token?: unknown });
-      const context = await createContext(db, token, settingsFor(req, settings));
+      const context = await createContext(db, token, settingsFor(req, settings), undefined, req.ip ?? null);
       noteViewer(req, context.viewer);
       return { ...context, live: { hub, token } };
     },
@@ -216,7 +220,7 @@ export function buildApp({
   app.register(v4Routes, { prefix: '/api/v4', db, settings, knownPaths });
   if (graphiql) app.register(graphiqlAssets);
   faviconRoutes(app);
-  homeRoute(app, { graphiql });
+  homeRoute(app, { graphiql, dashboard });
 
   app.get('/-/liveness', async () => ({ status: 'ok' }));
   app.get('/-/readiness', async (_req, reply) => {

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { resetRegistrationToken } from '../src/services/tokens.ts';
+import { DASHBOARD_CSP } from '../src/http/dashboard.ts';
 import { startApp } from './security/app.ts';
 import { createUser } from './support/factories.ts';
 import { useTestServer } from './support/server.ts';
@@ -61,6 +62,29 @@ describe("GitLab's paths and answers", () => {
     const html = await (await fetch(`${server.url}/`, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('<a href="/graphql">GraphiQL</a>');
     expect(html).toContain('<a href="/api/v4/openapi.json">OpenAPI document</a>');
+  });
+
+  it('serves the fleet dashboard at / to browsers, every asset from this server, the page allowed to reach nothing else', async () => {
+    const page = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    const html = await page.text();
+    const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(references.filter((reference) => reference.startsWith('/-/dashboard/assets/'))).toHaveLength(2);
+    // The page's own links (GraphiQL, the OpenAPI document) are tested above; these are what it loads.
+    for (const reference of references.filter((reference) => reference.startsWith('/-/') || reference.startsWith('/favicon'))) {
+      const asset = await fetch(`${server.url}${reference}`);
+      expect(asset.status, reference).toBe(200);
+    }
+    expect(html).not.toMatch(/https?:\/\//);
+    const missing = await fetch(`${server.url}/-/dashboard/assets/nothing.js`);
+    expect(missing.status).toBe(404);
+  });
+
+  it('without a built dashboard, shows browsers the plain home page and how to build it', async () => {
+    const app = await startApp({ dashboard: null });
+    const html = await (await fetch(`${app.url}/`, { headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('<a href="/graphql">GraphiQL</a>');
+    expect(html).toContain('run <code>npm run build:web</code>');
   });
 });
 

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { type Dashboard, DASHBOARD_CSP, dashboardAssets } from './dashboard.ts';
 
 /**
- * `GET /`: what this server is and where its two APIs are, for a person who opens the bare address. Browsers get
- * a small page, other clients the same facts as JSON. Kept apart so that a richer front page can replace it.
+ * `GET /`: in a browser, the runner fleet dashboard (web/, see src/http/dashboard.ts); other clients get what this
+ * server is and where its APIs are, as JSON. Without a built dashboard browsers get a small page with the same
+ * facts and the command that builds it.
  */
-export function homeRoute(app: FastifyInstance, { graphiql }: { graphiql: boolean }): void {
+export function homeRoute(app: FastifyInstance, { graphiql, dashboard }: { graphiql: boolean; dashboard: Dashboard | null }): void {
   const links = {
     graphql: '/graphql',
     ...(graphiql ? { graphiql: '/graphql' } : {}),
@@ -17,7 +19,7 @@ export function homeRoute(app: FastifyInstance, { graphiql }: { graphiql: boolea
     description: "A GraphQL gateway over GitLab's CI runners model, with a REST shim that speaks GitLab's api/v4 runners endpoints.",
     links,
   };
-  const page = `<!doctype html>
+  const plainPage = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -33,12 +35,19 @@ export function homeRoute(app: FastifyInstance, { graphiql }: { graphiql: boolea
       <li><a href="/api/v4/openapi.json">OpenAPI document</a> of the GitLab REST API at <code>/api/v4</code></li>
     </ul>
     <p>Authenticate with a personal access token in the <code>PRIVATE-TOKEN</code> header.</p>
+    <p>The runner fleet dashboard is not built on this install: run <code>npm run build:web</code> (<code>npm ci</code> does it) and restart.</p>
   </body>
 </html>
 `;
+  if (dashboard) dashboardAssets(app, dashboard);
   app.get('/', async (request, reply) => {
     const accept = request.headers.accept ?? '';
-    if (accept.includes('text/html')) return reply.type('text/html; charset=utf-8').send(page);
-    return reply.send(about);
+    if (!accept.includes('text/html')) return reply.send(about);
+    if (!dashboard) return reply.type('text/html; charset=utf-8').send(plainPage);
+    return reply
+      .header('content-security-policy', DASHBOARD_CSP)
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(dashboard.page);
   });
 }
