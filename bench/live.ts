@@ -5,6 +5,7 @@
 // to every subscriber: 50,000 deliveries a second).
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { preparePostgres } from './databases.ts';
 import { ADMIN_TOKEN, SIZES } from './dataset.ts';
@@ -23,6 +24,10 @@ export interface LiveScenarioResult {
   readonly maxMs: number;
   /** The gateway's CPU over the measured window, in % of one core. */
   readonly cpuPercent: number;
+  /** The gateway's CPU from the first change until the last delivery (or the deadline), per 1,000 deliveries. */
+  readonly cpuMsPerThousand: number;
+  /** The machine's 1-minute load average as the scenario started (the machine is shared: figures depend on it). */
+  readonly loadAverage: number;
   readonly rssIdleMb: number;
   readonly rssSubscribedMb: number;
   readonly peakRssMb: number;
@@ -125,6 +130,7 @@ async function runScenario(
     await sleep(2_000);
     const rssSubscribedMb = rssMb(gateway.pid);
     gateway.resetPeak();
+    const loadAverage = loadavg()[0] ?? Number.NaN;
     const cpuBefore = gateway.cpuMs();
     const started = now();
     let changes = 0;
@@ -145,6 +151,7 @@ async function runScenario(
     const deadline = now() + 10_000;
     const count = () => subscribers.reduce((sum, subscriber) => sum + subscriber.latencies.length, 0);
     while (count() < expected && now() < deadline) await sleep(100);
+    const cpuAllMs = gateway.cpuMs() - cpuBefore;
     const latencies = subscribers.flatMap((subscriber) => subscriber.latencies).sort((a, b) => a - b);
     const result: LiveScenarioResult = {
       id: scenario.id,
@@ -157,13 +164,15 @@ async function runScenario(
       p99Ms: percentile(latencies, 99),
       maxMs: latencies.at(-1) ?? Number.NaN,
       cpuPercent: (cpuMs / windowMs) * 100,
+      cpuMsPerThousand: latencies.length ? (cpuAllMs / latencies.length) * 1000 : Number.NaN,
+      loadAverage,
       rssIdleMb,
       rssSubscribedMb,
       peakRssMb: gateway.peakRssMb(),
     };
     log(
       `live ${scenario.id.padEnd(17)} ${result.delivered}/${result.expected} delivered, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ` +
-        `cpu ${result.cpuPercent.toFixed(0)}%, rss ${result.rssIdleMb.toFixed(0)} → ${result.rssSubscribedMb.toFixed(0)} MB (peak ${result.peakRssMb.toFixed(0)})`,
+        `cpu ${result.cpuPercent.toFixed(0)}% (${result.cpuMsPerThousand.toFixed(0)} ms per 1,000 deliveries), load ${result.loadAverage.toFixed(1)}, rss ${result.rssIdleMb.toFixed(0)} → ${result.rssSubscribedMb.toFixed(0)} MB (peak ${result.peakRssMb.toFixed(0)})`,
     );
     return result;
   } finally {
@@ -207,14 +216,16 @@ export function renderLive(results: LiveBenchResults, when: Date, machine: strin
     `1,000 concurrent GraphQL-over-SSE subscribers on one gateway (PostgreSQL) while runners change at ${results.changesPerSecond} changes/s for ${results.seconds} s,`,
     'each change an `UPDATE` of a runner committed straight to PostgreSQL. Latency: from just before the `UPDATE` to the',
     'event read by the subscriber (same machine, same clock). Memory per subscriber: RSS with the subscribers connected',
-    'and idle, less RSS before, over 1,000. CPU: the gateway process over the measured window, in % of one core.',
+    'and idle, less RSS before, over 1,000. CPU: the gateway process over the measured window, in % of one core, and',
+    'from the first change to the last delivery per 1,000 deliveries (less sensitive to a busy machine than latency).',
+    "Load: the machine's 1-minute load average as the scenario started (the machine is shared with other work).",
     '',
-    '| Subscribers follow | Delivered | p50 | p99 | max | Gateway CPU | RSS idle → subscribed (peak) | Memory per subscriber |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Subscribers follow | Delivered | p50 | p99 | max | Gateway CPU | CPU per 1,000 deliveries | RSS idle → subscribed (peak) | Memory per subscriber | Load |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.scenarios.map(
       (s) =>
-        `| ${s.label} | ${s.delivered.toLocaleString('en')} / ${s.expected.toLocaleString('en')} | ${fmt(s.p50Ms)} ms | ${fmt(s.p99Ms)} ms | ${fmt(s.maxMs, 0)} ms | ${fmt(s.cpuPercent, 0)}% | ` +
-        `${fmt(s.rssIdleMb, 0)} → ${fmt(s.rssSubscribedMb, 0)} MB (${fmt(s.peakRssMb, 0)} MB) | ${fmt(((s.rssSubscribedMb - s.rssIdleMb) * 1024) / s.subscribers, 0)} KB |`,
+        `| ${s.label} | ${s.delivered.toLocaleString('en')} / ${s.expected.toLocaleString('en')} | ${fmt(s.p50Ms)} ms | ${fmt(s.p99Ms)} ms | ${fmt(s.maxMs, 0)} ms | ${fmt(s.cpuPercent, 0)}% | ${fmt(s.cpuMsPerThousand, 0)} ms | ` +
+        `${fmt(s.rssIdleMb, 0)} → ${fmt(s.rssSubscribedMb, 0)} MB (${fmt(s.peakRssMb, 0)} MB) | ${fmt(((s.rssSubscribedMb - s.rssIdleMb) * 1024) / s.subscribers, 0)} KB | ${fmt(s.loadAverage)} |`,
     ),
     END,
   ].join('\n');

@@ -33,6 +33,7 @@ import { v4Routes } from './rest/v4/index.ts';
 import { attachWebSocket, connectionToken, rateLimitedAdmission } from './graphql/websocket.ts';
 import { liveServer, type LiveOptions } from './live/server.ts';
 import { type Housekeeper, type HousekeepingOptions, startHousekeeping } from './jobs/housekeeping.ts';
+import { sharedLiveRendering } from './graphql/live-rendering.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -165,6 +166,7 @@ export function buildApp({
       refuseUnacceptable({ graphiql }),
       rejectNullBytes(),
       operationNames(),
+      sharedLiveRendering(),
       ...graphqlLimitPlugins<Context & ServerContext>(graphqlLimits, limits ? graphqlTokenAttempts(limits) : undefined),
       ...(limits ? [graphqlFailedTokenAuth(limits)] : []),
     ],

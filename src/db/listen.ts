@@ -2,11 +2,12 @@ import pg from 'pg';
 
 /**
  * Called with each notification's payload; `onLost` when the listening connection is lost (notifications may be
- * missed from then on), `onGap` after a reconnection, when notifications may have been missed.
+ * missed from then on), `onGap` after a reconnection, with the moment the listening stopped: notifications sent
+ * since then may have been missed.
  */
 export interface NotificationHandlers {
   readonly onNotification: (payload: string) => void;
-  readonly onGap?: () => void;
+  readonly onGap?: (since: Date) => void;
   readonly onLost?: () => void;
   /** Each time LISTEN is in place (first and after every reconnection): from now on no notification is missed. */
   readonly onListening?: () => void;
@@ -26,6 +27,8 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
   let stopped = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** When the listening last stopped (or the first attempt to start it failed). */
+  let lostAt = new Date();
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url, keepAlive: true });
@@ -38,6 +41,7 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
     next.on('end', () => {
       if (client === next) {
         client = null;
+        lostAt = new Date();
         if (!stopped) handlers.onLost?.();
       }
       if (!stopped) schedule();
@@ -64,7 +68,7 @@ export async function listenPostgres(url: string, channel: string, handlers: Not
     }
     client = next;
     handlers.onListening?.();
-    if (attempt > 0) handlers.onGap?.();
+    if (attempt > 0) handlers.onGap?.(lostAt);
     attempt = 0;
   };
 

@@ -84,6 +84,34 @@ export async function createContext(
       })
     : null;
   const access = await Access.load(db, viewer);
+  const { runnerFacts, jobCounts } = requestLoaders(db, access);
+  let writes = 0;
+  const forget = () => {
+    runnerFacts.clearAll();
+    jobCounts.clearAll();
+    access.forgetDerived();
+  };
+  return {
+    db,
+    viewer,
+    access,
+    policy: new RunnerPolicy(access, db),
+    settings,
+    transport,
+    clientIp,
+    runnerFacts,
+    jobCounts,
+    async beforeWrite() {
+      forget();
+      // The first write of a request decides on the memberships read with its token; a later one reads them again.
+      if (writes++ > 0) await access.reload();
+    },
+    afterWrite: forget,
+  };
+}
+
+/** The request's batching caches: they live as long as one request (or one delivery of a live event), never longer. */
+function requestLoaders(db: Db, access: Access): Pick<Context, 'runnerFacts' | 'jobCounts'> {
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
     const rows = await db.runner.findMany({ where: { id: { in: [...ids] } }, select: RUNNER_FACTS_SELECT });
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -111,29 +139,17 @@ export async function createContext(
     },
     { cacheKeyFn: jobCountKey },
   );
-  let writes = 0;
-  const forget = () => {
-    runnerFacts.clearAll();
-    jobCounts.clearAll();
-    access.forgetDerived();
-  };
-  return {
-    db,
-    viewer,
-    access,
-    policy: new RunnerPolicy(access, db),
-    settings,
-    transport,
-    clientIp,
-    runnerFacts,
-    jobCounts,
-    async beforeWrite() {
-      forget();
-      // The first write of a request decides on the memberships read with its token; a later one reads them again.
-      if (writes++ > 0) await access.reload();
-    },
-    afterWrite: forget,
-  };
+  return { runnerFacts, jobCounts };
+}
+
+/**
+ * The context a live event is rendered in: the subscription's, as the subscriber's session is now (checked again at
+ * each event, see `src/live/sessions.ts`), with caches of its own, so nothing read for an earlier event is served
+ * for a later one.
+ */
+export function sessionContext(base: Context, session: Pick<Context, 'viewer' | 'access' | 'policy'>): Context {
+  const { viewer, access, policy } = session;
+  return { ...base, viewer, access, policy, ...requestLoaders(base.db, access) };
 }
 
 /** Who the audit events of this request's changes name: its user, or (without one) the runner acting by its token. */

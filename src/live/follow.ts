@@ -1,10 +1,10 @@
 import type { RunnerFacts } from '../auth/runner-policy.ts';
-import type { Prisma } from '../db/generated/client.ts';
+import type { Job, Prisma } from '../db/generated/client.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
+import { Delivery, LiveFailure } from './delivery.ts';
 import { type LiveEvent, runnersOf, touchesRunner } from './events.ts';
-import type { LiveHub } from './hub.ts';
-import { refusal } from './refusal.ts';
-import type { EventQueue } from './queue.ts';
+import type { Follower, LiveHub } from './hub.ts';
+import { Outbox } from './outbox.ts';
 import type { LiveSession } from './sessions.ts';
 import { type RunnerSnapshot, SNAPSHOT_INCLUDE } from './snapshots.ts';
 
@@ -18,72 +18,54 @@ export interface RunnerChange {
   readonly runner: RunnerSnapshot | null;
 }
 
-/** The subscriber's token no longer works (revoked, expired, user blocked): delivered once, then the stream ends. */
-export class LiveFailure {
-  constructor(readonly error: unknown) {}
-}
-
-/** What one event means to one subscriber: a value to deliver (maybe the last), the end of the stream, or nothing. */
-type Step<T> = { readonly value: T; readonly last?: boolean } | { readonly end: true } | null;
+/** At most this many runners are tracked per fleet subscription: a dashboard's worth, many times over. */
+const MAX_FLEET = 10_000;
 
 /**
- * Turns the hub's events into one subscriber's stream: `step` decides, per event, what (if anything) this
- * subscriber receives. Before each delivery the subscriber's token is checked again. Ending the stream (the
- * client went away) ends the queue at once, even while it waits for the next event.
+ * One subscriber's stream: the hub hands it events, `take` decides what (if anything) the subscriber hears, and
+ * the outbox keeps it until the transport reads it. Ending the stream (the client went away) stops it at once.
  */
-function subscriberStream<T>(
-  hub: LiveHub,
-  token: string | null,
-  relevant: (event: LiveEvent) => boolean,
-  step: (event: LiveEvent, session: LiveSession) => Promise<Step<T>>,
-): AsyncIterableIterator<T | LiveFailure> {
-  const queue: EventQueue<LiveEvent> = hub.events();
-  let finishing = false;
-  const iterator: AsyncIterableIterator<T | LiveFailure> = {
-    async next() {
-      while (!finishing) {
-        const { value: event, done } = await queue.next();
-        if (done) break;
-        if (event.kind !== 'access' && !relevant(event)) continue;
-        let session: LiveSession;
-        let result: Step<T>;
-        try {
-          session = await hub.sessions.check(token);
-        } catch (error) {
-          // The database failing to answer is no reason to end a subscription; a refused token is.
-          if (!refusal(error)) continue;
-          finishing = true;
-          queue.end();
-          return { value: new LiveFailure(error), done: false };
-        }
-        if (event.kind === 'access') continue;
-        try {
-          result = await step(event, session);
-        } catch {
-          // The runner could not be read now (database unavailable): this event is skipped, the stream goes on.
-          continue;
-        }
-        if (!result) continue;
-        if ('end' in result) break;
-        if (result.last) {
-          finishing = true;
-          queue.end();
-        }
-        return { value: result.value, done: false };
-      }
-      queue.end();
-      return { value: undefined, done: true };
-    },
-    async return() {
-      finishing = true;
-      queue.end();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+abstract class Subscription<T> implements Follower, AsyncIterableIterator<Delivery<T> | LiveFailure> {
+  protected readonly outbox: Outbox<Delivery<T> | LiveFailure>;
+
+  constructor(
+    protected readonly hub: LiveHub,
+    readonly token: string | null,
+  ) {
+    let unfollow = () => {};
+    // A fleet's members, and one event per runner waiting in the outbox, at most.
+    this.outbox = new Outbox(MAX_FLEET + 1, () => unfollow());
+    unfollow = hub.follow(this);
+  }
+
+  abstract wants(event: LiveEvent): boolean;
+  abstract take(event: LiveEvent, session: LiveSession): Promise<void>;
+
+  fail(error: unknown): void {
+    this.outbox.fail('failure', new LiveFailure(error));
+  }
+
+  end(): void {
+    this.outbox.end();
+  }
+
+  next(): Promise<IteratorResult<Delivery<T> | LiveFailure>> {
+    return this.outbox.next();
+  }
+
+  async return(): Promise<IteratorResult<Delivery<T> | LiveFailure>> {
+    this.outbox.end();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The change of a runner, as one object for every subscriber that hears the same of this event. */
+  protected change(event: LiveEvent, kind: RunnerChangeKind, runnerId: number, runner: RunnerSnapshot | null): RunnerChange {
+    return this.hub.shared(event, `change:${runnerId}:${kind}:${runner ? 'row' : 'none'}`, () => ({ kind, runnerId, runner }));
+  }
 }
 
 /**
@@ -91,54 +73,79 @@ function subscriberStream<T>(
  * `facts` is what the subscriber was allowed to read when subscribing; each later event is checked against the
  * runner as it is then, and the deletion against the runner as it last was.
  */
+class RunnerSubscription extends Subscription<RunnerChange> {
+  constructor(
+    hub: LiveHub,
+    token: string | null,
+    private readonly runnerId: number,
+    private last: RunnerFacts,
+  ) {
+    super(hub, token);
+  }
+
+  wants(event: LiveEvent): boolean {
+    return touchesRunner(event, this.runnerId);
+  }
+
+  async take(event: LiveEvent, session: LiveSession): Promise<void> {
+    const subject = `runner:${this.runnerId}`;
+    if (event.kind === 'runner' && event.deleted) {
+      if (await session.policy.canRead(this.last)) {
+        this.outbox.put(subject, new Delivery(this.change(event, 'deleted', this.runnerId, null), session), true);
+      } else this.outbox.end();
+      return;
+    }
+    const runner = await this.hub.runner(event, this.runnerId);
+    // Gone without a deletion event yet (its projects were removed with it): the deletion follows.
+    if (!runner || !(await this.hub.readable(event, session, runner))) return;
+    this.last = runner;
+    this.outbox.put(subject, new Delivery(this.change(event, 'updated', this.runnerId, runner), session));
+  }
+}
+
 export function followRunner(hub: LiveHub, token: string | null, runnerId: number, facts: RunnerFacts) {
-  let last: RunnerFacts = facts;
-  return subscriberStream<RunnerChange>(
-    hub,
-    token,
-    (event) => touchesRunner(event, runnerId),
-    async (event, { policy }) => {
-      if (event.kind === 'runner' && event.deleted) {
-        return (await policy.canRead(last)) ? { value: { kind: 'deleted', runnerId, runner: null }, last: true } : { end: true };
-      }
-      const runner = await hub.runner(event, runnerId);
-      // Gone without a deletion event yet (its projects were removed with it): the deletion follows.
-      if (!runner || !(await policy.canRead(runner))) return null;
-      last = runner;
-      return { value: { kind: 'updated', runnerId, runner } };
-    },
-  );
+  return new RunnerSubscription(hub, token, runnerId, facts);
 }
 
 /** One job's status changes (GitLab's `ciJobStatusUpdated`), while the subscriber may read the job. */
+class JobSubscription extends Subscription<Job> {
+  constructor(
+    hub: LiveHub,
+    token: string | null,
+    private readonly jobId: number,
+  ) {
+    super(hub, token);
+  }
+
+  wants(event: LiveEvent): boolean {
+    return event.kind === 'job' && event.id === this.jobId;
+  }
+
+  async take(event: LiveEvent, session: LiveSession): Promise<void> {
+    const { access } = session;
+    const where: Prisma.JobWhereInput = { AND: [{ id: this.jobId }, visibleJobsFilter(access)] };
+    const job = await this.hub.shared(event, `job:${this.jobId}:${access.isAdmin ? 'admin' : session.key}`, () =>
+      this.hub.database.prisma.job.findFirst({ where }),
+    );
+    if (job) this.outbox.put(`job:${this.jobId}`, new Delivery(job, session));
+  }
+}
+
 export function followJob(hub: LiveHub, token: string | null, jobId: number) {
-  return subscriberStream(
-    hub,
-    token,
-    (event) => event.kind === 'job' && event.id === jobId,
-    async (event, { access }) => {
-      const where: Prisma.JobWhereInput = { AND: [{ id: jobId }, visibleJobsFilter(access)] };
-      const job = access.isAdmin
-        ? await hub.once(event, `job:${jobId}`, () => hub.database.prisma.job.findUnique({ where: { id: jobId } }))
-        : await hub.database.prisma.job.findFirst({ where });
-      return job ? { value: job } : null;
-    },
-  );
+  return new JobSubscription(hub, token, jobId);
 }
 
 /** A fleet: the runners `where` selects (evaluated again at each event, so time-driven statuses count). */
 export interface FleetFilter {
   /** Identifies the filter, so that subscribers with the same one share each event's check. */
   readonly key: string;
-  readonly where: (now: number) => Prisma.RunnerWhereInput;
+  /** Null: every runner the subscriber may read, which needs no query to decide. */
+  readonly where: ((now: number) => Prisma.RunnerWhereInput) | null;
 }
 
-/** At most this many runners are tracked per fleet subscription: a dashboard's worth, many times over. */
-const MAX_FLEET = 10_000;
-
 /** The runners in the fleet now that the subscriber may read: the set later events are compared against. */
-export async function fleetMembers(hub: LiveHub, session: LiveSession, filter: FleetFilter): Promise<Set<number>> {
-  const where = filter.where(Date.now());
+export async function fleetMembers(hub: LiveHub, session: Omit<LiveSession, 'key'>, filter: FleetFilter): Promise<Set<number>> {
+  const where = filter.where?.(Date.now()) ?? {};
   // Administrators read every runner: their fleet needs no facts for the policy.
   if (session.access.isAdmin) {
     return new Set((await hub.database.prisma.runner.findMany({ where, select: { id: true }, take: MAX_FLEET })).map((row) => row.id));
@@ -152,46 +159,66 @@ export async function fleetMembers(hub: LiveHub, session: LiveSession, filter: F
 /**
  * A fleet of runners: `entered` when a runner comes into the filtered set (created, changed, or made readable),
  * `updated` when one in it changes, `left` when one goes out of it (changed, or no longer readable), `deleted`
- * when one in it is deleted. A client that applies them keeps its list current without querying again.
+ * when one in it is deleted. A client that applies them keeps its list current without querying again; a client
+ * that reads slowly hears only each runner's latest change (an `entered` not read yet stays `entered`).
  */
-export function followFleet(hub: LiveHub, token: string | null, filter: FleetFilter, members: Set<number>) {
-  return subscriberStream<RunnerChange>(
-    hub,
-    token,
-    (event) => runnersOf(event).length > 0,
-    async (event, { policy }) => {
-      for (const runnerId of runnersOf(event)) {
-        const known = members.has(runnerId);
-        if (event.kind === 'runner' && event.deleted) {
-          if (!known) return null;
-          members.delete(runnerId);
-          return { value: { kind: 'deleted', runnerId, runner: null } };
-        }
-        // A job's change moves no runner in or out of a fleet; it only changes a member's job execution status.
-        if (event.kind === 'job' && !known) continue;
-        const runner = await hub.runner(event, runnerId);
-        if (!runner) continue;
-        const readable = await policy.canRead(runner);
-        const inFleet =
-          readable &&
-          (event.kind === 'job' ||
-            (await hub.once(event, `fleet:${filter.key}:${runnerId}`, async () => {
-              const row = await hub.database.prisma.runner.findFirst({
-                where: { AND: [{ id: runnerId }, filter.where(Date.now())] },
-                select: { id: true },
-              });
-              return row !== null;
-            })));
-        if (inFleet) {
-          members.add(runnerId);
-          return { value: { kind: known ? 'updated' : 'entered', runnerId, runner } };
-        }
-        if (known) {
-          members.delete(runnerId);
-          return { value: { kind: 'left', runnerId, runner: readable ? runner : null } };
-        }
+class FleetSubscription extends Subscription<RunnerChange> {
+  constructor(
+    hub: LiveHub,
+    token: string | null,
+    private readonly filter: FleetFilter,
+    private readonly members: Set<number>,
+  ) {
+    super(hub, token);
+  }
+
+  wants(event: LiveEvent): boolean {
+    if (event.kind === 'runner') return true;
+    // A job's change moves no runner in or out of a fleet; it only changes a member's job execution status.
+    return event.kind === 'job' && runnersOf(event).some((runnerId) => this.members.has(runnerId));
+  }
+
+  async take(event: LiveEvent, session: LiveSession): Promise<void> {
+    for (const runnerId of runnersOf(event)) {
+      const known = this.members.has(runnerId);
+      const subject = `runner:${runnerId}`;
+      if (event.kind === 'runner' && event.deleted) {
+        if (!known) continue;
+        this.members.delete(runnerId);
+        this.outbox.put(subject, new Delivery(this.change(event, 'deleted', runnerId, null), session));
+        continue;
       }
-      return null;
-    },
-  );
+      if (event.kind === 'job' && !known) continue;
+      const runner = await this.hub.runner(event, runnerId);
+      if (!runner) continue;
+      const readable = await this.hub.readable(event, session, runner);
+      const inFleet = readable && (event.kind === 'job' || (await this.inFleet(event, runnerId)));
+      if (inFleet) {
+        const waiting = this.outbox.peek(subject);
+        const entered = !known || (waiting instanceof Delivery && waiting.value.kind === 'entered');
+        if (this.members.size >= MAX_FLEET && !known) continue;
+        this.members.add(runnerId);
+        this.outbox.put(subject, new Delivery(this.change(event, entered ? 'entered' : 'updated', runnerId, runner), session));
+      } else if (known) {
+        this.members.delete(runnerId);
+        this.outbox.put(subject, new Delivery(this.change(event, 'left', runnerId, readable ? runner : null), session));
+      }
+    }
+  }
+
+  private inFleet(event: LiveEvent, runnerId: number): Promise<boolean> {
+    const { where } = this.filter;
+    if (!where) return Promise.resolve(true);
+    return this.hub.shared(event, `fleet:${this.filter.key}:${runnerId}`, async () => {
+      const row = await this.hub.database.prisma.runner.findFirst({
+        where: { AND: [{ id: runnerId }, where(Date.now())] },
+        select: { id: true },
+      });
+      return row !== null;
+    });
+  }
+}
+
+export function followFleet(hub: LiveHub, token: string | null, filter: FleetFilter, members: Set<number>) {
+  return new FleetSubscription(hub, token, filter, members);
 }

@@ -1,13 +1,26 @@
 import type { Database } from '../db/client.ts';
+import { HeardChanges, missedEvents } from './catch-up.ts';
 import { type LiveEvent, LIVE_CHANNEL, parseLiveEvent } from './events.ts';
 import type { PrincipalCache } from '../auth/principals.ts';
-import { EventQueue } from './queue.ts';
-import { LiveSessions } from './sessions.ts';
+import { refusal } from './refusal.ts';
+import { LiveSessions, type LiveSession } from './sessions.ts';
 import { loadRunnerSnapshot, type RunnerSnapshot } from './snapshots.ts';
 
+/** One subscription, as the hub drives it. */
+export interface Follower {
+  /** The token it was made with, checked again before each event is taken. */
+  readonly token: string | null;
+  /** Whether an event may concern it (nothing is loaded for it otherwise). */
+  wants(event: LiveEvent): boolean;
+  /** Decides what the event means to it; what it loads goes through the hub's `shared`, once per event. */
+  take(event: LiveEvent, session: LiveSession): Promise<void>;
+  /** Its token stopped working: it tells the subscriber, then ends. */
+  fail(error: unknown): void;
+  /** The server is closing: the subscription completes now. */
+  end(): void;
+}
+
 export interface LiveHubOptions {
-  /** Events a subscriber may fall behind by before it is ended. */
-  readonly queueCapacity?: number;
   /** How long a subscriber's token check is reused when nothing about access changed. */
   readonly sessionTtlMs?: number;
   readonly log?: { warn(object: object, message: string): void };
@@ -15,23 +28,33 @@ export interface LiveHubOptions {
   readonly principals?: PrincipalCache;
 }
 
+/** An event waiting to be taken; a later change of the same runner is merged into it (see `dispatch`). */
+interface Waiting {
+  event: LiveEvent;
+}
+
 /**
  * This server's end of the live events: it listens to the database's notifications (every replica hears every
- * committed change), fans them out to its subscriptions, and loads what several subscriptions need once per event.
+ * committed change) and hands each event to its subscriptions, one event after the other, so each subscriber hears
+ * of changes in the order they were made. What several subscriptions need of an event (the runner's row, whether
+ * a viewer may read it, whether it is in a fleet) is loaded once per event, not once per subscriber.
  */
 export class LiveHub {
   readonly sessions: LiveSessions;
-  private readonly queues = new Set<EventQueue<LiveEvent>>();
-  private readonly shared = new WeakMap<LiveEvent, Map<string, Promise<unknown>>>();
+  private readonly followers = new Set<Follower>();
+  private readonly backlog: Waiting[] = [];
+  /** Runner events waiting, by runner: a change of a runner already waiting adds nothing (its row is read when taken). */
+  private readonly waitingRunners = new Map<number, Waiting>();
+  private draining = false;
+  private readonly memos = new WeakMap<LiveEvent, Map<string, unknown>>();
   private stopListening: (() => Promise<void>) | null = null;
-  private readonly queueCapacity: number;
+  private readonly heard = new HeardChanges();
 
   constructor(
     readonly database: Database,
     private readonly options: LiveHubOptions = {},
   ) {
     this.sessions = new LiveSessions(database.prisma, options.sessionTtlMs);
-    this.queueCapacity = options.queueCapacity ?? 1_000;
   }
 
   async start(): Promise<void> {
@@ -39,59 +62,131 @@ export class LiveHub {
     this.stopListening = await this.database.listen(LIVE_CHANNEL, {
       onNotification: (payload) => {
         const event = parseLiveEvent(payload);
+        if (event && event.kind !== 'access' && event.seq !== undefined) this.heard.add(event.seq);
         if (event) this.dispatch(event);
       },
-      // Notifications sent while the connection was down are lost: at least make everyone's access fresh.
       onListening: () => this.options.principals?.listening(true),
       onLost: () => this.options.principals?.listening(false),
-      onGap: () => {
-        this.options.log?.warn({}, 'live events: reconnected to the database; changes made meanwhile were not delivered');
-        this.dispatch({ kind: 'access' });
-      },
+      onGap: (since) => void this.catchUp(since),
     });
   }
 
-  /** Ends every subscription (they complete normally) and stops listening. */
+  /**
+   * The listening connection was lost at `since` and is back: the notifications sent meanwhile are gone, but every
+   * change was also written to the change log, and is read from there. Access is checked again first, as anything
+   * may have changed.
+   */
+  private async catchUp(since: Date): Promise<void> {
+    this.dispatch({ kind: 'access' });
+    try {
+      const { events, complete } = await missedEvents(this.database.prisma, since);
+      for (const event of events) {
+        if (event.kind !== 'access' && event.seq !== undefined && this.heard.has(event.seq)) continue;
+        this.dispatch(event);
+      }
+      if (!complete)
+        this.options.log?.warn({ since }, 'live events: reconnected after a long gap; some changes made meanwhile were not delivered');
+    } catch (error) {
+      this.options.log?.warn({ err: error, since }, 'live events: reconnected, but the changes made meanwhile could not be read');
+    }
+  }
+
+  /** Stops listening; the subscriptions end (they complete normally). */
   async close(): Promise<void> {
-    for (const queue of [...this.queues]) queue.end();
+    for (const follower of [...this.followers]) follower.end();
+    this.followers.clear();
     const stop = this.stopListening;
     this.stopListening = null;
     this.options.principals?.listening(false);
     await stop?.();
   }
 
-  /** Every event from now on, until the returned queue is ended (by its consumer or by `close()`). */
-  events(): EventQueue<LiveEvent> {
-    const queue: EventQueue<LiveEvent> = new EventQueue(this.queueCapacity, () => this.queues.delete(queue));
-    this.queues.add(queue);
-    return queue;
+  /** Hands every event from now on to `follower`, until the returned function is called. */
+  follow(follower: Follower): () => void {
+    this.followers.add(follower);
+    return () => this.followers.delete(follower);
   }
 
-  private dispatch(event: LiveEvent): void {
+  dispatch(event: LiveEvent): void {
     if (event.kind === 'access') {
+      // At once, so that events still waiting are taken with access as it is now, never as it was.
       this.sessions.clear();
       this.options.principals?.clear();
+      // Nor is a change made after this merged into one waiting from before it.
+      this.waitingRunners.clear();
+    } else if (!this.followers.size) return;
+    if (event.kind === 'runner') {
+      const waiting = this.waitingRunners.get(event.id);
+      if (waiting) {
+        if (event.deleted) waiting.event = event;
+        return;
+      }
     }
-    for (const queue of this.queues) queue.push(event);
+    const waiting: Waiting = { event };
+    if (event.kind === 'runner') this.waitingRunners.set(event.id, waiting);
+    this.backlog.push(waiting);
+    if (!this.draining) void this.drain();
   }
 
-  /** Loads something once per event, however many subscriptions ask for it. */
-  once<T>(event: LiveEvent, key: string, load: () => Promise<T>): Promise<T> {
-    let byKey = this.shared.get(event);
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let waiting = this.backlog.shift(); waiting; waiting = this.backlog.shift()) {
+        const { event } = waiting;
+        if (event.kind === 'runner' && this.waitingRunners.get(event.id) === waiting) this.waitingRunners.delete(event.id);
+        await this.take(event);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async take(event: LiveEvent): Promise<void> {
+    const followers = [...this.followers].filter((follower) => event.kind === 'access' || follower.wants(event));
+    let failure: unknown = null;
+    await Promise.all(
+      followers.map(async (follower) => {
+        let session: LiveSession;
+        try {
+          session = await this.sessions.check(follower.token);
+        } catch (error) {
+          // The database failing to answer is no reason to end a subscription; a refused token is.
+          if (refusal(error)) follower.fail(error);
+          return;
+        }
+        if (event.kind === 'access') return;
+        try {
+          await follower.take(event, session);
+        } catch (error) {
+          // What it needed could not be read now (database unavailable): this event is skipped for it.
+          failure ??= error;
+        }
+      }),
+    );
+    // Once per event: what failed was most likely shared by all its subscribers.
+    if (failure) this.options.log?.warn({ err: failure, event }, 'live events: an event could not be delivered to some subscribers');
+  }
+
+  /** Makes something once per event, however many subscriptions ask for it. */
+  shared<T>(event: LiveEvent, key: string, make: () => T): T {
+    let byKey = this.memos.get(event);
     if (!byKey) {
       byKey = new Map();
-      this.shared.set(event, byKey);
+      this.memos.set(event, byKey);
     }
-    let value = byKey.get(key) as Promise<T> | undefined;
-    if (!value) {
-      value = load();
-      byKey.set(key, value);
-    }
+    if (byKey.has(key)) return byKey.get(key) as T;
+    const value = make();
+    byKey.set(key, value);
     return value;
   }
 
   /** The runner as it is after the event (null once deleted), read once for all subscriptions. */
   runner(event: LiveEvent, runnerId: number): Promise<RunnerSnapshot | null> {
-    return this.once(event, `runner:${runnerId}`, () => loadRunnerSnapshot(this.database.prisma, runnerId));
+    return this.shared(event, `runner:${runnerId}`, () => loadRunnerSnapshot(this.database.prisma, runnerId));
+  }
+
+  /** Whether the session's viewer may read the runner, decided once per event for all who see alike. */
+  readable(event: LiveEvent, session: LiveSession, runner: RunnerSnapshot): Promise<boolean> {
+    return this.shared(event, `read:${runner.id}:${session.key}`, () => session.policy.canRead(runner));
   }
 }

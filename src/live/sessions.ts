@@ -6,6 +6,11 @@ import { refusal } from './refusal.ts';
 
 /** Who a subscriber is at the moment an event is delivered, and the rules that apply to them. */
 export interface LiveSession {
+  /**
+   * Who the session renders for: sessions with the same key (the same user, with the same token scopes, or both
+   * anonymous) see the same of every runner, so what one is sent another may be sent too.
+   */
+  readonly key: string;
   readonly viewer: Viewer | null;
   readonly access: Access;
   readonly policy: RunnerPolicy;
@@ -49,6 +54,11 @@ export class LiveSessions {
   private async load(token: string | null): Promise<LiveSession> {
     const viewer = token ? await authenticate(this.db, token) : null;
     const access = await Access.load(this.db, viewer);
-    return { viewer, access, policy: new RunnerPolicy(access) };
+    return { key: sessionKey(viewer), viewer, access, policy: new RunnerPolicy(access) };
   }
+}
+
+/** See `LiveSession.key`. */
+export function sessionKey(viewer: Viewer | null): string {
+  return viewer ? `${viewer.id}:${[...viewer.scopes].sort().join(',')}` : '';
 }

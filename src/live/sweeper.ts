@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import { statusTimeouts } from '../runners/status.ts';
-import { LIVE_CHANNEL } from './events.ts';
+import { LIVE_LOG_RETENTION_MS } from './catch-up.ts';
 
 /** The advisory lock that elects, for each sweep, the one replica that sweeps. */
 const SWEEP_LOCK = 72707370;
@@ -44,8 +44,11 @@ export async function sweepStatuses(db: Db, now = Date.now()): Promise<number[] 
     if (ids.length) {
       // What answers show changed without a write: conditional requests' ETags must move (see DataVersion).
       await tx.$executeRaw`SELECT "data_version_bump"()`;
-      await tx.$executeRaw`SELECT pg_notify(${LIVE_CHANNEL}, json_build_object('kind', 'runner', 'id', id)::text) FROM unnest(${ids}::int[]) AS id`;
+      // Notified and logged as the database's own triggers do (see the live_change_log migration).
+      await tx.$executeRaw`SELECT live_publish(json_build_object('kind', 'runner', 'id', id)::text) FROM unnest(${ids}::int[]) AS id`;
     }
+    // The log need only cover a listener's reconnection; the replica that sweeps prunes it.
+    await tx.liveChange.deleteMany({ where: { at: { lt: new Date(now - LIVE_LOG_RETENTION_MS) } } });
     return ids;
   });
 }

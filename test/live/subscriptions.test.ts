@@ -220,6 +220,35 @@ describe.skipIf(!process.env.DATABASE_URL)('the listening connection', () => {
     expect((await live.next()).data?.ciRunnerUpdated.runner).toMatchObject({ description: 'after the drop' });
     live.close();
   });
+
+  it('delivers, once it is back, the changes committed while it was down', async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const { runner } = await createRunner(server.db, { description: 'before' });
+    const { runner: other } = await createRunner(server.db, { description: 'doomed' });
+    const one = await open(subscribeSse, RUNNER_UPDATED, { id: runnerGid(runner.id) }, token);
+    const fleet = await open(subscribeWs, FLEET, {}, token);
+
+    // The listening connection is gone (waited for) before this transaction commits: its notifications reach no one.
+    await server.db.$transaction(async (tx) => {
+      const dropped = await tx.$queryRaw<{ pid: number }[]>`
+        SELECT pid FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pg_terminate_backend(pid, 5000)`;
+      expect(dropped).toHaveLength(1);
+      await tx.runner.update({ where: { id: runner.id }, data: { description: 'during the outage' } });
+      await tx.runner.delete({ where: { id: other.id } });
+    });
+
+    expect((await one.next()).data?.ciRunnerUpdated).toMatchObject({ kind: 'UPDATED', runner: { description: 'during the outage' } });
+    const heard = [(await fleet.next()).data?.ciRunnersUpdated, (await fleet.next()).data?.ciRunnersUpdated];
+    expect(heard).toEqual(
+      expect.arrayContaining([
+        { kind: 'UPDATED', runnerId: runnerGid(runner.id), runner: { description: 'during the outage', paused: false } },
+        { kind: 'DELETED', runnerId: runnerGid(other.id), runner: null },
+      ]),
+    );
+    one.close();
+    fleet.close();
+  });
 });
 
 describe('publishing', () => {

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
-import type { Prisma } from '../../db/generated/client.ts';
-import { followFleet, followJob, followRunner, fleetMembers, type FleetFilter, LiveFailure, type RunnerChange } from '../../live/follow.ts';
+import type { Job, Prisma } from '../../db/generated/client.ts';
+import { Delivery } from '../../live/delivery.ts';
+import { followFleet, followJob, followRunner, fleetMembers, type FleetFilter, type RunnerChange } from '../../live/follow.ts';
 import type { LiveContext } from '../../live/context.ts';
 import { runnerFilterWhere } from '../../runners/filters.ts';
 import { visibleJobsFilter } from '../../runners/jobs.ts';
@@ -21,9 +22,9 @@ function live(ctx: Context): LiveContext {
 }
 
 /** Each delivered value, or the error that ends the subscription (the token stopped working). */
-function delivered<T>(payload: T | LiveFailure): T {
-  if (payload instanceof LiveFailure) throw payload.error;
-  return payload;
+function delivered<T>(payload: unknown): T {
+  if (payload instanceof Delivery) return payload.value as T;
+  throw (payload as { error: unknown }).error;
 }
 
 const CiRunnerEventKind = builder.enumType('CiRunnerEventKind', {
@@ -78,7 +79,7 @@ builder.subscriptionFields((t) => ({
         );
       return followJob(hub, token, jobId);
     },
-    resolve: (payload) => delivered(payload),
+    resolve: (payload) => delivered<Job>(payload),
   }),
   ciRunnerUpdated: t.field({
     type: CiRunnerEvent,
@@ -93,7 +94,7 @@ builder.subscriptionFields((t) => ({
       await ctx.policy.assertRead(facts);
       return followRunner(hub, token, runnerId, facts);
     },
-    resolve: (payload) => delivered(payload),
+    resolve: (payload) => delivered<RunnerChange>(payload),
   }),
   ciRunnersUpdated: t.field({
     type: CiRunnerEvent,
@@ -128,13 +129,14 @@ builder.subscriptionFields((t) => ({
       } else if (args.membership) throw badInput('membership needs groupId', 'membership');
       const filter = { type: args.type, status: args.status, paused: args.paused, tagList: args.tagList };
       runnerFilterWhere(filter); // refuses a bad filter now, not at the first event
+      const everyRunner = !args.groupId && !args.projectId && Object.values(filter).every((value) => value == null);
       const fleet: FleetFilter = {
         key: JSON.stringify([filter, args.groupId ?? null, args.membership ?? null, args.projectId ?? null]),
-        where: (now) => ({ AND: [base, runnerFilterWhere(filter, now)] }),
+        where: everyRunner ? null : (now) => ({ AND: [base, runnerFilterWhere(filter, now)] }),
       };
       const members = await fleetMembers(hub, { viewer: ctx.viewer, access: ctx.access, policy: ctx.policy }, fleet);
       return followFleet(hub, token, fleet, members);
     },
-    resolve: (payload) => delivered(payload),
+    resolve: (payload) => delivered<RunnerChange>(payload),
   }),
 }));
