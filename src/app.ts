@@ -159,7 +159,7 @@ export function buildApp({
       const token = connectionParams
         ? connectionToken(connectionParams, req.raw ?? req)
         : readToken(req.headers, req.query as { private_token?: unknown });
-      const context = await createContext(db, token, settingsFor(req, settings));
+      const context = await createContext(db, token, settingsFor(req, settings), undefined, req.ip ?? null);
       noteViewer(req, context.viewer);
       return { ...context, live: { hub, token } };
     },

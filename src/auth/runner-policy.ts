@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/generated/client.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
 import { AccessLevel } from './access-level.ts';
 import { type Access, PROJECT_FACTS_SELECT, type ProjectFacts } from './access.ts';
 

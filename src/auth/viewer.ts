@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { TokenScope } from '../db/generated/enums.ts';
-import { forbidden, unauthenticated } from '../graphql/errors.ts';
+import { forbidden, unauthenticated } from '../errors.ts';
 import { digestToken, tokenMatches } from './tokens.ts';
 
 /** The authenticated user behind a request, and what their token lets them do. */

@@ -3,7 +3,7 @@ import type { GraphQLFieldResolver } from 'graphql';
 import type { RunnerFacts } from '../auth/runner-policy.ts';
 import type { TokenScope } from '../db/generated/enums.ts';
 import type { Context } from './context.ts';
-import { insufficientScope } from './errors.ts';
+import { insufficientScope } from '../errors.ts';
 
 /** Runs a runner policy check; admins pass at once, so they never pay for loading the runner's facts. */
 export async function runnerAllowed(ctx: Context, runnerId: number, check: (facts: RunnerFacts) => Promise<boolean>): Promise<boolean> {

@@ -3,13 +3,14 @@ import PrismaPlugin, { type PrismaObjectRef } from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { TokenScope } from '../db/generated/enums.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
 import { requestGuardPlugin, scopeRefusal } from './authorize.ts';
 import type { Context } from './context.ts';
-import { forbidden, unauthenticated } from './errors.ts';
+import { forbidden, unauthenticated } from '../errors.ts';
+import { domainErrorsPlugin } from './errors.ts';
 import { globalIdScalar, MODEL_CLASS } from './ids.ts';
 
 type IdScalar = { Input: number; Output: number };
@@ -40,13 +41,15 @@ export const builder = new SchemaBuilder<{
     ProjectID: IdScalar;
     GroupID: IdScalar;
     UserID: IdScalar;
+    /** Any JSON value, for the attribute values of audit events. */
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  // The request-wide guards (token reach, fresh state for writes) first, then scope-auth: their wrappers must run
-  // before any other plugin's resolver logic.
-  plugins: [requestGuardPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // Domain errors become GraphQL errors outermost, around every other wrapper. Then the request-wide guards (token
+  // reach, fresh state for writes), then scope-auth: their wrappers must run before any other plugin's resolver logic.
+  plugins: [domainErrorsPlugin, requestGuardPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   scopeAuth: {
     authScopes: ({ viewer }) => ({
       authenticated: viewer !== null,
@@ -90,6 +93,7 @@ builder.addScalarType('CiPipelineID', globalIdScalar('CiPipelineID', MODEL_CLASS
 builder.addScalarType('ProjectID', globalIdScalar('ProjectID', MODEL_CLASS.project), {});
 builder.addScalarType('GroupID', globalIdScalar('GroupID', MODEL_CLASS.group), {});
 builder.addScalarType('UserID', globalIdScalar('UserID', MODEL_CLASS.user), {});
+builder.addScalarType('JSON', JSONResolver, {});
 
 /** Token scopes each kind of root field accepts (GitLab: `api` for all, `read_api` for reads). */
 export const READ: readonly TokenScope[] = ['api', 'read_api'];

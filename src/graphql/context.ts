@@ -6,6 +6,8 @@ import type { Db } from '../db/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
 import type { LiveContext } from '../live/context.ts';
 import { visibleJobsFilter } from '../runners/jobs.ts';
+import { asGraphQLError } from './errors.ts';
+import { type AuditActor, runnerActor, userActor } from '../services/runner-audit.ts';
 import type { GraphQLLimits } from './limits.ts';
 
 /** Settings resolvers need; everything else about the process stays out of the schema. */
@@ -39,6 +41,8 @@ export interface Context {
   readonly policy: RunnerPolicy;
   readonly settings: SchemaSettings;
   readonly transport: Transport;
+  /** The client's address (behind TRUST_PROXY proxies, the one they name): audit events record it. */
+  readonly clientIp: string | null;
   /**
    * Called around every mutation, so that each decides on the state as it is when it runs: nothing loaded or
    * derived before a write (policy facts, counts, memberships) is trusted after it.
@@ -64,9 +68,14 @@ export async function createContext(
   token: string | null,
   settings: SchemaSettings,
   transport: Transport = GRAPHQL,
+  clientIp: string | null = null,
 ): Promise<Context> {
   const viewer = token
-    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed"))
+    ? await authenticate(db, token, (error) => settings.reportError?.(error, "recording a token's last use failed")).catch(
+        (error: unknown) => {
+          throw asGraphQLError(error);
+        },
+      )
     : null;
   const access = await Access.load(db, viewer);
   const runnerFacts = new DataLoader<number, RunnerFacts | null>(async (ids) => {
@@ -109,6 +118,7 @@ export async function createContext(
     policy: new RunnerPolicy(access),
     settings,
     transport,
+    clientIp,
     runnerFacts,
     jobCounts,
     async beforeWrite() {
@@ -118,6 +128,11 @@ export async function createContext(
     },
     afterWrite: forget,
   };
+}
+
+/** Who the audit events of this request's changes name: its user, or (without one) the runner acting by its token. */
+export function auditActor(ctx: Context, runnerId: number | null = null): AuditActor {
+  return ctx.viewer ? userActor(ctx.viewer, ctx.clientIp) : runnerActor(runnerId, ctx.clientIp);
 }
 
 function jobCountKey(key: JobCountKey): string {

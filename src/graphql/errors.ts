@@ -1,98 +1,80 @@
-import { GraphQLError } from 'graphql';
+import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { classifyDatabaseError } from '../db/errors.ts';
+import { badInput, DomainError, type ErrorCode, type ErrorDetails, serviceUnavailable } from '../errors.ts';
 
 /**
- * The one vocabulary of client-facing failures. Both transports read `extensions.code`: GraphQL clients
- * directly, the REST shim to pick GitLab's status line and body.
+ * Each domain error code's GraphQL `extensions` after `code` (and its HTTP status where the whole request fails
+ * with it). GraphQL clients read them directly; the REST shim reads them to pick GitLab's answer.
  */
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'INSUFFICIENT_SCOPE'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'CONFLICT'
-  | 'GONE'
-  | 'PRECONDITION_FAILED'
-  | 'SERVICE_UNAVAILABLE';
+const EXTENSIONS = {
+  UNAUTHENTICATED: ({ failure }) => ({ failure, http: { status: 401 } }),
+  FORBIDDEN: ({ reason }) => (reason ? { reason } : {}),
+  INSUFFICIENT_SCOPE: ({ scopes }) => ({ scopes }),
+  NOT_FOUND: ({ resource }) => ({ resource }),
+  BAD_USER_INPUT: ({ argument }) => (argument ? { argument } : {}),
+  CONFLICT: () => ({}),
+  GONE: ({ reason }) => ({ reason }),
+  PRECONDITION_FAILED: () => ({}),
+  SERVICE_UNAVAILABLE: () => ({ http: { status: 503 } }),
+} satisfies { [Code in ErrorCode]: (details: ErrorDetails[Code]) => Record<string, unknown> };
 
-export type Resource = 'Runner' | 'Project' | 'Group' | 'User' | 'Job' | 'Pipeline' | 'Token' | 'Member';
-
-export function notFound(resource: Resource): GraphQLError {
-  return new GraphQLError(`${resource} not found`, { extensions: { code: 'NOT_FOUND', resource } });
+/** The GraphQL error for a domain error: its message, and its code and details as `extensions`. */
+export function graphqlError<Code extends ErrorCode>(error: DomainError<Code>): GraphQLError {
+  const extensions = (EXTENSIONS[error.code] as (details: ErrorDetails[Code]) => Record<string, unknown>)(error.details);
+  return new GraphQLError(error.message, { extensions: { code: error.code, ...extensions } });
 }
 
-/** `reason` is GitLab's wording ("No access granted", "Runner is locked"); REST prints it after "403 Forbidden - ". */
-export function forbidden(reason?: string): GraphQLError {
-  return new GraphQLError(reason ? `Forbidden: ${reason}` : 'Forbidden', {
-    extensions: { code: 'FORBIDDEN', ...(reason ? { reason } : {}) },
-  });
-}
-
-export type AuthenticationFailure = 'missing' | 'invalid' | 'expired' | 'revoked';
-
-const AUTH_MESSAGES: Record<AuthenticationFailure, string> = {
-  missing: 'Authentication required',
-  invalid: 'Invalid token',
-  expired: 'Token is expired. You can either do re-authorization or token refresh.',
-  revoked: 'Token was revoked. You have to re-authorize from the user.',
-};
-
-export function unauthenticated(failure: AuthenticationFailure): GraphQLError {
-  return new GraphQLError(AUTH_MESSAGES[failure], {
-    extensions: { code: 'UNAUTHENTICATED', failure, http: { status: 401 } },
-  });
-}
-
-export function insufficientScope(accepted: readonly string[]): GraphQLError {
-  return new GraphQLError('The request requires higher privileges than provided by the access token.', {
-    extensions: { code: 'INSUFFICIENT_SCOPE', scopes: accepted },
-  });
-}
-
-export function badInput(message: string, argument?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argument ? { argument } : {}) } });
-}
-
-export function conflict(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'CONFLICT' } });
-}
-
-export function gone(reason: string): GraphQLError {
-  return new GraphQLError(`Gone: ${reason}`, { extensions: { code: 'GONE', reason } });
-}
-
-export function preconditionFailed(): GraphQLError {
-  return new GraphQLError('The resource was modified after the given time', {
-    extensions: { code: 'PRECONDITION_FAILED' },
-  });
+/** A domain error as its GraphQL error; anything else as it is. */
+export function asGraphQLError(error: unknown): unknown {
+  return error instanceof DomainError ? graphqlError(error) : error;
 }
 
 /**
- * A model validation failure, reported GitLab-style as data on the mutation payload
- * (`errors: ["Maximum timeout needs to be at least 10 minutes"]`) and, for the REST shim, per attribute.
+ * The one place resolvers' domain errors become GraphQL errors: every field's resolver (and subscriber) is
+ * wrapped when the schema is built, outermost, so the scope checks of the other plugins are covered too.
  */
-export class ValidationFailed extends Error {
-  constructor(readonly attributeErrors: readonly { attribute: string; message: string }[]) {
-    super(attributeErrors.map((e) => fullMessage(e.attribute, e.message)).join(', '));
+export class DomainErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    _fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    return mapErrors(resolver);
   }
 
-  get messages(): string[] {
-    return this.attributeErrors.map((e) => fullMessage(e.attribute, e.message));
+  override wrapSubscribe(
+    subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined,
+    _fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> | undefined {
+    return subscribe && mapErrors(subscribe);
   }
 }
 
-function fullMessage(attribute: string, message: string): string {
-  if (attribute === 'base') return message;
-  const human = attribute.replace(/_/g, ' ');
-  return `${human.charAt(0).toUpperCase()}${human.slice(1)} ${message}`;
+function mapErrors<Args extends unknown[], Result>(resolver: (...args: Args) => Result): (...args: Args) => Result {
+  return (...args) => {
+    try {
+      const result = resolver(...args);
+      if (result instanceof Promise) {
+        return result.catch((error: unknown) => {
+          throw asGraphQLError(error);
+        }) as Result;
+      }
+      return result;
+    } catch (error) {
+      throw asGraphQLError(error);
+    }
+  };
 }
 
-/** The database is down, restarting, out of connections or too slow; the request may be retried. */
-export function serviceUnavailable(): GraphQLError {
-  return new GraphQLError('Service Unavailable: the database is unavailable, try again later', {
-    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
-  });
+export const domainErrorsPlugin = 'domainErrors' as const;
+SchemaBuilder.registerPlugin(domainErrorsPlugin, DomainErrorsPlugin);
+
+declare global {
+  export namespace PothosSchemaTypes {
+    export interface Plugins<Types extends SchemaTypes> {
+      domainErrors: DomainErrorsPlugin<Types>;
+    }
+  }
 }
 
 /**
@@ -101,7 +83,7 @@ export function serviceUnavailable(): GraphQLError {
  * /graphql and /api/v4 answer the same failure the same way.
  */
 export function knownFailure(error: unknown): GraphQLError | null {
-  if (error instanceof Error && error.name === 'PothosValidationError') return badInput(error.message);
+  if (error instanceof Error && error.name === 'PothosValidationError') return graphqlError(badInput(error.message));
   return databaseFailure(error);
 }
 
@@ -112,9 +94,9 @@ export function knownFailure(error: unknown): GraphQLError | null {
 export function databaseFailure(error: unknown): GraphQLError | null {
   switch (classifyDatabaseError(error)) {
     case 'unavailable':
-      return serviceUnavailable();
+      return graphqlError(serviceUnavailable());
     case 'invalid_input':
-      return badInput('A value is invalid: it is out of range, too long, or not valid text');
+      return graphqlError(badInput('A value is invalid: it is out of range, too long, or not valid text'));
     default:
       return null;
   }

@@ -266,7 +266,7 @@ function timeoutPlugin(timeoutMs: number): Plugin {
 }
 
 /** Root mutations that take a runner or registration token: guessing tokens through them must cost as on REST. */
-const TOKEN_MUTATIONS = new Set(['runnerRegister', 'runnerVerify', 'runnerUnregister']);
+const TOKEN_MUTATIONS = new Set(['runnerRegister', 'runnerVerify', 'runnerUnregister', 'runnerManagerUnregister']);
 /** Takes a runner token when no user is signed in (a user resets by runner id). */
 const ANONYMOUS_TOKEN_MUTATIONS = new Set(['runnerAuthenticationTokenReset']);
 

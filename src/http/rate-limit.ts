@@ -46,6 +46,7 @@ type Throttle = 'throttle_authenticated_api' | 'throttle_unauthenticated_api';
 const RUNNER_TOKEN_ROUTES = new Set([
   'POST /api/v4/runners',
   'DELETE /api/v4/runners',
+  'DELETE /api/v4/runners/managers',
   'POST /api/v4/runners/verify',
   'POST /api/v4/runners/reset_authentication_token',
 ]);

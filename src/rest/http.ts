@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { type ServerSettings, settingsFor } from '../http/external-url.ts';
 import { noteViewer } from '../http/logging.ts';
 import type { KnownPaths } from '../http/methods.ts';
+import type { ErrorCode } from '../errors.ts';
 import type { RawParams } from './params.ts';
 
 /** A finished GitLab answer: thrown by a route, sent by the REST error handler. */
@@ -49,48 +50,54 @@ export function refuseMethod(request: FastifyRequest, reply: FastifyReply, known
 
 const REALM = 'Bearer realm="The API"';
 
-/** One table from the schema's error codes to GitLab's status lines and bodies. */
-export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): RestError {
-  const extensions = (error.extensions ?? {}) as Record<string, unknown>;
-  const reason = typeof extensions.reason === 'string' ? extensions.reason : undefined;
-  switch (extensions.code) {
-    case 'UNAUTHENTICATED': {
-      if (extensions.failure === 'expired' || extensions.failure === 'revoked') {
-        return new RestError(
-          401,
-          { error: 'invalid_token', error_description: error.message },
-          { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${error.message}"` },
-        );
-      }
-      return unauthorized();
-    }
-    case 'INSUFFICIENT_SCOPE': {
-      const scope = ((extensions.scopes as string[] | undefined) ?? []).join(' ');
+type ErrorAnswer = (error: { readonly message: string; readonly extensions: Readonly<Record<string, unknown>> }) => RestError;
+
+const reasonOf = (extensions: Readonly<Record<string, unknown>>) => (typeof extensions.reason === 'string' ? extensions.reason : undefined);
+
+/** GitLab's answer to each domain error code, as the GraphQL operation reported it (see `graphql/errors.ts`). */
+const REST_ANSWERS = {
+  UNAUTHENTICATED: ({ message, extensions }) => {
+    if (extensions.failure === 'expired' || extensions.failure === 'revoked') {
       return new RestError(
-        403,
-        { error: 'insufficient_scope', error_description: error.message, scope },
-        { 'www-authenticate': `${REALM}, error="insufficient_scope", error_description="${error.message}", scope="${scope}"` },
+        401,
+        { error: 'invalid_token', error_description: message },
+        { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${message}"` },
       );
     }
-    case 'FORBIDDEN':
-      return forbidden(reason);
-    case 'NOT_FOUND':
-      return notFound(typeof extensions.resource === 'string' ? extensions.resource : undefined);
-    case 'BAD_USER_INPUT':
-    case 'LIMIT_EXCEEDED':
-      return new RestError(400, { message: `400 Bad request - ${error.message}` });
-    case 'CONFLICT':
-      return new RestError(409, { message: `409 Conflict - ${error.message}` });
-    case 'GONE':
-      return new RestError(410, { message: reason ? `410 Gone - ${reason}` : '410 Gone' });
-    case 'PRECONDITION_FAILED':
-      return new RestError(412, { message: '412 Precondition Failed' });
-    case 'SERVICE_UNAVAILABLE':
-      return serviceUnavailable();
-    default:
-      // Kept as the cause, so that the error handler can log what went wrong behind the 500.
-      return Object.assign(new RestError(500, { message: '500 Internal Server Error' }), { cause: error });
-  }
+    return unauthorized();
+  },
+  INSUFFICIENT_SCOPE: ({ message, extensions }) => {
+    const scope = ((extensions.scopes as string[] | undefined) ?? []).join(' ');
+    return new RestError(
+      403,
+      { error: 'insufficient_scope', error_description: message, scope },
+      { 'www-authenticate': `${REALM}, error="insufficient_scope", error_description="${message}", scope="${scope}"` },
+    );
+  },
+  FORBIDDEN: ({ extensions }) => forbidden(reasonOf(extensions)),
+  NOT_FOUND: ({ extensions }) => notFound(typeof extensions.resource === 'string' ? extensions.resource : undefined),
+  BAD_USER_INPUT: ({ message }) => new RestError(400, { message: `400 Bad request - ${message}` }),
+  CONFLICT: ({ message }) => new RestError(409, { message: `409 Conflict - ${message}` }),
+  GONE: ({ extensions }) => {
+    const reason = reasonOf(extensions);
+    return new RestError(410, { message: reason ? `410 Gone - ${reason}` : '410 Gone' });
+  },
+  PRECONDITION_FAILED: () => new RestError(412, { message: '412 Precondition Failed' }),
+  SERVICE_UNAVAILABLE: () => serviceUnavailable(),
+  // The GraphQL layer's own: a query over its size or cost bounds.
+  LIMIT_EXCEEDED: ({ message }) => new RestError(400, { message: `400 Bad request - ${message}` }),
+} satisfies Record<ErrorCode | 'LIMIT_EXCEEDED', ErrorAnswer>;
+
+function isAnswered(code: unknown): code is keyof typeof REST_ANSWERS {
+  return typeof code === 'string' && Object.hasOwn(REST_ANSWERS, code);
+}
+
+/** GitLab's status line and body for an operation's error; an error without a known code is a 500. */
+export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): RestError {
+  const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+  if (isAnswered(extensions.code)) return REST_ANSWERS[extensions.code]({ message: error.message, extensions });
+  // Kept as the cause, so that the error handler can log what went wrong behind the 500.
+  return Object.assign(new RestError(500, { message: '500 Internal Server Error' }), { cause: error });
 }
 
 /** GitLab's model-validation body: `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`. */
@@ -107,10 +114,13 @@ export function validationError(attributeErrors: readonly { attribute: string; m
 export async function contextFor(db: Db, settings: ServerSettings, request: FastifyRequest, params: RawParams): Promise<Context> {
   try {
     const readApiAccepted = request.method === 'GET' || request.method === 'HEAD';
-    const context = await createContext(db, readToken(request.headers, params), settingsFor(request, settings), {
-      api: 'rest',
-      readApiAccepted,
-    });
+    const context = await createContext(
+      db,
+      readToken(request.headers, params),
+      settingsFor(request, settings),
+      { api: 'rest', readApiAccepted },
+      request.ip,
+    );
     noteViewer(request, context.viewer);
     return context;
   } catch (error) {

@@ -173,6 +173,18 @@ const ENTITY_SCHEMAS = {
       enterprise: { type: 'boolean' },
     },
   },
+  AuditEvent: {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      author_id: { type: 'integer', description: 'The user; -1 for a runner acting by its token, or the system.' },
+      entity_id: { type: 'integer' },
+      entity_type: { type: 'string', enum: ['Group', 'Project', 'Gitlab::Audit::InstanceScope'] },
+      event_name: { type: 'string' },
+      details: { type: 'object', additionalProperties: true },
+      created_at: { type: 'string', format: 'date-time' },
+    },
+  },
   Error: {
     type: 'object',
     description: "GitLab's two envelopes: `error` for parameter validation, `message` for everything else.",

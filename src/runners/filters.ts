@@ -1,7 +1,7 @@
 import { digestToken } from '../auth/tokens.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import type { RunnerType } from '../db/generated/enums.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { type StatusFilter, statusWhere } from './status.ts';
 
 export interface RunnerFilter {

@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/generated/client.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 
 // How a runner's projects are searched and sorted (GitLab's ProjectsFinder `search` and `sort` parameters).
 

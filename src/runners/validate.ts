@@ -1,4 +1,4 @@
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 
 /** The runner attributes users set, before validation. `undefined` leaves an attribute as it is. */
 export interface RunnerAttributes {

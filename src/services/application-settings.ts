@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { RunnerType } from '../db/generated/enums.ts';
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 
 // The instance's runner settings (GitLab's ApplicationSetting, one row), read and written by administrators over
 // GitLab's `/application/settings` shape, and enforced where runners register and get tokens.

@@ -1,7 +1,7 @@
 import { AccessLevel } from '../auth/access-level.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
-import { forbidden, notFound } from '../graphql/errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { checkAgainstInherited, levelChecks } from './namespaces.ts';
 
 // Changing and ending direct memberships (GitLab's Members::UpdateService and Members::DestroyService). Only a

@@ -1,7 +1,7 @@
 import { ACCESS_LEVEL_VALUES, AccessLevel } from '../auth/access-level.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
-import { conflict, ValidationFailed } from '../graphql/errors.ts';
+import { conflict, ValidationFailed } from '../errors.ts';
 import { AttributeChecks, isHttpUrl, PATH_FORMAT, PATH_FORMAT_MESSAGE, sameText, TAKEN, violatesUnique } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;

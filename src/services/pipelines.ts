@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import type { JobStatus } from '../db/generated/enums.ts';
-import { badInput, conflict, notFound } from '../graphql/errors.ts';
+import { badInput, conflict, notFound } from '../errors.ts';
 import { projectRunnersWhere } from '../runners/scopes.ts';
 import { recordHostContact } from './runner-managers.ts';
 import { AttributeChecks, EMAIL_FORMAT } from './validation.ts';

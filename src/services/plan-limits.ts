@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 import { STALE_TIMEOUT_MS } from '../runners/status.ts';
 
 // GitLab's plan limits on registered runners (PlanLimits: ci_registered_group_runners, ci_registered_project_runners),

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
+import type { Db as Client } from '../db/client.ts';
 import type { Prisma, RunnerManager } from '../db/generated/client.ts';
 
 /** The client or a transaction: contacts are recorded inside a job's transition too. */
 type Db = Prisma.TransactionClient;
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 
 // Runner managers: the hosts (gitlab-runner processes) using one runner's token, told apart by the `system_id`
 // they send (GitLab's Ci::RunnerManager, since 15.10). What GitLab records on each contact is followed here from
@@ -94,4 +95,37 @@ async function touchRunner(db: Db, runnerId: number, at: Date): Promise<void> {
 /** Whether any host has used the runner's token yet (GitLab's `runner_managers.any?`). */
 export async function hasRunnerManager(db: Db, runnerId: number): Promise<boolean> {
   return (await db.runnerManager.findFirst({ where: { runnerId }, select: { id: true } })) !== null;
+}
+
+export type ManagerUnregistration = 'deleted' | 'not_found' | 'modified';
+
+/**
+ * GitLab's `DELETE /runners/managers` (UnregisterRunnerManagerService): deletes the runner's manager with that
+ * system_id. `unmodifiedSince` is its `destroy_conditionally!`, checked against the manager's own updated_at.
+ * When it was the runner's last host, the runner's contact is cleared (GitLab's `clear_heartbeat`), so the runner
+ * no longer shows a contact no host can have made; like a heartbeat, that leaves the runner's updated_at alone.
+ */
+export async function unregisterRunnerManager(
+  db: Client,
+  runnerId: number,
+  systemXid: string,
+  unmodifiedSince?: Date | null,
+): Promise<ManagerUnregistration> {
+  return db.$transaction(async (tx) => {
+    const manager = await tx.runnerManager.findUnique({
+      where: { runnerId_systemXid: { runnerId, systemXid } },
+      select: { id: true, updatedAt: true },
+    });
+    if (!manager) return 'not_found';
+    if (unmodifiedSince && manager.updatedAt > unmodifiedSince) return 'modified';
+    const { count } = await tx.runnerManager.deleteMany({
+      where: { id: manager.id, ...(unmodifiedSince ? { updatedAt: { lte: unmodifiedSince } } : {}) },
+    });
+    // Gone or changed since the lookup: a concurrent request deleted it, or a contact changed it.
+    if (count === 0) return unmodifiedSince ? 'modified' : 'not_found';
+    if (!(await hasRunnerManager(tx, runnerId))) {
+      await tx.$executeRaw`UPDATE "Runner" SET "contactedAt" = NULL WHERE "id" = ${runnerId}`;
+    }
+    return 'deleted';
+  });
 }

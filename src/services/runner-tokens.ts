@@ -3,11 +3,12 @@ import type { Db } from '../db/client.ts';
 import type { Prisma, Runner } from '../db/generated/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { isPrismaError } from '../db/errors.ts';
-import { forbidden, gone, ValidationFailed } from '../graphql/errors.ts';
+import { forbidden, gone, ValidationFailed } from '../errors.ts';
 import type { RunnerAttributes } from '../runners/validate.ts';
 import { type HostFacts, recordHostContact } from './runner-managers.ts';
 import { runnerSettings, tokenExpiry } from './application-settings.ts';
 import { createRunner, type NewRunner, newRunnerToken } from './runners.ts';
+import { type AuditActor, recordRunnerEvent, runnerActor } from './runner-audit.ts';
 
 // The operations a runner performs with its own tokens (GitLab's lib/api/ci/runner.rb), shared by GraphQL and REST.
 
@@ -46,7 +47,13 @@ function hostErrors(info: RunnerHostInfo): { attribute: string; message: string 
  * a group's or a project's token). A blank or unknown token is FORBIDDEN "invalid token supplied"; with
  * registration tokens switched off for the instance any other token is GONE, as GitLab answers 410 then.
  */
-export async function registerRunner(db: Db, registrationToken: string, attributes: RunnerAttributes, info: RunnerHostInfo = {}) {
+export async function registerRunner(
+  db: Db,
+  registrationToken: string,
+  attributes: RunnerAttributes,
+  info: RunnerHostInfo = {},
+  ipAddress: string | null = null,
+) {
   if (!registrationToken.trim()) throw forbidden(INVALID_REGISTRATION_TOKEN);
   const settings = await runnerSettings(db);
   if (!settings.allowRunnerRegistrationToken) throw gone('runner registration disallowed');
@@ -65,30 +72,48 @@ export async function registerRunner(db: Db, registrationToken: string, attribut
       : registration.groupId !== null
         ? { runnerType: 'group_type', groupId: registration.groupId }
         : { runnerType: 'instance_type' };
-  return createRunner(db, { ...attributes, ...owner, registrationType: 'registration_token', name: info.name });
+  // The new runner is its own author: it registers with a token of its owner, which is never recorded.
+  return createRunner(
+    db,
+    { ...attributes, ...owner, registrationType: 'registration_token', name: info.name },
+    runnerActor(null, ipAddress),
+    {
+      registrar: registrar ?? 'instance',
+    },
+  );
 }
 
 /**
  * Replaces a runner's authentication token, but only while it is still the one with `currentDigest`: the
  * update is conditional on the old digest, so of two concurrent resets exactly one wins and the old token
  * stops working at once. With `requireUnexpired` (a runner resetting its own token) an expired token cannot
- * be renewed either. Returns null when the condition no longer held.
+ * be renewed either. Returns null when the condition no longer held. The audit event (no token in it, only the
+ * new expiry) is written with the change.
  */
 export async function rotateRunnerToken(
   db: Db,
   runner: { id: number; runnerType: RunnerType; registrationType: RegistrationType },
   currentDigest: string,
+  actor: AuditActor,
   { requireUnexpired = false, now = new Date() }: { requireUnexpired?: boolean; now?: Date } = {},
 ): Promise<{ token: string; tokenExpiresAt: Date | null } | null> {
   // The new token keeps the form of the old: a runner's type and how it came to be never change.
   const { token, tokenDigest, tokenPrefix } = newRunnerToken(runner);
   const tokenExpiresAt = await tokenExpiry(db, runner.runnerType, now.getTime());
-  const { count } = await db.runner.updateMany({
-    where: { id: runner.id, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
-    // A new token ends the registration window's sealed copy of the old one.
-    data: { tokenDigest, tokenPrefix, tokenExpiresAt, ephemeralTokenCiphertext: null },
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.runner.updateMany({
+      where: { id: runner.id, tokenDigest: currentDigest, ...(requireUnexpired ? unexpired(now) : {}) },
+      // A new token ends the registration window's sealed copy of the old one.
+      data: { tokenDigest, tokenPrefix, tokenExpiresAt, ephemeralTokenCiphertext: null },
+    });
+    if (count !== 1) return null;
+    await recordRunnerEvent(tx, actor, {
+      runnerId: runner.id,
+      action: 'token_reset',
+      details: { token_expires_at: tokenExpiresAt?.toISOString() ?? null },
+    });
+    return { token, tokenExpiresAt };
   });
-  return count === 1 ? { token, tokenExpiresAt } : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { User } from '../db/generated/client.ts';
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 import { routeTaken } from './namespaces.ts';
 import {
   AttributeChecks,

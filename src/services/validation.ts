@@ -1,5 +1,5 @@
 import { Prisma } from '../db/generated/client.ts';
-import { ValidationFailed } from '../graphql/errors.ts';
+import { ValidationFailed } from '../errors.ts';
 
 /** GitLab's namespace and username format (letters, digits, `_`, `-`, `.`; no leading `-` or `.`). */
 export const PATH_FORMAT = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/;

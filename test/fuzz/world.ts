@@ -2,6 +2,7 @@ import { digestToken } from '../../src/auth/tokens.ts';
 import type { Db } from '../../src/db/client.ts';
 import type { TokenScope } from '../../src/db/generated/enums.ts';
 import { createRunner as createRunnerService } from '../../src/services/runners.ts';
+import { SYSTEM_ACTOR } from '../../src/services/runner-audit.ts';
 import { createPersonalAccessToken, resetRegistrationToken } from '../../src/services/tokens.ts';
 import { addGroupMember, addProjectMember, createGroup, createJob, createProject, createRunner, createUser } from '../support/factories.ts';
 
@@ -131,11 +132,15 @@ export class World {
     this.#runnerTokens = this.#runnerTokens.filter((token) => liveDigests.has(digestToken(token)));
     const runnerCount = await db.runner.count();
     for (let index = runnerCount; index < MIN_RUNNERS || this.#runnerTokens.length < MIN_RUNNER_TOKENS; index += 1) {
-      const { token } = await createRunnerService(db, {
-        runnerType: 'instance_type',
-        registrationType: 'authenticated_user',
-        description: `fuzz ${index}`,
-      });
+      const { token } = await createRunnerService(
+        db,
+        {
+          runnerType: 'instance_type',
+          registrationType: 'authenticated_user',
+          description: `fuzz ${index}`,
+        },
+        SYSTEM_ACTOR,
+      );
       this.#runnerTokens.push(token);
       wrote = true;
     }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import { digestToken } from '../../src/auth/tokens.ts';
 import { rotateRunnerToken } from '../../src/services/runner-tokens.ts';
+import { SYSTEM_ACTOR } from '../../src/services/runner-audit.ts';
 import { resetRegistrationToken } from '../../src/services/tokens.ts';
 import {
   addGroupMember,
@@ -279,8 +280,8 @@ describe('runnerAuthenticationTokenReset', () => {
     // both resets authenticated with the same token before either wrote.
     const { runner, token } = await createRunner(server.db);
     const [first, second] = await Promise.all([
-      rotateRunnerToken(server.db, runner, digestToken(token)),
-      rotateRunnerToken(server.db, runner, digestToken(token)),
+      rotateRunnerToken(server.db, runner, digestToken(token), SYSTEM_ACTOR),
+      rotateRunnerToken(server.db, runner, digestToken(token), SYSTEM_ACTOR),
     ]);
 
     expect([first, second].filter((result) => result !== null)).toHaveLength(1);

@@ -113,6 +113,7 @@ describe('rate limits, in process', () => {
     for (const [method, path, body] of [
       ['POST', '/api/v4/runners', registration],
       ['DELETE', '/api/v4/runners', token],
+      ['DELETE', '/api/v4/runners/managers', token],
       ['POST', '/api/v4/runners/verify', token],
       ['POST', '/api/v4/runners/reset_authentication_token', token],
     ] as const) {

@@ -1,6 +1,7 @@
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import type { Db } from '../../src/db/client.ts';
 import type { JobStatus, RunnerType, TokenScope } from '../../src/db/generated/enums.ts';
+import { SYSTEM_ACTOR } from '../../src/services/runner-audit.ts';
 import { createRunner as createRunnerService } from '../../src/services/runners.ts';
 import { createPersonalAccessToken } from '../../src/services/tokens.ts';
 
@@ -94,16 +95,20 @@ export async function createRunner(
 ) {
   const runnerType = overrides.runnerType ?? (overrides.groupId ? 'group_type' : overrides.projectIds ? 'project_type' : 'instance_type');
   const [firstProject, ...otherProjects] = overrides.projectIds ?? [];
-  const { runner, token } = await createRunnerService(db, {
-    runnerType,
-    groupId: overrides.groupId,
-    projectId: firstProject,
-    registrationType: 'registration_token',
-    description: overrides.description ?? `runner ${next()}`,
-    paused: overrides.paused,
-    locked: overrides.locked,
-    tagList: overrides.tagList,
-  });
+  const { runner, token } = await createRunnerService(
+    db,
+    {
+      runnerType,
+      groupId: overrides.groupId,
+      projectId: firstProject,
+      registrationType: 'registration_token',
+      description: overrides.description ?? `runner ${next()}`,
+      paused: overrides.paused,
+      locked: overrides.locked,
+      tagList: overrides.tagList,
+    },
+    SYSTEM_ACTOR,
+  );
   for (const projectId of otherProjects) await db.runnerProject.create({ data: { runnerId: runner.id, projectId } });
   const updated = await db.runner.update({
     where: { id: runner.id },

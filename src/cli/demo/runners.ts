@@ -2,6 +2,7 @@ import type { Faker } from '@faker-js/faker';
 import type { Db } from '../../db/client.ts';
 import type { RunnerType } from '../../db/generated/enums.ts';
 import { type RunnerStatus, STALE_TIMEOUT_MS } from '../../runners/status.ts';
+import { SYSTEM_ACTOR } from '../../services/runner-audit.ts';
 import { createRunner } from '../../services/runners.ts';
 import type { Progress } from '../progress.ts';
 import type { DemoGroup, DemoPeople, Ledger } from './people.ts';
@@ -180,22 +181,26 @@ export async function createRunners(
   const runners: DemoRunner[] = [];
   for (const plan of plans) {
     const [ownerProject, ...otherProjects] = plan.projectIds;
-    const { runner } = await createRunner(db, {
-      runnerType: plan.type,
-      groupId: plan.group?.id ?? null,
-      projectId: ownerProject ?? null,
-      creatorId: plan.creatorId,
-      registrationType: plan.registrationType,
-      name: plan.name,
-      description: plan.description,
-      tagList: plan.tagList,
-      runUntagged: plan.runUntagged,
-      paused: plan.paused,
-      locked: plan.locked,
-      accessLevel: plan.accessLevel,
-      maximumTimeout: plan.maximumTimeout,
-      maintenanceNote: plan.maintenanceNote,
-    });
+    const { runner } = await createRunner(
+      db,
+      {
+        runnerType: plan.type,
+        groupId: plan.group?.id ?? null,
+        projectId: ownerProject ?? null,
+        creatorId: plan.creatorId,
+        registrationType: plan.registrationType,
+        name: plan.name,
+        description: plan.description,
+        tagList: plan.tagList,
+        runUntagged: plan.runUntagged,
+        paused: plan.paused,
+        locked: plan.locked,
+        accessLevel: plan.accessLevel,
+        maximumTimeout: plan.maximumTimeout,
+        maintenanceNote: plan.maintenanceNote,
+      },
+      SYSTEM_ACTOR,
+    );
     ledger.runnerIds.push(runner.id);
     if (otherProjects.length)
       await db.runnerProject.createMany({ data: otherProjects.map((projectId) => ({ runnerId: runner.id, projectId })) });

@@ -1,6 +1,6 @@
 import { groupRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 import { CiRunnerMembershipFilter } from './enums.ts';
 import { CiRunnerConnection } from './runner.ts';
 import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';

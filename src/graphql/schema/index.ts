@@ -11,6 +11,7 @@ import './runner-manager.ts';
 import './runner-queries.ts';
 import './runner-mutations.ts';
 import './runner-token-mutations.ts';
+import './runner-manager-mutations.ts';
 import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
@@ -18,5 +19,6 @@ import './member-mutations.ts';
 import './pipeline-mutations.ts';
 import './subscriptions.ts';
 import './application-settings.ts';
+import './audit-events.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -3,7 +3,7 @@ import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { removeGroupMember, removeProjectMember, updateGroupMember, updateProjectMember } from '../../services/members.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound } from '../../errors.ts';
 import { AccessLevelEnum } from './enums.ts';
 import { GroupMemberRef, groupWithLevel, ProjectMemberRef } from './namespace-mutations.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';

@@ -3,7 +3,7 @@ import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { ACCESS_LEVEL_NAMES, addGroupMember, addProjectMember, createGroup, createProject } from '../../services/namespaces.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { forbidden, notFound, unauthenticated } from '../errors.ts';
+import { forbidden, notFound, unauthenticated } from '../../errors.ts';
 import { AccessLevelEnum } from './enums.ts';
 import { GroupRef } from './group.ts';
 import { withErrorFields, withErrors } from './payload.ts';

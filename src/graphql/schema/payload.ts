@@ -1,6 +1,6 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder, type Types } from '../builder.ts';
-import { ValidationFailed } from '../errors.ts';
+import { ValidationFailed } from '../../errors.ts';
 
 /** One failed attribute check, for clients that show errors next to form fields (and GitLab's REST bodies). */
 export const AttributeError = builder.objectRef<{ attribute: string; message: string }>('AttributeError').implement({

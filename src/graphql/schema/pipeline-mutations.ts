@@ -3,7 +3,7 @@ import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { canReadJob, canUpdateJob } from '../../runners/jobs.ts';
 import { createPipeline, transitionJob } from '../../services/pipelines.ts';
 import { builder, WRITE } from '../builder.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound } from '../../errors.ts';
 import { JobRef, PipelineRef } from './job.ts';
 import { withErrorFields, withErrors } from './payload.ts';
 import { ProjectRef } from './project.ts';

@@ -1,6 +1,6 @@
 import { projectRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 import { CiRunnerConnection } from './runner.ts';
 import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
 import { listedIn } from './runner-urls.ts';

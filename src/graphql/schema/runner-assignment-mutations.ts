@@ -1,11 +1,12 @@
 import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
 import { isPrismaError } from '../../db/errors.ts';
-import { Prisma } from '../../db/generated/client.ts';
 import { builder, WRITE } from '../builder.ts';
-import type { Context } from '../context.ts';
+import { auditActor, type Context } from '../context.ts';
+import { recordRunnerEvent } from '../../services/runner-audit.ts';
+import { deleteRunners, setRunnersPaused } from '../../services/runners.ts';
 import { assertRunnerLimit, limitMessage } from '../../services/plan-limits.ts';
-import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../errors.ts';
+import { badInput, forbidden, notFound, preconditionFailed, ValidationFailed } from '../../errors.ts';
 import { NO_ERRORS, type PayloadErrors, withErrorFields } from './payload.ts';
 import { findRunnerFacts } from './runner-mutations.ts';
 import { RunnerRef } from './runner.ts';
@@ -55,7 +56,17 @@ withErrorFields(
           throw error;
         }
         try {
-          await ctx.db.runnerProject.create({ data: { runnerId: facts.id, projectId: project.id } });
+          await ctx.db.$transaction(async (tx) => {
+            const link = await tx.runnerProject.create({
+              data: { runnerId: facts.id, projectId: project.id },
+              select: { project: { select: { pathWithNamespace: true } } },
+            });
+            await recordRunnerEvent(tx, auditActor(ctx), {
+              runnerId: facts.id,
+              action: 'assigned',
+              details: { project_id: project.id, project_path: link.project.pathWithNamespace },
+            });
+          });
         } catch (error) {
           // The checks above cannot see a concurrent request; the constraints have the last word.
           if (isPrismaError(error, 'P2002')) throw badInput(ALREADY_ASSIGNED);
@@ -101,8 +112,16 @@ withErrorFields(
         if (!ctx.access.isAdmin && link.runner.locked) throw forbidden('Runner is locked');
         const since = input.unmodifiedSince;
         if (since && link.updatedAt > since) throw preconditionFailed();
-        const { count } = await ctx.db.runnerProject.deleteMany({
-          where: { id: link.id, ...(since ? { updatedAt: { lte: since } } : {}) },
+        const count = await ctx.db.$transaction(async (tx) => {
+          const removed = await tx.runnerProject.deleteMany({ where: { id: link.id, ...(since ? { updatedAt: { lte: since } } : {}) } });
+          if (removed.count) {
+            await recordRunnerEvent(tx, auditActor(ctx), {
+              runnerId: input.runnerId,
+              action: 'unassigned',
+              details: { project_id: project.id, project_path: String(input.projectPath) },
+            });
+          }
+          return removed.count;
         });
         if (count === 0) {
           const stillThere = await ctx.db.runnerProject.findUnique({ where: { id: link.id }, select: { id: true } });
@@ -163,11 +182,10 @@ withErrorFields(
       resolve: async (_root, { input }, ctx) => {
         checkBulkLimit(input.ids, 'delete');
         const { permitted, refused } = await partitionRunners(ctx, input.ids, (facts) => ctx.policy.canDelete(facts));
-        // DELETE … RETURNING reports exactly the rows this statement removed, not those a concurrent request did.
-        const deleted = permitted.length
-          ? await ctx.db.$queryRaw<{ id: number }[]>`DELETE FROM "Runner" WHERE "id" IN (${Prisma.join(permitted)}) RETURNING "id"`
-          : [];
-        const deletedIds = new Set(deleted.map((row) => Number(row.id)));
+        // The rows are locked before they are recorded and deleted: the answer names exactly the runners this call
+        // removed, not those a concurrent request did.
+        const deleted = permitted.length ? await ctx.db.$transaction((tx) => deleteRunners(tx, permitted, auditActor(ctx))) : [];
+        const deletedIds = new Set(deleted);
         const ordered = permitted.filter((id) => deletedIds.has(id));
         return { deletedCount: ordered.length, deletedIds: ordered, ...refusalErrors('delete', permitted, refused) };
       },
@@ -204,9 +222,10 @@ withErrorFields(
       resolve: async (_root, { input }, ctx) => {
         checkBulkLimit(input.ids, 'pause');
         const { permitted, refused } = await partitionRunners(ctx, input.ids, (facts) => ctx.policy.canUpdate(facts));
-        const updated = permitted.length
-          ? await ctx.db.runner.updateManyAndReturn({ where: { id: { in: permitted } }, data: { paused: input.paused } })
+        const updatedIds = permitted.length
+          ? await ctx.db.$transaction((tx) => setRunnersPaused(tx, permitted, input.paused, auditActor(ctx)))
           : [];
+        const updated = updatedIds.length ? await ctx.db.runner.findMany({ where: { id: { in: updatedIds } } }) : [];
         const byId = new Map(updated.map((runner) => [runner.id, runner]));
         const ordered = permitted.flatMap((id) => byId.get(id) ?? []);
         return { updatedCount: ordered.length, updatedRunners: ordered, ...refusalErrors('update / pause', permitted, refused) };

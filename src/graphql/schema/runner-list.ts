@@ -1,7 +1,7 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
 import { builder } from '../builder.ts';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 import type { Context } from '../context.ts';
 import { CiRunnerSort, CiRunnerStatus, CiRunnerType } from './enums.ts';
 

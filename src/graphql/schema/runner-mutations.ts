@@ -1,9 +1,10 @@
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
-import { createRunner } from '../../services/runners.ts';
+import { attributeChanges, recordRunnerEvent, updateAction } from '../../services/runner-audit.ts';
+import { createRunner, deleteRunners } from '../../services/runners.ts';
 import { runnerChanges } from '../../runners/validate.ts';
 import { builder, CREATE_RUNNER, MANAGE_RUNNER } from '../builder.ts';
-import type { Context } from '../context.ts';
-import { badInput, forbidden, notFound, preconditionFailed } from '../errors.ts';
+import { auditActor, type Context } from '../context.ts';
+import { badInput, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
 import { RunnerRef } from './runner.ts';
@@ -52,14 +53,11 @@ withErrorFields(
           if (!ctx.access.administersProjectRunners(project)) throw forbidden();
         }
         return withErrors(async () => {
-          const { runner, token } = await createRunner(ctx.db, {
-            ...attributes,
-            runnerType,
-            groupId,
-            projectId,
-            creatorId: ctx.viewer?.id,
-            registrationType: 'authenticated_user',
-          });
+          const { runner, token } = await createRunner(
+            ctx.db,
+            { ...attributes, runnerType, groupId, projectId, creatorId: ctx.viewer?.id, registrationType: 'authenticated_user' },
+            auditActor(ctx),
+          );
           return { runner: { ...runner, ephemeralToken: token } };
         });
       },
@@ -106,6 +104,8 @@ withErrorFields(
             const data = runnerChanges(current, { ...attributes, paused: paused ?? (active == null ? undefined : !active) });
             const { count } = await tx.runner.updateMany({ where: { id }, data });
             if (count === 0) throw notFound('Runner');
+            const changes = attributeChanges(current, data);
+            if (changes.length) await recordRunnerEvent(tx, auditActor(ctx), { runnerId: id, action: updateAction(changes), changes });
             return tx.runner.findUniqueOrThrow({ where: { id } });
           });
           return { runner };
@@ -138,10 +138,11 @@ withErrorFields(
       authScopes: { token: MANAGE_RUNNER },
       resolve: async (_root, { input }, ctx) => {
         await ctx.policy.assertDelete(await findRunnerFacts(ctx, input.id));
-        const { count } = await ctx.db.runner.deleteMany({
-          where: { id: input.id, ...(input.unmodifiedSince ? { updatedAt: { lte: input.unmodifiedSince } } : {}) },
-        });
-        if (count === 0) throw input.unmodifiedSince ? preconditionFailed() : notFound('Runner');
+        const since = input.unmodifiedSince;
+        const deleted = await ctx.db.$transaction((tx) =>
+          deleteRunners(tx, [input.id], auditActor(ctx), { where: since ? { updatedAt: { lte: since } } : {} }),
+        );
+        if (deleted.length === 0) throw since ? preconditionFailed() : notFound('Runner');
         return { ...NO_ERRORS };
       },
     },

@@ -1,9 +1,11 @@
 import { digestToken } from '../../auth/tokens.ts';
 import { authenticateRunner, registerRunner, rotateRunnerToken, verifyRunner } from '../../services/runner-tokens.ts';
 import { type RegistrationScope, resetRegistrationToken } from '../../services/tokens.ts';
+import { runnerActor } from '../../services/runner-audit.ts';
+import { deleteRunners } from '../../services/runners.ts';
 import { builder, MANAGE_RUNNER, WRITE } from '../builder.ts';
-import type { Context } from '../context.ts';
-import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../errors.ts';
+import { auditActor, type Context } from '../context.ts';
+import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { MODEL_CLASS, parseGlobalId } from '../ids.ts';
 import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
@@ -66,6 +68,7 @@ withErrorFields(
             token,
             { ...attributes, paused: paused ?? (active == null ? undefined : !active) },
             { name: info?.name },
+            ctx.clientIp,
           );
           return { runner: registered.runner, token: registered.token, tokenExpiresAt: registered.runner.tokenExpiresAt };
         });
@@ -106,10 +109,12 @@ withErrorFields(
         const runner = await runnerByToken(ctx, input.token);
         const since = input.unmodifiedSince;
         if (since && runner.updatedAt > since) throw preconditionFailed();
-        const { count } = await ctx.db.runner.deleteMany({
-          where: { id: runner.id, tokenDigest: runner.tokenDigest, ...(since ? { updatedAt: { lte: since } } : {}) },
-        });
-        if (count === 0) {
+        const deleted = await ctx.db.$transaction((tx) =>
+          deleteRunners(tx, [runner.id], runnerActor(runner.id, ctx.clientIp), {
+            where: { tokenDigest: runner.tokenDigest, ...(since ? { updatedAt: { lte: since } } : {}) },
+          }),
+        );
+        if (deleted.length === 0) {
           // Something changed since the lookup: a change of the runner fails the precondition; a new token or a
           // deletion leaves the given token unknown.
           const current = await authenticateRunner(ctx.db, input.token);
@@ -189,13 +194,15 @@ withErrorFields(
             select: { id: true, tokenDigest: true, runnerType: true, registrationType: true },
           });
           if (!current) throw notFound('Runner');
-          const rotated = await rotateRunnerToken(ctx.db, current, current.tokenDigest);
+          const rotated = await rotateRunnerToken(ctx.db, current, current.tokenDigest, auditActor(ctx));
           if (!rotated) throw conflict("The runner's token was reset at the same time; try again");
           return { ...rotated, ...NO_ERRORS };
         }
         if (input.token == null) throw badInput('id, token are missing, exactly one parameter must be provided');
         const runner = await runnerByToken(ctx, input.token);
-        const rotated = await rotateRunnerToken(ctx.db, runner, digestToken(input.token), { requireUnexpired: true });
+        const rotated = await rotateRunnerToken(ctx.db, runner, digestToken(input.token), runnerActor(runner.id, ctx.clientIp), {
+          requireUnexpired: true,
+        });
         // Another reset won the race (or the token just expired): the given token is no longer valid.
         if (!rotated) throw forbidden();
         return { ...rotated, ...NO_ERRORS };

@@ -7,7 +7,7 @@ import { visibleJobsFilter } from '../../runners/jobs.ts';
 import { groupRunnersWhere, projectRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, READ_RUNNER } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { badInput, forbidden, notFound } from '../../errors.ts';
 import { CiRunnerMembershipFilter } from './enums.ts';
 import { JobRef } from './job.ts';
 import { RunnerRef } from './runner.ts';

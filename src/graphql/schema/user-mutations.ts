@@ -2,7 +2,7 @@ import { issuePersonalAccessToken, revokePersonalAccessToken } from '../../servi
 import { createUser } from '../../services/users.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { forbidden, notFound, unauthenticated } from '../errors.ts';
+import { forbidden, notFound, unauthenticated } from '../../errors.ts';
 import { parseGlobalId, toGlobalId } from '../ids.ts';
 import { AccessTokenScope } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';

@@ -9,6 +9,7 @@ import { ParamError } from '../params.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { RestDeps } from './deps.ts';
 import { applicationSettingsRoutes, planLimitRoutes } from './application-settings.ts';
+import { auditEventRoutes } from './audit-events.ts';
 import { runnerJobRoutes } from './runner-jobs.ts';
 import { runnerManagerRoutes } from './runner-managers.ts';
 import { runnerRoutes } from './runners.ts';
@@ -38,6 +39,7 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   versionRoutes(app, deps);
   applicationSettingsRoutes(app, deps);
   planLimitRoutes(app, deps);
+  auditEventRoutes(app, deps);
 
   // One document per base URL it has been asked from (one, with EXTERNAL_URL set).
   const documents = new Map<string, ReturnType<typeof openApiDocument>>();

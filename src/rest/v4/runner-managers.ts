@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { numericId } from '../entities.ts';
-import { notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
-import { type RestDeps, requestParams, route } from './deps.ts';
+import { contextFor, notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { parseParams } from '../params.ts';
+import { type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
 
 interface ManagerNode {
@@ -33,6 +34,12 @@ const RunnerManagers = defineOperation<{ runner: { managers: ManagersPage | null
     }
   }
 `);
+
+const Unregister = defineOperation<{ runnerManagerUnregister: { errors: string[] } | null }>(/* GraphQL */ `
+  mutation RestUnregisterRunnerManager($input: RunnerManagerUnregisterInput!) { runnerManagerUnregister(input: $input) { errors } }
+`);
+
+const UNREGISTER_SPECS = { token: { type: 'string', required: true }, system_id: { type: 'string', required: true } } as const;
 
 /** GitLab's `RunnerManager` entity (lib/api/entities/ci/runner_manager.rb), keys in its order. */
 function runnerManagerEntity(manager: ManagerNode) {
@@ -83,6 +90,31 @@ export function runnerManagerRoutes(app: FastifyInstance, deps: RestDeps) {
         [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
       }
       return sendJson(reply, 200, managers.map(runnerManagerEntity));
+    },
+  );
+
+  // GitLab 16.x+: one host of a runner removes itself, authenticated by the runner's token. As in GitLab 18, the
+  // request is no contact of the runner (`authenticate_runner!(ensure_runner_manager: false)`); some 17.x releases
+  // recorded one first, which the cleared contact of a last host then undid anyway.
+  route(
+    app,
+    deps,
+    {
+      method: 'DELETE',
+      path: '/runners/managers',
+      summary: "Delete a runner manager (one host of a runner) by the runner's authentication token and its system_id",
+      auth: 'runner',
+      params: UNREGISTER_SPECS,
+      status: 204,
+    },
+    async (request, reply) => {
+      const raw = requestParams(request);
+      const params = parseParams(raw, UNREGISTER_SPECS);
+      const ctx = await contextFor(db, settings, request, { ...raw, private_token: undefined });
+      const input = { token: params.token, systemId: params.system_id, unmodifiedSince: unmodifiedSince(request) };
+      const result = await runOperation(Unregister, { input }, ctx);
+      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      return reply.status(204).send();
     },
   );
 }
