@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { authenticateRunner } from '../../services/runner-tokens.ts';
 import { unregisterRunnerManager } from '../../services/runner-managers.ts';
 import { builder } from '../builder.ts';
-import { forbidden, preconditionFailed } from '../errors.ts';
+import { forbidden, preconditionFailed } from '../../errors.ts';
 import { NO_ERRORS, withErrorFields } from './payload.ts';
 
 // The runner's side of its managers: a host that stops using the runner's token removes itself (gitlab-runner's
