@@ -12,7 +12,8 @@ import { openPostgres } from '../src/db/client.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/http/rate-limit.ts';
 import { createContext } from '../src/graphql/context.ts';
 import { defineOperation, runOperation } from '../src/graphql/execute.ts';
-import { RUNNER_DETAILS_FRAGMENT } from '../src/rest/entities.ts';
+import { RunnerDetailsFragment } from '../src/rest/entities.ts';
+import { graphql } from '../src/rest/graphql.ts';
 import { AUTH, RUNNER } from './baseline-sql.ts';
 import { databaseUrl, postgresServerUrl } from './databases.ts';
 import { ADMIN_TOKEN } from './dataset.ts';
@@ -30,7 +31,9 @@ await app.ready();
 
 const RUNNER_ID = 5;
 const gid = `gid://gitlab/Ci::Runner/${RUNNER_ID}`;
-const ShowRunner = defineOperation(`query($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } } ${RUNNER_DETAILS_FRAGMENT}`);
+const ShowRunner = defineOperation(
+  graphql(`query BenchFloorRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } }`, [RunnerDetailsFragment]),
+);
 const digest = digestToken(ADMIN_TOKEN);
 // The runner query Pothos plans for the REST shim's fragment, captured once and replayed as it is.
 let plannedRunnerQuery: unknown;

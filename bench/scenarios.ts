@@ -1,6 +1,7 @@
 // The requests the benchmark sends: each REST endpoint of the issue, and the same reads through GraphQL,
 // selecting exactly what the REST shim selects (its own fragments), so both transports do the same work.
-import { JOB_FRAGMENT, RUNNER_DETAILS_FRAGMENT, RUNNER_FRAGMENT } from '../src/rest/entities.ts';
+import { print } from 'graphql';
+import { JobFragment, RunnerDetailsFragment, RunnerFragment } from '../src/rest/entities.ts';
 import { ADMIN_TOKEN, type DatasetSize } from './dataset.ts';
 
 export interface BenchRequest {
@@ -26,12 +27,12 @@ export const JOBS_PER_PAGE = 20;
 export const DEEP_OFFSET = 10_000;
 
 export const GRAPHQL = {
-  runner: /* GraphQL */ `query BenchRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } } ${RUNNER_DETAILS_FRAGMENT}`,
+  runner: /* GraphQL */ `query BenchRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } } ${print(RunnerDetailsFragment)}`,
   runners: /* GraphQL */ `query BenchRunners($first: Int!) {
-    runners(first: $first, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } } } ${RUNNER_FRAGMENT}`,
+    runners(first: $first, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } } } ${print(RunnerFragment)}`,
   jobs: /* GraphQL */ `query BenchRunnerJobs($id: CiRunnerID!, $first: Int!, $after: String) {
     runner(id: $id) { jobs(first: $first, after: $after, sort: ID_ASC) { pageInfo { hasNextPage endCursor } edges { node { ...RestJob } } } }
-  } ${JOB_FRAGMENT}`,
+  } ${print(JobFragment)}`,
   /** Finds the cursor of the job `offset` deep, by offset paging once, so the keyset page can start after it. */
   cursorAt: /* GraphQL */ `query BenchCursor($id: CiRunnerID!, $offset: Int!) {
     runner(id: $id) { jobs(first: 1, offset: $offset, sort: ID_ASC) { pageInfo { endCursor } } } }`,

@@ -8,7 +8,8 @@ export interface ErrorDetails {
   /** `reason` is GitLab's wording ("No access granted", "Runner is locked"); REST prints it after "403 Forbidden - ". */
   FORBIDDEN: { readonly reason?: string };
   INSUFFICIENT_SCOPE: { readonly scopes: readonly string[] };
-  NOT_FOUND: { readonly resource: Resource };
+  /** What REST names in "404 … Not Found": a Resource, or the whole message GitLab gives `not_found!`. */
+  NOT_FOUND: { readonly resource: string };
   BAD_USER_INPUT: { readonly argument?: string };
   CONFLICT: Record<never, never>;
   GONE: { readonly reason: string };
@@ -41,6 +42,11 @@ export function isDomainError<Code extends ErrorCode>(error: unknown, ...codes: 
 
 export function notFound(resource: Resource): DomainError<'NOT_FOUND'> {
   return new DomainError('NOT_FOUND', `${resource} not found`, { resource });
+}
+
+/** GitLab's `not_found!(message)`: the message is the whole phrase, and REST answers "404 <message> Not Found". */
+export function notFoundAs(message: string): DomainError<'NOT_FOUND'> {
+  return new DomainError('NOT_FOUND', message, { resource: message });
 }
 
 export function forbidden(reason?: string): DomainError<'FORBIDDEN'> {

@@ -6,6 +6,7 @@ import { runCli } from '../src/cli/program.ts';
 import { type Database, openPGlite } from '../src/db/client.ts';
 import { createTestDatabase } from './support/db.ts';
 import { EXTERNAL_URL, type GraphQLResponse, useTestServer } from './support/server.ts';
+import type { Json } from './support/json.ts';
 
 // The CLI runs in-process against a test database; its effects are checked through the HTTP API.
 
@@ -180,7 +181,7 @@ describe('demo', () => {
   let loaded: { code: number; stdout: string; stderr: string };
   let token = '';
 
-  const graphql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> => {
+  const graphql = async <T = Record<string, Json>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

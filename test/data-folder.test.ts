@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServer } from './faults/process.ts';
+import type { Json } from './support/json.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
@@ -44,7 +45,7 @@ async function graphql(server: ServerProcess, query: string, token = TOKEN) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
-  return (await response.json()) as { data?: Record<string, any>; errors?: { message: string }[] };
+  return (await response.json()) as { data?: Record<string, Json>; errors?: { message: string }[] };
 }
 
 describe('one process per embedded data folder', () => {

@@ -55,7 +55,7 @@ export const builder = new SchemaBuilder<{
       authenticated: viewer !== null,
       admin: viewer?.admin ?? false,
       // A personal access token is accepted where one of its scopes is among those the field accepts.
-      token: (accepted) => viewer !== null && viewer.scopes.some((scope) => accepted.includes(scope)),
+      token: (accepted) => viewer?.scopes.some((scope) => accepted.includes(scope)) ?? false,
     }),
     unauthorizedError: (_parent, ctx, _info, result) => {
       if (!ctx.viewer) return unauthenticated('missing');

@@ -7,21 +7,29 @@ import {
   getOperationAST,
   getVariableValues,
   parse,
+  print,
   validate,
 } from 'graphql';
+import type { TadaDocumentNode } from 'gql.tada';
 import type { Context } from './context.ts';
 import { knownFailure } from './errors.ts';
 import { checkSize, DEFAULT_GRAPHQL_LIMITS, maxComplexityFor } from './limits.ts';
 import { schema } from './schema/index.ts';
 
-export interface Operation<TData> {
+export interface Operation<TData, TVariables> {
   readonly document: DocumentNode;
-  /** Carries the result type; never set. */
+  /** Carry the result and variables types; never set. */
   readonly __data?: TData;
+  readonly __variables?: TVariables;
 }
 
-/** Parses and validates once, at import: a REST operation that drifted from the schema fails at start-up. */
-export function defineOperation<TData>(source: string): Operation<TData> {
+/**
+ * Takes a typed document (its types read off `schema.graphql`), and validates it once, at import, against the
+ * schema that runs it: a REST operation that drifted from the schema fails at start-up.
+ */
+export function defineOperation<TData, TVariables>(typed: TadaDocumentNode<TData, TVariables>): Operation<TData, TVariables> {
+  // Parsed again by graphql-js, so that execution and error locations see its own AST.
+  const source = print(typed);
   const document = parse(source);
   const [first] = validate(schema, document);
   if (first) throw new Error(`Invalid operation: ${first.message}\n${source}`);
@@ -34,14 +42,14 @@ export interface OperationResult<TData> {
 }
 
 /** Runs an operation on the same schema, resolvers and auth rules as /graphql, in process (no HTTP hop). */
-export async function runOperation<TData>(
-  operation: Operation<TData>,
-  variables: Record<string, unknown>,
+export async function runOperation<TData, TVariables>(
+  operation: Operation<TData, TVariables>,
+  variables: TVariables,
   context: Context,
 ): Promise<OperationResult<TData>> {
   // The same bound as /graphql: a REST page is an operation like any other, and must fit what its caller may ask.
   const definition = getOperationAST(operation.document);
-  const coerced = definition ? getVariableValues(schema, definition.variableDefinitions ?? [], variables) : null;
+  const coerced = definition ? getVariableValues(schema, definition.variableDefinitions ?? [], variables as Record<string, unknown>) : null;
   if (definition && coerced?.coerced) {
     const limits = context.settings.graphqlLimits ?? DEFAULT_GRAPHQL_LIMITS;
     const { refusal } = checkSize(
@@ -56,7 +64,7 @@ export async function runOperation<TData>(
   const result = (await execute({
     schema,
     document: operation.document,
-    variableValues: variables,
+    variableValues: variables as Record<string, unknown>,
     contextValue: context,
   })) as ExecutionResult<TData>;
   // No `data` at all: execution never started, because a variable did not coerce. The variables are the

@@ -4,10 +4,8 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
   type DocumentNode,
-  type ExecutionResult,
   getOperationAST,
   getVariableValues,
   GraphQLError,
@@ -21,6 +19,11 @@ import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.ts';
 import { CostBudget, timedOut } from './admission.ts';
 import { CostAnalysisTooLarge, cachedQueryCost, FAN_OUT_FIELDS, MAX_PAGE_SIZE, type QueryCost } from './cost.ts';
+import { csrfPlugin } from './csrf.ts';
+import { timeoutPlugin } from './timeout.ts';
+import { type TokenAttemptLimiter, tokenMutationPlugin } from './token-attempts.ts';
+
+export type { TokenAttemptLimiter } from './token-attempts.ts';
 
 /** GitLab's limits (`gitlab_schema.rb`), a cost model that counts rows, and caps GitLab leaves to its 10,000-character limit. */
 export interface GraphQLLimits {
@@ -238,93 +241,6 @@ function sizeRefusal(measured: QueryCost, maxComplexity: number): GraphQLError |
     maxComplexity,
     measured.cost,
   );
-}
-
-/** Answers with TIMEOUT once `timeoutMs` has passed, and aborts the execution so no further resolver starts. */
-function timeoutPlugin(timeoutMs: number): Plugin {
-  return {
-    onExecute({ executeFn, setExecuteFn }) {
-      // Yoga's executor (@graphql-tools/executor) reads `signal`, which graphql-js's ExecutionArgs type lacks.
-      type SignalledArgs = Parameters<typeof executeFn>[0] & { signal?: AbortSignal };
-      setExecuteFn((args: SignalledArgs) => {
-        const controller = new AbortController();
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<ExecutionResult>((resolve) => {
-          timer = setTimeout(() => {
-            // Settle first: aborting rejects the execution, and the race must already be won by the timeout.
-            resolve(timedOut());
-            controller.abort(new Error('GraphQL execution timed out'));
-          }, timeoutMs);
-        });
-        const signal = args.signal ? AbortSignal.any([args.signal, controller.signal]) : controller.signal;
-        const signalled: SignalledArgs = { ...args, signal };
-        const execution = Promise.resolve(executeFn(signalled));
-        return Promise.race([execution, deadline]).finally(() => clearTimeout(timer));
-      });
-    },
-  };
-}
-
-/** Root mutations that take a runner or registration token: guessing tokens through them must cost as on REST. */
-const TOKEN_MUTATIONS = new Set(['runnerRegister', 'runnerVerify', 'runnerUnregister', 'runnerManagerUnregister']);
-/** Takes a runner token when no user is signed in (a user resets by runner id). */
-const ANONYMOUS_TOKEN_MUTATIONS = new Set(['runnerAuthenticationTokenReset']);
-
-function rootFieldNames(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {
-  const names: string[] = [];
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) names.push(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFieldNames(document, selection.selectionSet, seen));
-    else if (!seen.has(selection.name.value)) {
-      seen.add(selection.name.value);
-      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) names.push(...rootFieldNames(document, fragment.selectionSet, seen));
-    }
-  }
-  return names;
-}
-
-/** Counts an operation's token-taking mutations; answers with an error when the caller may not run that many now. */
-export type TokenAttemptLimiter<TContext> = (context: TContext, attempts: number) => Promise<GraphQLError | null>;
-
-function tokenMutationPlugin<TContext extends LimitedContext>(limiter: TokenAttemptLimiter<TContext>): Plugin<TContext> {
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation !== 'mutation') return;
-      const anonymous = args.contextValue.viewer === null;
-      const attempts = rootFieldNames(args.document, operation.selectionSet).filter(
-        (name) => TOKEN_MUTATIONS.has(name) || (anonymous && ANONYMOUS_TOKEN_MUTATIONS.has(name)),
-      ).length;
-      if (attempts === 0) return;
-      const refusal = await limiter(args.contextValue, attempts);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
-    },
-  };
-}
-
-/**
- * Browsers send "simple" requests (GET, form posts) cross-site without a CORS preflight. Yoga's CSRF plugin
- * refuses those unless a header only a script can set is present; these headers all qualify. A request that
- * carries its own token in the URL is let through: a forger would have to know the token, which is the credential.
- */
-const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'private-token', 'authorization', 'x-requested-with'];
-
-function csrfPlugin(): Plugin {
-  const csrf = useCSRFPrevention({ requestHeaders: CSRF_HEADERS });
-  return {
-    onRequestParse(payload) {
-      if (new URL(payload.request.url, 'http://localhost').searchParams.has('private_token')) return;
-      try {
-        return csrf.onRequestParse?.(payload);
-      } catch (error) {
-        throw new GraphQLError(
-          `${error instanceof Error ? error.message : 'Refused'}: send a JSON body, or one of the headers ${CSRF_HEADERS.join(', ')}`,
-          { extensions: { code: 'CSRF_PREVENTED', http: { status: 403 } } },
-        );
-      }
-    },
-  };
 }
 
 /** Every protection /graphql runs, in the order they must run. */

@@ -42,14 +42,18 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
 /** GitLab's `RateLimit-Name` values for its API throttles. */
 type Throttle = 'throttle_authenticated_api' | 'throttle_unauthenticated_api';
 
-/** The endpoints that authenticate with a runner or registration token in the body, not with a user's token. */
-const RUNNER_TOKEN_ROUTES = new Set([
-  'POST /api/v4/runners',
-  'DELETE /api/v4/runners',
-  'DELETE /api/v4/runners/managers',
-  'POST /api/v4/runners/verify',
-  'POST /api/v4/runners/reset_authentication_token',
-]);
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a route authenticates with, as the route declares it: a user's token, or a runner or registration token. */
+    readonly credential?: 'user' | 'runner' | 'registration';
+  }
+}
+
+/** Whether the route authenticates with a runner or registration token in the body, not with a user's token. */
+function takesRunnerToken(request: FastifyRequest): boolean {
+  const credential = request.routeOptions.config?.credential;
+  return credential === 'runner' || credential === 'registration';
+}
 
 /** Load balancers and orchestrators probe these; throttling them would take a healthy replica out of service. */
 const EXEMPT_ROUTES = new Set(['/-/liveness', '/-/readiness']);
@@ -194,7 +198,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, 
     if (request.method === 'OPTIONS' || EXEMPT_ROUTES.has(route)) return;
     let throttle: Throttle = 'throttle_unauthenticated_api';
     let key = `ip:${request.ip}`;
-    const runnerToken = RUNNER_TOKEN_ROUTES.has(`${request.method} ${route}`);
+    const runnerToken = takesRunnerToken(request);
     if (!runnerToken) {
       const token = readToken(request.headers, request.query as { private_token?: unknown });
       const userId = token ? await tokenOwner(token).catch(() => null) : null;
@@ -212,7 +216,7 @@ export const rateLimitPlugin = fp<RateLimitPluginOptions>(async (app, { limits, 
     }
   });
   app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode === 403 && RUNNER_TOKEN_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) {
+    if (reply.statusCode === 403 && takesRunnerToken(request)) {
       await limits.failedAuth.fail(request.ip, request.log);
     }
   });

@@ -1,37 +1,47 @@
 // GitLab's REST entities (lib/api/entities), shaped from GraphQL results: the selections the REST operations
 // make, and the functions that turn their answers into GitLab's JSON, keys in GitLab's order.
+import { graphql, type ResultOf } from './graphql.ts';
 
-const USER_BASIC = /* GraphQL */ `fragment RestUserBasic on User { id username name state avatarUrl webUrl }`;
-const PROJECT_IDENTITY = /* GraphQL */ `
+export const UserBasicFragment = graphql(`fragment RestUserBasic on User { id username name state avatarUrl webUrl }`);
+
+const ProjectIdentityFragment = graphql(`
   fragment RestProjectIdentity on Project { id description name nameWithNamespace path fullPath createdAt }
-`;
+`);
 
-/** Defines `...RestRunner`: the fields of GitLab's `Runner` entity. */
-export const RUNNER_FRAGMENT = /* GraphQL */ `
+/** The fields of GitLab's `Runner` entity. */
+export const RunnerFragment = graphql(
+  `
   fragment RestRunner on CiRunner {
     id description paused runnerType name online legacyStatus createdAt jobExecutionStatus
     createdBy { ...RestUserBasic }
   }
-  ${USER_BASIC}
-`;
+`,
+  [UserBasicFragment],
+);
 
-/** Defines `...RestRunnerDetails`: GitLab's `RunnerDetails`. */
-export const RUNNER_DETAILS_FRAGMENT = /* GraphQL */ `
+/** GitLab's `RunnerDetails`. */
+export const RunnerDetailsFragment = graphql(
+  `
   fragment RestRunnerDetails on CiRunner {
     ...RestRunner
     tagList runUntagged locked maximumTimeout accessLevel version revision platformName architectureName contactedAt maintenanceNote
     projects(first: 100) { edges { node { ...RestProjectIdentity } } }
     groups { edges { node { id webUrl name } } }
   }
-  ${RUNNER_FRAGMENT}
-  ${PROJECT_IDENTITY}
-`;
+`,
+  [RunnerFragment, ProjectIdentityFragment],
+);
 
-/** Defines `...RestJob`: GitLab's `JobBasicWithProject`. */
-export const JOB_FRAGMENT = /* GraphQL */ `
+/** GitLab's `User`, as a job names its user. */
+export const UserFragment = graphql(`
   fragment RestUser on User {
     id username name state avatarUrl webUrl createdAt bio location publicEmail skype linkedin twitter websiteUrl organization
   }
+`);
+
+/** GitLab's `JobBasicWithProject`. */
+export const JobFragment = graphql(
+  `
   fragment RestJob on CiJob {
     id status stage name ref tag coverage allowFailure createdAt startedAt finishedAt erasedAt duration queuedDuration
     failureReason webUrl
@@ -43,60 +53,28 @@ export const JOB_FRAGMENT = /* GraphQL */ `
     pipeline { id iid project { id } sha ref status source createdAt updatedAt webUrl }
     project { ...RestProjectIdentity }
   }
-  ${PROJECT_IDENTITY}
-`;
+`,
+  [UserFragment, ProjectIdentityFragment],
+);
 
-/** `gid://gitlab/Ci::Runner/6` → 6. */
-export function numericId(globalId: string): number {
-  return Number(globalId.slice(globalId.lastIndexOf('/') + 1));
+type UserBasicNode = ResultOf<typeof UserBasicFragment>;
+export type RunnerNode = ResultOf<typeof RunnerFragment>;
+type ProjectIdentityNode = ResultOf<typeof ProjectIdentityFragment>;
+export type RunnerDetailsNode = ResultOf<typeof RunnerDetailsFragment>;
+export type UserNode = ResultOf<typeof UserFragment>;
+export type JobNode = ResultOf<typeof JobFragment>;
+
+/** `gid://gitlab/Ci::Runner/6` → 6. (The schema declares ids nullable, as GitLab's does; they are never null.) */
+export function numericId(globalId: string | null): number {
+  return globalId === null ? Number.NaN : Number(globalId.slice(globalId.lastIndexOf('/') + 1));
 }
 
-export interface UserBasicNode {
-  id: string;
-  username: string;
-  name: string;
-  state: string;
-  avatarUrl: string | null;
-  webUrl: string;
-}
+/** GitLab's REST enums are GraphQL's in lower case. */
+const lower = (value: string | null) => value?.toLowerCase() ?? null;
 
-export interface RunnerNode {
-  id: string;
-  description: string | null;
-  paused: boolean;
-  runnerType: string;
-  name: string | null;
-  online: boolean | null;
-  legacyStatus: string;
-  createdAt: string;
-  jobExecutionStatus: string;
-  createdBy: UserBasicNode | null;
-}
-
-export interface ProjectIdentityNode {
-  id: string;
-  description: string | null;
-  name: string;
-  nameWithNamespace: string;
-  path: string;
-  fullPath: string;
-  createdAt: string;
-}
-
-export interface RunnerDetailsNode extends RunnerNode {
-  tagList: string[] | null;
-  runUntagged: boolean;
-  locked: boolean | null;
-  maximumTimeout: number | null;
-  accessLevel: string;
-  version: string | null;
-  revision: string | null;
-  platformName: string | null;
-  architectureName: string | null;
-  contactedAt: string | null;
-  maintenanceNote: string | null;
-  projects: { edges: { node: ProjectIdentityNode }[] } | null;
-  groups: { edges: { node: { id: string; webUrl: string; name: string } }[] } | null;
+/** A connection's nodes (edges and nodes are nullable in the schema, as in GitLab's; none is null). */
+function nodes<Node>(connection: { readonly edges: readonly ({ readonly node: Node | null } | null)[] | null } | null): Node[] {
+  return (connection?.edges ?? []).flatMap((edge) => (edge?.node ? [edge.node] : []));
 }
 
 export function userBasic(user: UserBasicNode) {
@@ -119,13 +97,13 @@ export function runnerEntity(runner: RunnerNode) {
     active: !runner.paused,
     paused: runner.paused,
     is_shared: runner.runnerType === 'INSTANCE_TYPE',
-    runner_type: runner.runnerType.toLowerCase(),
+    runner_type: lower(runner.runnerType),
     name: runner.name,
     online: runner.online,
     ...(runner.createdBy ? { created_by: userBasic(runner.createdBy) } : {}),
     created_at: runner.createdAt,
     status: runner.legacyStatus,
-    job_execution_status: runner.jobExecutionStatus.toLowerCase(),
+    job_execution_status: lower(runner.jobExecutionStatus),
   };
 }
 
@@ -149,28 +127,16 @@ export function runnerDetailsEntity(runner: RunnerDetailsNode, includeProjects =
     run_untagged: runner.runUntagged,
     locked: runner.locked ?? false,
     maximum_timeout: runner.maximumTimeout,
-    access_level: runner.accessLevel.toLowerCase(),
+    access_level: lower(runner.accessLevel),
     version: runner.version,
     revision: runner.revision,
     platform: runner.platformName,
     architecture: runner.architectureName,
     contacted_at: runner.contactedAt,
     maintenance_note: runner.maintenanceNote,
-    ...(includeProjects ? { projects: (runner.projects?.edges ?? []).map((edge) => projectIdentity(edge.node)) } : {}),
-    groups: (runner.groups?.edges ?? []).map(({ node }) => ({ id: numericId(node.id), web_url: node.webUrl, name: node.name })),
+    ...(includeProjects ? { projects: nodes(runner.projects).map(projectIdentity) } : {}),
+    groups: nodes(runner.groups).map((node) => ({ id: numericId(node.id), web_url: node.webUrl, name: node.name })),
   };
-}
-
-export interface UserNode extends UserBasicNode {
-  createdAt: string;
-  bio: string;
-  location: string;
-  publicEmail: string;
-  skype: string;
-  linkedin: string;
-  twitter: string;
-  websiteUrl: string;
-  organization: string | null;
 }
 
 export function userEntity(user: UserNode) {
@@ -188,60 +154,12 @@ export function userEntity(user: UserNode) {
   };
 }
 
-export interface JobNode {
-  id: string;
-  status: string;
-  stage: string;
-  name: string;
-  ref: string;
-  tag: boolean;
-  coverage: number | null;
-  allowFailure: boolean;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  erasedAt: string | null;
-  duration: number | null;
-  queuedDuration: number | null;
-  failureReason: string | null;
-  webUrl: string;
-  user: UserNode | null;
-  commit: {
-    sha: string;
-    shortId: string;
-    createdAt: string;
-    parentIds: string[];
-    title: string;
-    message: string;
-    authorName: string;
-    authorEmail: string;
-    authoredDate: string;
-    committerName: string;
-    committerEmail: string;
-    committedDate: string;
-    webUrl: string;
-  } | null;
-  pipeline: {
-    id: string;
-    iid: string;
-    project: { id: string };
-    sha: string;
-    ref: string;
-    status: string;
-    source: string;
-    createdAt: string;
-    updatedAt: string;
-    webUrl: string;
-  };
-  project: ProjectIdentityNode;
-}
-
 /** GitLab's `JobBasicWithProject`; `failure_reason` appears only on failed jobs. */
 export function jobEntity(job: JobNode) {
   const { commit, pipeline } = job;
   return {
     id: numericId(job.id),
-    status: job.status.toLowerCase(),
+    status: lower(job.status),
     stage: job.stage,
     name: job.name,
     ref: job.ref,
@@ -270,13 +188,13 @@ export function jobEntity(job: JobNode) {
       committed_date: commit.committedDate,
       web_url: commit.webUrl,
     },
-    pipeline: {
+    pipeline: pipeline && {
       id: numericId(pipeline.id),
       iid: Number(pipeline.iid),
-      project_id: numericId(pipeline.project.id),
+      project_id: numericId(pipeline.project?.id ?? null),
       sha: pipeline.sha,
       ref: pipeline.ref,
-      status: pipeline.status.toLowerCase(),
+      status: lower(pipeline.status),
       source: pipeline.source,
       created_at: pipeline.createdAt,
       updated_at: pipeline.updatedAt,
@@ -284,6 +202,6 @@ export function jobEntity(job: JobNode) {
     },
     ...(job.status === 'FAILED' ? { failure_reason: job.failureReason } : {}),
     web_url: job.webUrl,
-    project: projectIdentity(job.project),
+    project: job.project && projectIdentity(job.project),
   };
 }

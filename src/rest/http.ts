@@ -100,12 +100,16 @@ export function restErrorFrom(error: GraphQLFormattedError | GraphQLError): Rest
   return Object.assign(new RestError(500, { message: '500 Internal Server Error' }), { cause: error });
 }
 
-/** GitLab's model-validation body: `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`. */
-export function validationError(attributeErrors: readonly { attribute: string; message: string }[]): RestError {
+/**
+ * GitLab's model-validation body: `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`. (The
+ * schema declares an attribute error's fields nullable, as GitLab's GraphQL types are; they are never null.)
+ */
+export function validationError(attributeErrors: readonly { attribute: string | null; message: string | null }[]): RestError {
   const byAttribute: Record<string, string[]> = {};
-  for (const { attribute, message } of attributeErrors) {
+  for (const error of attributeErrors) {
+    const attribute = error.attribute ?? 'base';
     byAttribute[attribute] ??= [];
-    byAttribute[attribute].push(message);
+    byAttribute[attribute].push(error.message ?? '');
   }
   return new RestError(400, { message: byAttribute });
 }

@@ -45,9 +45,18 @@ type Coerced<S extends ParamSpec> = S['type'] extends 'integer'
       ? string[]
       : S['type'] extends 'hash'
         ? RawParams
-        : string;
+        : S extends { readonly values: readonly (infer Value)[] }
+          ? Value
+          : string;
 
-export type ParsedParams<Specs extends Record<string, ParamSpec>> = { [K in keyof Specs]?: Coerced<Specs[K]> };
+type RequiredKeys<Specs extends Record<string, ParamSpec>> = {
+  [K in keyof Specs]: Specs[K] extends { readonly required: true } ? K : never;
+}[keyof Specs];
+
+/** What parseParams returns: a required parameter is always there (parseParams answers 400 when it is missing). */
+export type ParsedParams<Specs extends Record<string, ParamSpec>> = {
+  [K in Exclude<keyof Specs, RequiredKeys<Specs>>]?: Coerced<Specs[K]>;
+} & { [K in RequiredKeys<Specs>]: Coerced<Specs[K]> };
 
 export interface ParamRules {
   readonly mutuallyExclusive?: readonly (readonly string[])[];
@@ -156,4 +165,10 @@ export function parseParams<Specs extends Record<string, ParamSpec>>(
   }
   if (errors.length) throw new ParamError(errors.join(', '));
   return params as ParsedParams<Specs>;
+}
+
+/** GitLab's REST enum values are GraphQL's in lower case: `ref_protected` is `REF_PROTECTED`. */
+export function upper<Value extends string>(value: Value): Uppercase<Value> {
+  // TypeScript types toUpperCase() as a plain string.
+  return value.toUpperCase() as Uppercase<Value>;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import { addGroupMember, addProjectMember, createGroup, createProject, createRunner, createUser, runnerGid } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
+import type { Json } from '../support/json.ts';
 
 const server = useTestServer();
 
@@ -15,7 +16,7 @@ async function eventsOf(work: () => Promise<unknown>) {
 const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
   const res = await server.graphql(query, variables, token);
   expect(res.errors).toBeUndefined();
-  return res.data as Record<string, any>;
+  return res.data as Record<string, Json>;
 };
 
 describe('every change to a runner leaves one audit event, in its transaction', () => {

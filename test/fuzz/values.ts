@@ -34,6 +34,7 @@ const SPECIAL_STRINGS = [
   "' OR 1=1 --",
   'Robert"); DROP TABLE "Runner";--',
   '<script>alert(1)</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the Log4Shell probe is a literal string, on purpose
   '${jndi:ldap://x}',
   '{{7*7}}',
   '../../../etc/passwd',

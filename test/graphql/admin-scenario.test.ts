@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrap } from '../../src/bootstrap.ts';
 import { useTestServer } from '../support/server.ts';
+import type { Json } from '../support/json.ts';
 
 const server = useTestServer();
 const ROOT_TOKEN = 'glpat-initial-root-token-for-tests';
@@ -16,7 +17,7 @@ describe('first boot, then an admin sets everything up through GraphQL', () => {
     const gql = async (query: string, variables: Record<string, unknown> = {}) => {
       const res = await server.graphql(query, variables, ROOT_TOKEN);
       expect(res.errors, query).toBeUndefined();
-      return res.data as Record<string, any>;
+      return res.data as Record<string, Json>;
     };
 
     expect((await gql(`{ currentUser { username admin } }`)).currentUser).toEqual({ username: 'root', admin: true });

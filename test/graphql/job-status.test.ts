@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import { addProjectMember, createGroup, createJob, createProject, createRunner, createUser, gid, runnerGid } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
+import type { Json } from '../support/json.ts';
 
 const server = useTestServer();
 
@@ -76,7 +77,7 @@ async function setUp() {
   return { project, runner, maintainer, reporter, ids };
 }
 
-type JobNode = { name: string; detailedStatus: Record<string, any> } & Record<string, any>;
+type JobNode = { name: string; detailedStatus: Record<string, Json> } & Record<string, Json>;
 
 async function runnerJobs(runnerId: number, token: string): Promise<Record<string, JobNode>> {
   const res = await server.graphql(RUNNER_JOBS, { id: runnerGid(runnerId) }, token);
@@ -160,7 +161,7 @@ describe('CiJob on a runner page', () => {
       group label tooltip action { title buttonTitle path } } } } } } } }`;
     const deploy = async (token: string) => {
       const res = await server.graphql(query, { path: project.pathWithNamespace }, token);
-      const jobs = res.data?.project.pipelines.nodes.flatMap((pipeline: any) => pipeline.jobs.nodes);
+      const jobs = res.data?.project.pipelines.nodes.flatMap((pipeline: Json) => pipeline.jobs.nodes);
       return jobs.find((job: { name: string }) => job.name === 'deploy').detailedStatus;
     };
     expect(await deploy(maintainer.token)).toEqual({

@@ -231,7 +231,7 @@ describe('Mutation.jobTransition', () => {
   });
 
   it('runs a job only on a runner the project may use and that is not paused', async () => {
-    const { group, project, projectId, developer } = await setUp();
+    const { projectId, developer } = await setUp();
     const other = await createProject(server.db);
     const { runner: foreign } = await createRunner(server.db, { projectIds: [other.id] });
     const { runner: paused } = await createRunner(server.db, { runnerType: 'instance_type', paused: true });
@@ -288,7 +288,7 @@ describe('Mutation.jobTransition', () => {
   });
 
   it('fails a job (script_failure by default); a failure that is allowed leaves the pipeline green', async () => {
-    const { project, projectId, developer } = await setUp();
+    const { projectId, developer } = await setUp();
     const { runner } = await createRunner(server.db, { runnerType: 'instance_type' });
     const pipeline = await createPipeline(developer.token, projectId, [
       { name: 'unit', stage: 'test' },

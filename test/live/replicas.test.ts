@@ -6,6 +6,7 @@ import { type ServerProcess, startServer } from '../faults/process.ts';
 import { createPostgresDatabase, DATABASE_URL } from '../faults/support.ts';
 import { addProjectMember, createProject, createRunner, createUser, runnerGid } from '../support/factories.ts';
 import { type LiveClient, subscribeSse, subscribeWs } from '../support/live.ts';
+import type { Json } from '../support/json.ts';
 
 /**
  * Two replicas of the server, as production runs them (separate processes on one PostgreSQL, rate limits shared in
@@ -65,7 +66,7 @@ describe.skipIf(!DATABASE_URL)('subscriptions across two server processes', () =
       headers: { 'content-type': 'application/json', 'private-token': token },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+    return (await response.json()) as { data?: Record<string, Json>; errors?: unknown[] };
   }
 
   it.each([

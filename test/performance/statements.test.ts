@@ -11,6 +11,7 @@ import {
   runnerGid,
 } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
+import type { Json } from '../support/json.ts';
 
 // Not timed: the number of SQL statements a list costs must not depend on how many rows the page holds
 // (no N+1), over both transports, for an admin and for a member whose access is checked row by row.
@@ -104,7 +105,7 @@ function rest(path: string, token: string) {
 }
 
 // `any`: answers are read by shape here, as the other tests read them (test/support/server.ts types them so too).
-type Answer = any;
+type Answer = Json;
 
 function graphql(query: string, pick: (data: Answer) => unknown[] | undefined, token: string, variables: Record<string, unknown> = {}) {
   return async () => {

@@ -4,6 +4,7 @@ import { type AppOptions, buildApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/client.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from '../../src/http/rate-limit.ts';
 import { createTestDatabase } from '../support/db.ts';
+import type { Json } from '../support/json.ts';
 
 export interface RunningApp {
   readonly url: string;
@@ -19,7 +20,7 @@ export interface RunningApp {
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: any; // the parsed JSON answer, whose exact shape each test asserts
+  readonly body: Json; // the parsed JSON answer, whose exact shape each test asserts
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createUser } from '../support/factories.ts';
 import { type RunningApp, startApp } from './app.ts';
+import type { Json } from '../support/json.ts';
 
 const lines: string[] = [];
 const app: RunningApp = await startApp({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
@@ -9,7 +10,7 @@ const logged = () => lines.join('');
 async function call(path: string, init: RequestInit = {}) {
   const response = await fetch(`${app.url}${path}`, init);
   // The parsed JSON answer; the scenario reads the fields it needs (tokens) from it.
-  return { status: response.status, headers: response.headers, body: (await response.json().catch(() => null)) as any };
+  return { status: response.status, headers: response.headers, body: (await response.json().catch(() => null)) as Json };
 }
 
 const form = (fields: Record<string, string>) => ({
@@ -88,7 +89,7 @@ describe('logs', () => {
 
 describe('request lines', () => {
   const lineFor = (id: string) =>
-    lines.map((line) => JSON.parse(line) as Record<string, any>).filter((entry) => entry.request_id === id && entry.req);
+    lines.map((line) => JSON.parse(line) as Record<string, Json>).filter((entry) => entry.request_id === id && entry.req);
 
   it('are one per request, with method, path, status, duration, the user and the GraphQL operation', async () => {
     const { user, token } = await createUser(app.db);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUser } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
+import type { Json } from '../support/json.ts';
 
 const server = useTestServer();
 
@@ -24,7 +25,7 @@ describe('tokens at rest', () => {
     const gql = async (query: string, variables: Record<string, unknown> = {}, token: string | undefined = admin.token) => {
       const res = await server.graphql(query, variables, token);
       expect(res.errors, query).toBeUndefined();
-      return res.data as Record<string, any>;
+      return res.data as Record<string, Json>;
     };
 
     const registration = (await gql(`mutation { runnersRegistrationTokenReset(input: { type: INSTANCE_TYPE }) { token } }`))

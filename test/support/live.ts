@@ -1,8 +1,9 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { Json } from './json.ts';
 
 export interface Received {
-  data?: Record<string, any> | null;
+  data?: Record<string, Json> | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 

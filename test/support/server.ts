@@ -4,10 +4,11 @@ import { DEFAULT_FAILED_AUTH } from '../../src/http/failed-auth.ts';
 import { DEFAULT_RATE_LIMITS } from '../../src/http/rate-limit.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createTestDatabase } from './db.ts';
+import type { Json } from './json.ts';
 
 export const EXTERNAL_URL = 'http://gitlab.test';
 
-export interface GraphQLResponse<T = Record<string, any>> {
+export interface GraphQLResponse<T = Record<string, Json>> {
   status: number;
   data?: T | null;
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
@@ -18,7 +19,7 @@ export interface TestServer {
   readonly database: Database;
   readonly db: Database['prisma'];
   /** POSTs a GraphQL operation, authenticated with `token` when one is given. */
-  graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  graphql<T = Record<string, Json>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   /** Calls the REST shim: `path` is below /api/v4; the body goes as JSON, a form, or multipart (FormData). */
   rest(method: string, path: string, options?: RestOptions): Promise<RestResponse>;
   /** Counts the SQL statements `work` sends. */
@@ -37,7 +38,7 @@ export interface RestResponse {
   status: number;
   headers: Headers;
   text: string;
-  body: any; // the parsed JSON answer; tests assert its exact shape
+  body: Json; // the parsed JSON answer; tests assert its exact shape
 }
 
 /**

@@ -1,10 +1,5 @@
-import { groupRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../../errors.ts';
-import { CiRunnerMembershipFilter } from './enums.ts';
-import { CiRunnerConnection } from './runner.ts';
-import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
-import { listedIn } from './runner-urls.ts';
 
 export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
   name: 'Group',
@@ -26,26 +21,6 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
       authScopes: (group, _args, ctx) => ctx.access.canReadGroup({ traversalIds: group.traversalIds.slice(0, -1) }),
       unauthorizedResolver: () => null,
     }),
-    runners: t.prismaConnection(
-      {
-        type: 'Runner',
-        cursor: 'id',
-        nullable: true,
-        args: {
-          ...runnerListArgs,
-          membership: t.arg({ type: CiRunnerMembershipFilter, defaultValue: 'descendants' }),
-        },
-        description: "The group's runners; Maintainers and Owners of the group may list them.",
-        authScopes: (group, _args, ctx) => ctx.access.listsGroupRunners(group),
-        totalCount: (group, args, ctx) => countRunners(ctx, groupRunnersWhere(group, args.membership ?? 'descendants'), args),
-        resolve: async (query, group, args, ctx) =>
-          listedIn(await findRunners(ctx, query, groupRunnersWhere(group, args.membership ?? 'descendants'), args), {
-            kind: 'group',
-            fullPath: group.fullPath,
-          }),
-      },
-      CiRunnerConnection,
-    ),
   }),
 });
 

@@ -8,6 +8,7 @@ import './project.ts';
 import './job.ts';
 import './runner.ts';
 import './runner-manager.ts';
+import './namespace-runners.ts';
 import './runner-queries.ts';
 import './runner-mutations.ts';
 import './runner-token-mutations.ts';

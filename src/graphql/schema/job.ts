@@ -4,12 +4,10 @@ import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { presentJobStatus } from '../../runners/job-status.ts';
 import { canReadJob, canUpdateJob, visibleJobsFilter } from '../../runners/jobs.ts';
 import { builder, type PrismaRef } from '../builder.ts';
-import { runnerAllowed } from '../authorize.ts';
 import type { Context } from '../context.ts';
 import { DetailedStatus } from './detailed-status.ts';
 import { CiJobStatus } from './enums.ts';
 import { ProjectRef } from './project.ts';
-import { RunnerRef } from './runner.ts';
 import { UserCore } from './user.ts';
 
 export function visibleJobsWhere(ctx: Context, statuses?: readonly JobStatus[] | null): Prisma.JobWhereInput {
@@ -136,14 +134,6 @@ export const JobRef: PrismaRef<'Job'> = builder.prismaObject('Job', {
       resolve: (job) => job.pipeline.commit,
     }),
     project: t.relation('project', { type: ProjectRef }),
-    runner: t.field({
-      type: RunnerRef,
-      nullable: true,
-      description: 'The runner that ran the job, if you may see it.',
-      select: (_args, _ctx, nestedSelection) => ({ runner: nestedSelection() }),
-      resolve: async (job, _args, ctx) =>
-        job.runner && (await runnerAllowed(ctx, job.runner.id, (facts) => ctx.policy.canRead(facts))) ? job.runner : null,
-    }),
   }),
 });
 

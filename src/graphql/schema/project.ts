@@ -1,9 +1,5 @@
-import { projectRunnersWhere } from '../../runners/scopes.ts';
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../../errors.ts';
-import { CiRunnerConnection } from './runner.ts';
-import { countRunners, findRunners, runnerListArgs } from './runner-list.ts';
-import { listedIn } from './runner-urls.ts';
 
 export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', {
   name: 'Project',
@@ -28,23 +24,6 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
       authScopes: (project, _args, ctx) => ctx.access.canReadGroup(project),
       unauthorizedResolver: () => null,
     }),
-    runners: t.prismaConnection(
-      {
-        type: 'Runner',
-        cursor: 'id',
-        nullable: true,
-        args: runnerListArgs,
-        description: "Runners the project can use: its own, its groups' and the instance's. Maintainers may list them.",
-        authScopes: (project, _args, ctx) => ctx.access.listsProjectRunners(project),
-        totalCount: (project, args, ctx) => countRunners(ctx, projectRunnersWhere(project), args),
-        resolve: async (query, project, args, ctx) =>
-          listedIn(await findRunners(ctx, query, projectRunnersWhere(project), args), {
-            kind: 'project',
-            fullPath: project.pathWithNamespace,
-          }),
-      },
-      CiRunnerConnection,
-    ),
   }),
 });
 

@@ -1,8 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { authenticateRunner } from '../../services/runner-tokens.ts';
 import { unregisterRunnerManager } from '../../services/runner-managers.ts';
 import { builder } from '../builder.ts';
-import { forbidden, preconditionFailed } from '../../errors.ts';
+import { forbidden, notFoundAs, preconditionFailed } from '../../errors.ts';
 import { NO_ERRORS, withErrorFields } from './payload.ts';
 
 // The runner's side of its managers: a host that stops using the runner's token removes itself (gitlab-runner's
@@ -38,9 +37,7 @@ withErrorFields(
         // Unknown and expired tokens look the same: GitLab's bare 403.
         if (!runner) throw forbidden();
         const outcome = await unregisterRunnerManager(ctx.db, runner.id, input.systemId, input.unmodifiedSince);
-        if (outcome === 'not_found') {
-          throw new GraphQLError(MANAGER_NOT_FOUND, { extensions: { code: 'NOT_FOUND', resource: MANAGER_NOT_FOUND } });
-        }
+        if (outcome === 'not_found') throw notFoundAs(MANAGER_NOT_FOUND);
         if (outcome === 'modified') throw preconditionFailed();
         return { ...NO_ERRORS };
       },

@@ -291,4 +291,16 @@ export const CiRunnerConnection = builder.connectionObject(
   },
 );
 
+// The runner that ran a job, added to jobs here so that the job module need not import this one.
+builder.prismaObjectField(JobRef, 'runner', (t) =>
+  t.field({
+    type: RunnerRef,
+    nullable: true,
+    description: 'The runner that ran the job, if you may see it.',
+    select: (_args, _ctx, nestedSelection) => ({ runner: nestedSelection() }),
+    resolve: async (job, _args, ctx) =>
+      job.runner && (await runnerAllowed(ctx, job.runner.id, (facts) => ctx.policy.canRead(facts))) ? job.runner : null,
+  }),
+);
+
 export type RunnerWhere = Prisma.RunnerWhereInput;

@@ -1,36 +1,37 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { defineOperation } from '../../graphql/execute.ts';
 import { RUNNER_REGISTRARS } from '../../services/application-settings.ts';
 import { PLANS } from '../../services/plan-limits.ts';
-import { RestError, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
-import { ParamError, parseParams } from '../params.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
+import { RestError, sendJson, userContextFor, validationError } from '../http.ts';
+import { perform } from '../operations.ts';
+import { ParamError, parseParams, upper } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
 
 // GitLab's `GET`/`PUT /application/settings` (administrators), for the runner settings this gateway keeps. GitLab
 // answers its whole ApplicationSetting entity; these are the runner keys of it, under GitLab's names.
 
-interface SettingsNode {
-  allowRunnerRegistrationToken: boolean;
-  validRunnerRegistrars: string[];
-  runnerTokenExpirationInterval: number | null;
-  groupRunnerTokenExpirationInterval: number | null;
-  projectRunnerTokenExpirationInterval: number | null;
-}
-
-const FIELDS = `allowRunnerRegistrationToken validRunnerRegistrars runnerTokenExpirationInterval
-  groupRunnerTokenExpirationInterval projectRunnerTokenExpirationInterval`;
-
-const ShowSettings = defineOperation<{ applicationSettings: SettingsNode | null }>(/* GraphQL */ `
-  query RestApplicationSettings { applicationSettings { ${FIELDS} } }
-`);
-
-const UpdateSettings = defineOperation<{
-  applicationSettingsUpdate: { applicationSettings: SettingsNode | null; attributeErrors: { attribute: string; message: string }[] } | null;
-}>(/* GraphQL */ `
-  mutation RestUpdateApplicationSettings($input: ApplicationSettingsUpdateInput!) {
-    applicationSettingsUpdate(input: $input) { applicationSettings { ${FIELDS} } attributeErrors { attribute message } }
+const SettingsFragment = graphql(`
+  fragment RestApplicationSettings on ApplicationSettings {
+    allowRunnerRegistrationToken validRunnerRegistrars runnerTokenExpirationInterval
+    groupRunnerTokenExpirationInterval projectRunnerTokenExpirationInterval
   }
 `);
+
+const ShowSettings = defineOperation(
+  graphql(`query RestApplicationSettings { applicationSettings { ...RestApplicationSettings } }`, [SettingsFragment]),
+);
+
+const UpdateSettings = defineOperation(
+  graphql(
+    `
+  mutation RestUpdateApplicationSettings($input: ApplicationSettingsUpdateInput!) {
+    applicationSettingsUpdate(input: $input) { applicationSettings { ...RestApplicationSettings } attributeErrors { attribute message } }
+  }
+`,
+    [SettingsFragment],
+  ),
+);
 
 const UPDATE_SPECS = {
   allow_runner_registration_token: { type: 'boolean' },
@@ -40,7 +41,7 @@ const UPDATE_SPECS = {
   project_runner_token_expiration_interval: { type: 'integer' },
 } as const;
 
-function settingsEntity(settings: SettingsNode) {
+function settingsEntity(settings: ResultOf<typeof SettingsFragment>) {
   return {
     allow_runner_registration_token: settings.allowRunnerRegistrationToken,
     valid_runner_registrars: settings.validRunnerRegistrars,
@@ -67,10 +68,9 @@ export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) 
     async (request, reply) => {
       const raw = requestParams(request);
       const ctx = await userContextFor(db, settings, request, raw);
-      const result = await runOperation(ShowSettings, {}, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      if (!result.data?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
-      return sendJson(reply, 200, settingsEntity(result.data.applicationSettings));
+      const { applicationSettings } = await perform(ShowSettings, {}, ctx);
+      if (!applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, settingsEntity(applicationSettings));
     },
   );
 
@@ -97,41 +97,38 @@ export function applicationSettingsRoutes(app: FastifyInstance, deps: RestDeps) 
       const interval = (
         name: 'runner_token_expiration_interval' | 'group_runner_token_expiration_interval' | 'project_runner_token_expiration_interval',
       ) => (name in params ? (params[name] ?? null) : undefined);
-      const input = Object.fromEntries(
-        Object.entries({
-          allowRunnerRegistrationToken: params.allow_runner_registration_token,
-          validRunnerRegistrars: params.valid_runner_registrars,
-          runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
-          groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
-          projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
-        }).filter(([, value]) => value !== undefined),
-      );
-      const result = await runOperation(UpdateSettings, { input }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      const payload = result.data?.applicationSettingsUpdate;
-      if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+      // An undefined field is one not given (GraphQL coerces it so); null clears an interval.
+      const input = {
+        allowRunnerRegistrationToken: params.allow_runner_registration_token,
+        validRunnerRegistrars: params.valid_runner_registrars,
+        runnerTokenExpirationInterval: interval('runner_token_expiration_interval'),
+        groupRunnerTokenExpirationInterval: interval('group_runner_token_expiration_interval'),
+        projectRunnerTokenExpirationInterval: interval('project_runner_token_expiration_interval'),
+      };
+      const payload = (await perform(UpdateSettings, { input }, ctx)).applicationSettingsUpdate;
+      if (payload?.attributeErrors?.length) throw validationError(payload.attributeErrors);
       if (!payload?.applicationSettings) throw new RestError(500, { message: '500 Internal Server Error' });
       return sendJson(reply, 200, settingsEntity(payload.applicationSettings));
     },
   );
 }
 
-interface PlanLimitsNode {
-  ciRegisteredGroupRunners: number;
-  ciRegisteredProjectRunners: number;
-}
+const PlanLimitsFragment = graphql(`fragment RestPlanLimits on PlanLimits { ciRegisteredGroupRunners ciRegisteredProjectRunners }`);
 
-const ShowPlanLimits = defineOperation<{ planLimits: PlanLimitsNode | null }>(/* GraphQL */ `
-  query RestPlanLimits($plan: PlanName!) { planLimits(planName: $plan) { ciRegisteredGroupRunners ciRegisteredProjectRunners } }
-`);
+const ShowPlanLimits = defineOperation(
+  graphql(`query RestPlanLimits($plan: PlanName!) { planLimits(planName: $plan) { ...RestPlanLimits } }`, [PlanLimitsFragment]),
+);
 
-const UpdatePlanLimits = defineOperation<{
-  planLimitsUpdate: { planLimits: PlanLimitsNode | null; attributeErrors: { attribute: string; message: string }[] } | null;
-}>(/* GraphQL */ `
+const UpdatePlanLimits = defineOperation(
+  graphql(
+    `
   mutation RestUpdatePlanLimits($input: PlanLimitsUpdateInput!) {
-    planLimitsUpdate(input: $input) { planLimits { ciRegisteredGroupRunners ciRegisteredProjectRunners } attributeErrors { attribute message } }
+    planLimitsUpdate(input: $input) { planLimits { ...RestPlanLimits } attributeErrors { attribute message } }
   }
-`);
+`,
+    [PlanLimitsFragment],
+  ),
+);
 
 const PLAN = { type: 'string', values: PLANS } as const;
 const SHOW_LIMIT_SPECS = { plan_name: { ...PLAN, default: 'default' } } as const;
@@ -142,7 +139,7 @@ const UPDATE_LIMIT_SPECS = {
 } as const;
 
 /** The runner keys of GitLab's `PlanLimit` entity. */
-function planLimitsEntity(limits: PlanLimitsNode) {
+function planLimitsEntity(limits: ResultOf<typeof PlanLimitsFragment>) {
   return { ci_registered_group_runners: limits.ciRegisteredGroupRunners, ci_registered_project_runners: limits.ciRegisteredProjectRunners };
 }
 
@@ -165,10 +162,10 @@ export function planLimitRoutes(app: FastifyInstance, deps: RestDeps) {
       const raw = requestParams(request);
       const ctx = await userContextFor(db, settings, request, raw);
       const params = parseParams(raw, SHOW_LIMIT_SPECS);
-      const result = await runOperation(ShowPlanLimits, { plan: params.plan_name?.toUpperCase() }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      if (!result.data?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
-      return sendJson(reply, 200, planLimitsEntity(result.data.planLimits));
+      // The spec's default names a plan whenever none is given.
+      const { planLimits } = await perform(ShowPlanLimits, { plan: upper(params.plan_name ?? 'default') }, ctx);
+      if (!planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
+      return sendJson(reply, 200, planLimitsEntity(planLimits));
     },
   );
 
@@ -189,14 +186,12 @@ export function planLimitRoutes(app: FastifyInstance, deps: RestDeps) {
       const ctx = await userContextFor(db, settings, request, raw);
       const params = parseParams(raw, UPDATE_LIMIT_SPECS);
       const input = {
-        planName: params.plan_name?.toUpperCase(),
+        planName: upper(params.plan_name ?? 'default'),
         ciRegisteredGroupRunners: params.ci_registered_group_runners ?? undefined,
         ciRegisteredProjectRunners: params.ci_registered_project_runners ?? undefined,
       };
-      const result = await runOperation(UpdatePlanLimits, { input }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      const payload = result.data?.planLimitsUpdate;
-      if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+      const payload = (await perform(UpdatePlanLimits, { input }, ctx)).planLimitsUpdate;
+      if (payload?.attributeErrors?.length) throw validationError(payload.attributeErrors);
       if (!payload?.planLimits) throw new RestError(500, { message: '500 Internal Server Error' });
       return sendJson(reply, 200, planLimitsEntity(payload.planLimits));
     },

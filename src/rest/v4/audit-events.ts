@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../graphql/context.ts';
-import { defineOperation, type Operation, runOperation } from '../../graphql/execute.ts';
+import { defineOperation, type Operation } from '../../graphql/execute.ts';
 import { numericId } from '../entities.ts';
-import { badRequest, forbidden, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
+import { badRequest, forbidden, sendJson, userContextFor } from '../http.ts';
+import { perform } from '../operations.ts';
 import { pageWindow, paginationSpecs, setPaginationHeaders } from '../pagination.ts';
 import { type ParamSpec, parseParams, type RawParams } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
@@ -11,57 +13,62 @@ import { resolveNamespace } from './runner-tokens.ts';
 // GitLab's audit event API (`GET /audit_events`, `/groups/:id/audit_events`, `/projects/:id/audit_events`) over the
 // runner audit events: each route runs one GraphQL operation and answers GitLab's AuditEvent entity.
 
-interface AuditEventNode {
-  id: string;
-  action: string;
-  eventName: string;
-  message: string;
-  authorType: string;
-  authorId: number | null;
-  authorName: string;
-  entityType: string;
-  entityId: number;
-  entityPath: string;
-  targetType: string;
-  targetId: number;
-  targetDetails: string;
-  changes: { attribute: string; from: unknown; to: unknown }[];
-  details: Record<string, unknown>;
-  ipAddress: string | null;
-  createdAt: string;
-}
-
-type Page = { count: number; nodes: AuditEventNode[] };
-
-const FRAGMENT = /* GraphQL */ `
+const AuditEventFragment = graphql(`
   fragment RestAuditEvent on AuditEvent {
     id action eventName message authorType authorId authorName entityType entityId entityPath
     targetType targetId targetDetails changes { attribute from to } details ipAddress createdAt
   }
-`;
-const ARGS = /* GraphQL */ `$createdAfter: Time, $createdBefore: Time, $first: Int!, $offset: Int`;
-const PASS = /* GraphQL */ `createdAfter: $createdAfter, createdBefore: $createdBefore, first: $first, offset: $offset`;
-
-const InstanceEvents = defineOperation<{ auditEvents: Page | null }>(/* GraphQL */ `
-  query RestAuditEvents(${ARGS}, $entityType: String, $entityId: Int) {
-    auditEvents(${PASS}, entityType: $entityType, entityId: $entityId) { count nodes { ...RestAuditEvent } }
-  }
-  ${FRAGMENT}
 `);
 
-const GroupEvents = defineOperation<{ group: { auditEvents: Page | null } | null }>(/* GraphQL */ `
-  query RestGroupAuditEvents(${ARGS}, $id: GroupID!) {
-    group(id: $id) { auditEvents(${PASS}) { count nodes { ...RestAuditEvent } } }
-  }
-  ${FRAGMENT}
-`);
+type AuditEventNode = ResultOf<typeof AuditEventFragment>;
 
-const ProjectEvents = defineOperation<{ project: { auditEvents: Page | null } | null }>(/* GraphQL */ `
-  query RestProjectAuditEvents(${ARGS}, $id: ProjectID!) {
-    project(id: $id) { auditEvents(${PASS}) { count nodes { ...RestAuditEvent } } }
+interface Page {
+  readonly count: number | null;
+  readonly nodes: readonly (AuditEventNode | null)[] | null;
+}
+
+/** The list arguments each audit event operation declares and passes on (written out: a typed document is one literal). */
+interface ListVariables {
+  createdAfter?: string | Date | null;
+  createdBefore?: string | Date | null;
+  first: number;
+  offset?: number | null;
+}
+
+const InstanceEvents = defineOperation(
+  graphql(
+    `
+  query RestAuditEvents($createdAfter: Time, $createdBefore: Time, $first: Int!, $offset: Int, $entityType: String, $entityId: Int) {
+    auditEvents(createdAfter: $createdAfter, createdBefore: $createdBefore, first: $first, offset: $offset, entityType: $entityType, entityId: $entityId) {
+      count nodes { ...RestAuditEvent }
+    }
   }
-  ${FRAGMENT}
-`);
+`,
+    [AuditEventFragment],
+  ),
+);
+
+const GroupEvents = defineOperation(
+  graphql(
+    `
+  query RestGroupAuditEvents($createdAfter: Time, $createdBefore: Time, $first: Int!, $offset: Int, $id: GroupID!) {
+    group(id: $id) { auditEvents(createdAfter: $createdAfter, createdBefore: $createdBefore, first: $first, offset: $offset) { count nodes { ...RestAuditEvent } } }
+  }
+`,
+    [AuditEventFragment],
+  ),
+);
+
+const ProjectEvents = defineOperation(
+  graphql(
+    `
+  query RestProjectAuditEvents($createdAfter: Time, $createdBefore: Time, $first: Int!, $offset: Int, $id: ProjectID!) {
+    project(id: $id) { auditEvents(createdAfter: $createdAfter, createdBefore: $createdBefore, first: $first, offset: $offset) { count nodes { ...RestAuditEvent } } }
+  }
+`,
+    [AuditEventFragment],
+  ),
+);
 
 const TIME_SPECS = {
   created_after: { type: 'string' },
@@ -85,8 +92,10 @@ function time(value: string | undefined, name: string): string | undefined {
 
 /** GitLab's AuditEvent entity: `details` holds the names as they were, the change, and where it came from. */
 function auditEventEntity(event: AuditEventNode) {
-  const { changes: _changes, ...recorded } = event.details;
-  const [only] = event.changes.length === 1 ? event.changes : [];
+  const details = event.details && typeof event.details === 'object' ? (event.details as Record<string, unknown>) : {};
+  const { changes: _changes, ...recorded } = details;
+  const changes = event.changes ?? [];
+  const [only] = changes.length === 1 ? changes : [];
   return {
     id: numericId(event.id),
     // GitLab's author of a change made by a token or the system is no user: -1.
@@ -97,7 +106,7 @@ function auditEventEntity(event: AuditEventNode) {
     details: {
       custom_message: event.message,
       ...(only ? { change: only.attribute, from: only.from, to: only.to } : {}),
-      ...(event.changes.length ? { changes: event.changes } : {}),
+      ...(changes.length ? { changes } : {}),
       ...recorded,
       author_name: event.authorName,
       author_class: event.authorType,
@@ -115,12 +124,12 @@ function auditEventEntity(event: AuditEventNode) {
 type Specs = typeof TIME_SPECS | typeof INSTANCE_SPECS;
 
 export function auditEventRoutes(app: FastifyInstance, deps: RestDeps) {
-  const list = <TData>(
+  const list = <TData, TVariables extends ListVariables>(
     path: string,
     summary: string,
     specs: Specs,
-    operation: Operation<TData>,
-    variables: (ctx: Context, raw: RawParams, params: Record<string, unknown>) => Promise<Record<string, unknown>>,
+    operation: Operation<TData, TVariables>,
+    variables: (ctx: Context, raw: RawParams, params: Record<string, unknown>) => Promise<Omit<TVariables, keyof ListVariables>>,
     pick: (data: TData) => Page | null | undefined,
   ) =>
     route(
@@ -132,22 +141,19 @@ export function auditEventRoutes(app: FastifyInstance, deps: RestDeps) {
         const ctx = await userContextFor(deps.db, deps.settings, request, raw);
         const params = parseParams(raw, specs) as Record<string, unknown>;
         const window = pageWindow(params as { page?: number; per_page?: number });
-        const result = await runOperation(
-          operation,
-          {
-            ...(await variables(ctx, raw, params)),
-            createdAfter: time(params.created_after as string | undefined, 'created_after'),
-            createdBefore: time(params.created_before as string | undefined, 'created_before'),
-            first: window.perPage,
-            offset: window.offset,
-          },
-          ctx,
-        );
-        if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-        const page = result.data ? pick(result.data) : null;
+        const listed: ListVariables = {
+          createdAfter: time(params.created_after as string | undefined, 'created_after'),
+          createdBefore: time(params.created_before as string | undefined, 'created_before'),
+          first: window.perPage,
+          offset: window.offset,
+        };
+        // The route's own variables and the list's: together, the operation's variables.
+        const all = { ...(await variables(ctx, raw, params)), ...listed } as TVariables;
+        const page = pick(await perform(operation, all, ctx));
         if (!page) throw forbidden();
-        setPaginationHeaders(reply, request, deps.settings.externalUrl, raw, window, page.count, page.nodes.length);
-        return sendJson(reply, 200, page.nodes.map(auditEventEntity));
+        const nodes = (page.nodes ?? []).flatMap((node) => (node ? [node] : []));
+        setPaginationHeaders(reply, request, deps.settings.externalUrl, raw, window, page.count ?? 0, nodes.length);
+        return sendJson(reply, 200, nodes.map(auditEventEntity));
       },
     );
 
@@ -160,7 +166,7 @@ export function auditEventRoutes(app: FastifyInstance, deps: RestDeps) {
       // GitLab's instance audit events are for administrators; others read their groups' and projects'.
       if (!ctx.viewer?.admin) throw forbidden();
       if (params.entity_id !== undefined && params.entity_type === undefined) throw badRequest('entity_type is missing');
-      return { entityType: params.entity_type, entityId: params.entity_id };
+      return { entityType: params.entity_type as string | undefined, entityId: params.entity_id as number | undefined };
     },
     (data) => data.auditEvents,
   );

@@ -22,7 +22,8 @@ export function route(
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
 ): void {
   deps.docs.push(doc);
-  app.route({ method: doc.method, url: doc.path, handler });
+  // The route's credential, for the rate limits: runner and registration tokens are guessed at per IP.
+  app.route({ method: doc.method, url: doc.path, handler, config: { credential: doc.auth } });
 }
 
 /** The request's parameters as Grape sees them: query and body merged, then the path (which wins). */

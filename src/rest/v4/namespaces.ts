@@ -1,34 +1,48 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation } from '../../graphql/execute.ts';
-import { RUNNER_FRAGMENT, type RunnerNode } from '../entities.ts';
+import { toGlobalId } from '../../graphql/ids.ts';
+import { RunnerFragment } from '../entities.ts';
+import { graphql } from '../graphql.ts';
 import { inIdRange, type RestDeps } from './deps.ts';
-import { RUNNER_LIST_ARGS, RUNNER_LIST_PASS, runnerListRoute } from './runner-lists.ts';
-
-type Page = { count: number; nodes: RunnerNode[] };
+import { runnerListRoute } from './runner-lists.ts';
 
 /** `:id` of a project or group: a numeric id, or a URL-encoded full path (`group%2Fproject`). */
 export function namespaceRef(id: unknown, modelClass: 'Project' | 'Group'): { id?: string; fullPath?: string } {
   const value = String(id ?? '');
   if (!/^\d+$/.test(value)) return { fullPath: value };
   // An id beyond the database's integer range names nothing: look up an empty path, which finds nothing either.
-  return inIdRange(Number(value)) ? { id: `gid://gitlab/${modelClass}/${value}` } : { fullPath: '' };
+  return inIdRange(Number(value)) ? { id: toGlobalId(modelClass, Number(value)) } : { fullPath: '' };
 }
 
-const ProjectRunners = defineOperation<{ project: { runners: Page | null } | null }>(/* GraphQL */ `
-  query RestProjectRunners($projectId: ProjectID, $fullPath: ID, ${RUNNER_LIST_ARGS}) {
-    project(id: $projectId, fullPath: $fullPath) { runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } } }
-  }
-  ${RUNNER_FRAGMENT}
-`);
-
-const GroupRunners = defineOperation<{ group: { runners: Page | null } | null }>(/* GraphQL */ `
-  query RestGroupRunners($groupId: GroupID, $fullPath: ID, ${RUNNER_LIST_ARGS}) {
-    group(id: $groupId, fullPath: $fullPath) {
-      runners(membership: ALL_AVAILABLE, ${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } }
+const ProjectRunners = defineOperation(
+  graphql(
+    `
+  query RestProjectRunners($projectId: ProjectID, $fullPath: ID, $type: CiRunnerType, $types: [CiRunnerType!], $status: CiRunnerStatus,
+    $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
+    project(id: $projectId, fullPath: $fullPath) {
+      runners(type: $type, types: $types, status: $status, paused: $paused,
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } }
     }
   }
-  ${RUNNER_FRAGMENT}
-`);
+`,
+    [RunnerFragment],
+  ),
+);
+
+const GroupRunners = defineOperation(
+  graphql(
+    `
+  query RestGroupRunners($groupId: GroupID, $fullPath: ID, $type: CiRunnerType, $types: [CiRunnerType!], $status: CiRunnerStatus,
+    $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
+    group(id: $groupId, fullPath: $fullPath) {
+      runners(membership: ALL_AVAILABLE, type: $type, types: $types, status: $status, paused: $paused,
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } }
+    }
+  }
+`,
+    [RunnerFragment],
+  ),
+);
 
 export function namespaceRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
   runnerListRoute(app, deps, {

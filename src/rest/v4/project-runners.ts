@@ -1,24 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
-import { RUNNER_FRAGMENT, type RunnerNode, runnerEntity } from '../entities.ts';
+import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
+import { RunnerFragment, runnerEntity } from '../entities.ts';
+import { graphql } from '../graphql.ts';
 import { notFound, RestError, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { perform } from '../operations.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { resolveNamespace } from './runner-tokens.ts';
 import { runnerIdParam } from './runners.ts';
 
-const Assign = defineOperation<{ runnerAssignToProject: { errors: string[] } | null }>(/* GraphQL */ `
+const Assign = defineOperation(
+  graphql(`
   mutation RestAssignRunner($input: RunnerAssignToProjectInput!) { runnerAssignToProject(input: $input) { errors } }
-`);
+`),
+);
 
-const Unassign = defineOperation<{ runnerUnassignFromProject: { errors: string[] } | null }>(/* GraphQL */ `
+const Unassign = defineOperation(
+  graphql(`
   mutation RestUnassignRunner($input: RunnerUnassignFromProjectInput!) { runnerUnassignFromProject(input: $input) { errors } }
-`);
+`),
+);
 
-const AssignedRunner = defineOperation<{ runner: RunnerNode | null }>(/* GraphQL */ `
-  query RestAssignedRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunner } }
-  ${RUNNER_FRAGMENT}
-`);
+const AssignedRunner = defineOperation(
+  graphql(`query RestAssignedRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunner } }`, [RunnerFragment]),
+);
 
 const ASSIGN_SPECS = { runner_id: { type: 'integer', required: true } } as const;
 
@@ -42,9 +48,9 @@ export function projectRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
       const ctx = await userContextFor(db, settings, request, raw);
       const params = parseParams(raw, ASSIGN_SPECS);
       const project = await resolveNamespace(ctx, 'project', raw.id);
-      const runnerId = params.runner_id as number;
+      const runnerId = params.runner_id;
       if (!inIdRange(runnerId)) throw notFound('Runner');
-      const runnerGid = `gid://gitlab/Ci::Runner/${runnerId}`;
+      const runnerGid = toGlobalId(MODEL_CLASS.runner, runnerId);
       const result = await runOperation(Assign, { input: { runnerId: runnerGid, projectPath: project.fullPath } }, ctx);
       const [failure] = result.errors;
       if (failure) {
@@ -52,10 +58,9 @@ export function projectRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
         if (failure.extensions?.code === 'BAD_USER_INPUT') throw new RestError(400, { message: `${failure.message} - runner_error` });
         throw restErrorFrom(failure);
       }
-      const runner = await runOperation(AssignedRunner, { id: runnerGid }, ctx);
-      if (runner.errors[0]) throw restErrorFrom(runner.errors[0]);
-      if (!runner.data?.runner) throw notFound('Runner');
-      return sendJson(reply, 201, runnerEntity(runner.data.runner));
+      const { runner } = await perform(AssignedRunner, { id: runnerGid }, ctx);
+      if (!runner) throw notFound('Runner');
+      return sendJson(reply, 201, runnerEntity(runner));
     },
   );
 
@@ -74,18 +79,17 @@ export function projectRunnerRoutes(app: FastifyInstance, deps: RestDeps) {
       const ctx = await userContextFor(db, settings, request, raw);
       const runnerId = runnerIdParam(raw, 'runner_id');
       const project = await resolveNamespace(ctx, 'project', raw.id);
-      const result = await runOperation(
+      await perform(
         Unassign,
         {
           input: {
-            runnerId: `gid://gitlab/Ci::Runner/${runnerId}`,
+            runnerId: toGlobalId(MODEL_CLASS.runner, runnerId),
             projectPath: project.fullPath,
             unmodifiedSince: unmodifiedSince(request),
           },
         },
         ctx,
       );
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
       return reply.status(204).send();
     },
   );

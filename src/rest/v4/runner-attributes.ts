@@ -1,4 +1,4 @@
-import type { ParsedParams } from '../params.ts';
+import { type ParsedParams, upper } from '../params.ts';
 
 /** The runner settings GitLab's PUT /runners/:id, POST /runners and POST /user/runners take, in GitLab's order. */
 export const RUNNER_ATTRIBUTE_SPECS = {
@@ -21,7 +21,7 @@ export function runnerAttributesInput(params: ParsedParams<typeof RUNNER_ATTRIBU
     tagList: params.tag_list,
     runUntagged: params.run_untagged,
     locked: params.locked,
-    accessLevel: params.access_level?.toUpperCase(),
+    accessLevel: params.access_level && upper(params.access_level),
     // An empty maximum_timeout arrives as null: GitLab reads it as "no limit".
     maximumTimeout: params.maximum_timeout,
     maintenanceNote: params.maintenance_note,

@@ -1,20 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, runOperation } from '../../graphql/execute.ts';
-import { JOB_FRAGMENT, type JobNode, jobEntity } from '../entities.ts';
-import { notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { defineOperation } from '../../graphql/execute.ts';
+import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
+import { JobFragment, jobEntity } from '../entities.ts';
+import { graphql, type VariablesOf } from '../graphql.ts';
+import { notFound, sendJson, userContextFor } from '../http.ts';
+import { perform } from '../operations.ts';
 import { pageWindow, paginationSpecs, setKeysetHeaders, setPaginationHeaders } from '../pagination.ts';
 import { parseParams } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
 
-interface JobsPage {
-  /** Only asked for offset pages: keyset pages send no totals, and counting a busy runner's jobs is the costly part. */
-  count?: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: { node: JobNode }[];
-}
-
-const RunnerJobs = defineOperation<{ runner: { jobs: JobsPage | null } | null }>(/* GraphQL */ `
+// `count` is only asked for offset pages: keyset pages send no totals, and counting a busy runner's jobs is the
+// costly part.
+const RunnerJobsDocument = graphql(
+  `
   query RestRunnerJobs(
     $id: CiRunnerID!, $statuses: [CiJobStatus!], $systemId: String, $sort: CiJobSort, $first: Int!, $offset: Int, $after: String, $withCount: Boolean!
   ) {
@@ -26,8 +25,11 @@ const RunnerJobs = defineOperation<{ runner: { jobs: JobsPage | null } | null }>
       }
     }
   }
-  ${JOB_FRAGMENT}
-`);
+`,
+  [JobFragment],
+);
+const RunnerJobs = defineOperation(RunnerJobsDocument);
+type JobStatus = NonNullable<VariablesOf<typeof RunnerJobsDocument>['statuses']>[number];
 
 // The statuses GitLab's endpoint accepts; the gateway models fewer, and the others simply match no job.
 const REST_STATUSES = [
@@ -45,7 +47,16 @@ const REST_STATUSES = [
   'manual',
   'scheduled',
 ] as const;
-const MODELLED = new Set(['created', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual']);
+const MODELLED: Partial<Record<(typeof REST_STATUSES)[number], JobStatus>> = {
+  created: 'CREATED',
+  pending: 'PENDING',
+  running: 'RUNNING',
+  success: 'SUCCESS',
+  failed: 'FAILED',
+  canceled: 'CANCELED',
+  skipped: 'SKIPPED',
+  manual: 'MANUAL',
+};
 
 const JOB_SPECS = {
   system_id: { type: 'string' },
@@ -91,12 +102,13 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
       const keyset = params.pagination === 'keyset';
       // GitLab skips counting when filtering by manager: its offset pages then carry no X-Total or X-Total-Pages.
       const byManager = Boolean(params.system_id);
-      const unmodelled = params.status !== undefined && !MODELLED.has(params.status);
-      const result = await runOperation(
+      const status = params.status === undefined ? undefined : MODELLED[params.status];
+      const unmodelled = params.status !== undefined && status === undefined;
+      const data = await perform(
         RunnerJobs,
         {
-          id: `gid://gitlab/Ci::Runner/${id}`,
-          statuses: params.status && !unmodelled ? [params.status.toUpperCase()] : null,
+          id: toGlobalId(MODEL_CLASS.runner, id),
+          statuses: status ? [status] : null,
           systemId: byManager ? params.system_id : null,
           sort: jobOrder(params, keyset),
           // A status the gateway does not model still goes through the runner's checks, then matches nothing.
@@ -107,10 +119,9 @@ export function runnerJobRoutes(app: FastifyInstance, deps: RestDeps) {
         },
         ctx,
       );
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      const jobs = result.data?.runner?.jobs;
+      const jobs = data.runner?.jobs;
       if (!jobs) throw notFound('Runner');
-      const rows = unmodelled ? [] : jobs.edges.map(({ node }) => jobEntity(node));
+      const rows = unmodelled ? [] : (jobs.edges ?? []).flatMap((edge) => (edge?.node ? [jobEntity(edge.node)] : []));
       if (keyset) {
         setKeysetHeaders(
           reply,

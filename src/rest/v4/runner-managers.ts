@@ -1,43 +1,43 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, runOperation } from '../../graphql/execute.ts';
+import { defineOperation } from '../../graphql/execute.ts';
+import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
 import { numericId } from '../entities.ts';
-import { contextFor, notFound, restErrorFrom, sendJson, userContextFor } from '../http.ts';
+import { graphql, type ResultOf } from '../graphql.ts';
+import { contextFor, notFound, sendJson, userContextFor } from '../http.ts';
+import { perform } from '../operations.ts';
 import { parseParams } from '../params.ts';
 import { type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { runnerIdParam } from './runners.ts';
 
-interface ManagerNode {
-  id: string;
-  systemId: string;
-  version: string | null;
-  revision: string | null;
-  platformName: string | null;
-  architectureName: string | null;
-  createdAt: string;
-  contactedAt: string | null;
-  ipAddress: string | null;
-  status: string;
-  jobExecutionStatus: string;
-}
+const ManagerFragment = graphql(`
+  fragment RestRunnerManager on CiRunnerManager {
+    id systemId version revision platformName architectureName createdAt contactedAt ipAddress status jobExecutionStatus
+  }
+`);
 
-type ManagersPage = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ManagerNode[] };
+type ManagerNode = ResultOf<typeof ManagerFragment>;
 
-const RunnerManagers = defineOperation<{ runner: { managers: ManagersPage | null } | null }>(/* GraphQL */ `
+const RunnerManagers = defineOperation(
+  graphql(
+    `
   query RestRunnerManagers($id: CiRunnerID!, $after: String) {
     runner(id: $id) {
       managers(first: 100, after: $after) {
         pageInfo { hasNextPage endCursor }
-        nodes {
-          id systemId version revision platformName architectureName createdAt contactedAt ipAddress status jobExecutionStatus
-        }
+        nodes { ...RestRunnerManager }
       }
     }
   }
-`);
+`,
+    [ManagerFragment],
+  ),
+);
 
-const Unregister = defineOperation<{ runnerManagerUnregister: { errors: string[] } | null }>(/* GraphQL */ `
+const Unregister = defineOperation(
+  graphql(`
   mutation RestUnregisterRunnerManager($input: RunnerManagerUnregisterInput!) { runnerManagerUnregister(input: $input) { errors } }
-`);
+`),
+);
 
 const UNREGISTER_SPECS = { token: { type: 'string', required: true }, system_id: { type: 'string', required: true } } as const;
 
@@ -53,8 +53,8 @@ function runnerManagerEntity(manager: ManagerNode) {
     created_at: manager.createdAt,
     contacted_at: manager.contactedAt,
     ip_address: manager.ipAddress,
-    status: manager.status.toLowerCase(),
-    job_execution_status: manager.jobExecutionStatus.toLowerCase(),
+    status: manager.status?.toLowerCase() ?? null,
+    job_execution_status: manager.jobExecutionStatus?.toLowerCase() ?? null,
   };
 }
 
@@ -76,17 +76,16 @@ export function runnerManagerRoutes(app: FastifyInstance, deps: RestDeps) {
       const raw = requestParams(request);
       const ctx = await userContextFor(db, settings, request, raw);
       const id = runnerIdParam(raw);
-      const page = async (after: string | null): Promise<ManagersPage> => {
-        const result = await runOperation(RunnerManagers, { id: `gid://gitlab/Ci::Runner/${id}`, after }, ctx);
-        if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-        const managers = result.data?.runner?.managers;
+      const page = async (after: string | null) => {
+        const data = await perform(RunnerManagers, { id: toGlobalId(MODEL_CLASS.runner, id), after }, ctx);
+        const managers = data.runner?.managers;
         if (!managers) throw notFound('Runner');
         return managers;
       };
       const managers: ManagerNode[] = [];
       for (let after: string | null = null, more = true; more; ) {
         const { nodes, pageInfo } = await page(after);
-        managers.push(...nodes);
+        managers.push(...(nodes ?? []).flatMap((node) => (node ? [node] : [])));
         [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
       }
       return sendJson(reply, 200, managers.map(runnerManagerEntity));
@@ -112,8 +111,7 @@ export function runnerManagerRoutes(app: FastifyInstance, deps: RestDeps) {
       const params = parseParams(raw, UNREGISTER_SPECS);
       const ctx = await contextFor(db, settings, request, { ...raw, private_token: undefined });
       const input = { token: params.token, systemId: params.system_id, unmodifiedSince: unmodifiedSince(request) };
-      const result = await runOperation(Unregister, { input }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      await perform(Unregister, { input }, ctx);
       return reply.status(204).send();
     },
   );

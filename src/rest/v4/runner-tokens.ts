@@ -1,79 +1,71 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, type Operation, runOperation } from '../../graphql/execute.ts';
+import { defineOperation, type Operation } from '../../graphql/execute.ts';
 import type { Context } from '../../graphql/context.ts';
+import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
 import { numericId } from '../entities.ts';
-import { badRequest, contextFor, RestError, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
-import { parseParams, type RawParams } from '../params.ts';
+import { graphql } from '../graphql.ts';
+import { badRequest, contextFor, RestError, sendJson, userContextFor, validationError } from '../http.ts';
+import { perform } from '../operations.ts';
+import { parseParams, type RawParams, upper } from '../params.ts';
 import { type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { namespaceRef } from './namespaces.ts';
 import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
 import { runnerIdParam } from './runners.ts';
 
-type AttributeErrors = { attribute: string; message: string }[];
-type TokenResult = { token: string | null; tokenExpiresAt: string | null };
-
-const Register = defineOperation<{
-  runnerRegister: {
-    runner: { id: string } | null;
-    token: string | null;
-    tokenExpiresAt: string | null;
-    attributeErrors: AttributeErrors;
-  } | null;
-}>(/* GraphQL */ `
+const Register = defineOperation(
+  graphql(`
   mutation RestRegisterRunner($input: RunnerRegisterInput!) {
     runnerRegister(input: $input) { runner { id } token tokenExpiresAt attributeErrors { attribute message } }
   }
-`);
+`),
+);
 
-const Unregister = defineOperation<{ runnerUnregister: { errors: string[] } | null }>(/* GraphQL */ `
+const Unregister = defineOperation(
+  graphql(`
   mutation RestUnregisterRunner($input: RunnerUnregisterInput!) { runnerUnregister(input: $input) { errors } }
-`);
+`),
+);
 
-const Verify = defineOperation<{
-  runnerVerify: {
-    runner: { id: string } | null;
-    token: string | null;
-    tokenExpiresAt: string | null;
-    attributeErrors: AttributeErrors;
-  } | null;
-}>(/* GraphQL */ `
+const Verify = defineOperation(
+  graphql(`
   mutation RestVerifyRunner($input: RunnerVerifyInput!) {
     runnerVerify(input: $input) { runner { id } token tokenExpiresAt attributeErrors { attribute message } }
   }
-`);
+`),
+);
 
-const ResetToken = defineOperation<{ runnerAuthenticationTokenReset: TokenResult | null }>(/* GraphQL */ `
+const ResetToken = defineOperation(
+  graphql(`
   mutation RestResetRunnerToken($input: RunnerAuthenticationTokenResetInput!) {
     runnerAuthenticationTokenReset(input: $input) { token tokenExpiresAt }
   }
-`);
+`),
+);
 
-const ResetRegistrationToken = defineOperation<{ runnersRegistrationTokenReset: { token: string | null } | null }>(/* GraphQL */ `
+const ResetRegistrationToken = defineOperation(
+  graphql(`
   mutation RestResetRegistrationToken($input: RunnersRegistrationTokenResetInput!) {
     runnersRegistrationTokenReset(input: $input) { token }
   }
-`);
+`),
+);
 
-const CreateRunner = defineOperation<{
-  runnerCreate: {
-    runner: { id: string; ephemeralAuthenticationToken: string | null; tokenExpiresAt: string | null } | null;
-    attributeErrors: AttributeErrors;
-  } | null;
-}>(/* GraphQL */ `
+const CreateRunner = defineOperation(
+  graphql(`
   mutation RestCreateRunner($input: RunnerCreateInput!) {
     runnerCreate(input: $input) { runner { id ephemeralAuthenticationToken tokenExpiresAt } attributeErrors { attribute message } }
   }
-`);
+`),
+);
 
-const NamespaceId = defineOperation<{
-  project?: { id: string; fullPath: string } | null;
-  group?: { id: string; fullPath: string } | null;
-}>(/* GraphQL */ `
+const NamespaceId = defineOperation(
+  graphql(`
   query RestNamespaceId($projectId: ProjectID, $projectPath: ID, $groupId: GroupID, $groupPath: ID, $isProject: Boolean!) {
     project(id: $projectId, fullPath: $projectPath) @include(if: $isProject) { id fullPath }
     group(id: $groupId, fullPath: $groupPath) @skip(if: $isProject) { id fullPath }
   }
-`);
+`),
+);
 
 const TOKEN = { token: { type: 'string', required: true } } as const;
 
@@ -101,26 +93,29 @@ function infoFacts(info: Record<string, unknown> | undefined) {
 }
 
 /** Runs a mutation and returns its payload, turning refusals into GitLab's answers. */
-async function mutate<TData, K extends keyof TData>(operation: Operation<TData>, input: Record<string, unknown>, ctx: Context, field: K) {
-  const result = await runOperation(operation, { input }, ctx);
-  if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-  const payload = result.data?.[field];
+async function mutate<TData, TInput, K extends keyof TData>(
+  operation: Operation<TData, { input: TInput }>,
+  input: TInput,
+  ctx: Context,
+  field: K,
+): Promise<NonNullable<TData[K]>> {
+  const payload = (await perform(operation, { input }, ctx))[field];
   if (!payload) throw new RestError(500, { message: '500 Internal Server Error' });
-  return payload as NonNullable<TData[K]>;
+  return payload;
 }
 
 /** The runner a runner-creating mutation made, or GitLab's 400 with its attribute errors. */
 function madeRunner<R>(payload: {
-  readonly attributeErrors: readonly { attribute: string; message: string }[];
+  readonly attributeErrors: readonly { attribute: string | null; message: string | null }[] | null;
   readonly runner?: R | null;
 }): R {
-  if (payload.attributeErrors.length) throw validationError(payload.attributeErrors);
+  if (payload.attributeErrors?.length) throw validationError(payload.attributeErrors);
   if (!payload.runner) throw new RestError(500, { message: '500 Internal Server Error' });
   return payload.runner;
 }
 
 /** GitLab's RunnerRegistrationDetails: what register and verify answer. */
-function registrationDetails(runner: { id: string }, payload: { token?: string | null; tokenExpiresAt?: unknown }) {
+function registrationDetails(runner: { id: string | null }, payload: { token?: string | null; tokenExpiresAt?: unknown }) {
   return { id: numericId(runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt };
 }
 
@@ -256,7 +251,7 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
       const raw = requestParams(request);
       const ctx = await userContextFor(db, settings, request, raw);
       const id = runnerIdParam(raw);
-      const payload = await mutate(ResetToken, { id: `gid://gitlab/Ci::Runner/${id}` }, ctx, 'runnerAuthenticationTokenReset');
+      const payload = await mutate(ResetToken, { id: toGlobalId(MODEL_CLASS.runner, id) }, ctx, 'runnerAuthenticationTokenReset');
       return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
     },
   );
@@ -282,9 +277,9 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
       const payload = await mutate(
         CreateRunner,
         {
-          runnerType: params.runner_type?.toUpperCase(),
-          groupId: params.runner_type === 'group_type' ? `gid://gitlab/Group/${params.group_id}` : undefined,
-          projectId: params.runner_type === 'project_type' ? `gid://gitlab/Project/${params.project_id}` : undefined,
+          runnerType: upper(params.runner_type ?? 'instance_type'),
+          groupId: params.runner_type === 'group_type' ? toGlobalId(MODEL_CLASS.group, params.group_id ?? 0) : undefined,
+          projectId: params.runner_type === 'project_type' ? toGlobalId(MODEL_CLASS.project, params.project_id ?? 0) : undefined,
           ...runnerAttributesInput(params),
         },
         ctx,
@@ -349,15 +344,14 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
 /** The global ID of a project or group named by `:id` (numeric or path), or GitLab's 404 when it is not visible. */
 export async function resolveNamespace(ctx: Context, kind: 'project' | 'group', id: unknown): Promise<{ id: string; fullPath: string }> {
   const ref = namespaceRef(id, kind === 'project' ? 'Project' : 'Group');
-  const result = await runOperation(
+  const data = await perform(
     NamespaceId,
     kind === 'project'
       ? { isProject: true, projectId: ref.id, projectPath: ref.fullPath }
       : { isProject: false, groupId: ref.id, groupPath: ref.fullPath },
     ctx,
   );
-  if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-  const found = kind === 'project' ? result.data?.project : result.data?.group;
-  if (!found) throw new RestError(404, { message: `404 ${kind === 'project' ? 'Project' : 'Group'} Not Found` });
-  return found;
+  const found = kind === 'project' ? data.project : data.group;
+  if (!found?.id || !found.fullPath) throw new RestError(404, { message: `404 ${kind === 'project' ? 'Project' : 'Group'} Not Found` });
+  return { id: found.id, fullPath: found.fullPath };
 }

@@ -1,54 +1,65 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, runOperation } from '../../graphql/execute.ts';
-import { RUNNER_DETAILS_FRAGMENT, RUNNER_FRAGMENT, type RunnerDetailsNode, type RunnerNode, runnerDetailsEntity } from '../entities.ts';
-import { notFound, restErrorFrom, sendJson, userContextFor, validationError } from '../http.ts';
+import { defineOperation } from '../../graphql/execute.ts';
+import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
+import { RunnerDetailsFragment, RunnerFragment, runnerDetailsEntity } from '../entities.ts';
+import { graphql } from '../graphql.ts';
+import { notFound, sendJson, userContextFor, validationError } from '../http.ts';
+import { perform } from '../operations.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
 import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
-import { RUNNER_LIST_ARGS, RUNNER_LIST_PASS, runnerListRoute } from './runner-lists.ts';
+import { runnerListRoute, STATUSES } from './runner-lists.ts';
 
-type Page = { count: number; nodes: RunnerNode[] };
-
-const OwnedRunners = defineOperation<{ currentUser: { runners: Page | null } | null }>(/* GraphQL */ `
-  query RestOwnedRunners(${RUNNER_LIST_ARGS}) {
-    currentUser { runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } } }
+const OwnedRunners = defineOperation(
+  graphql(
+    `
+  query RestOwnedRunners($type: CiRunnerType, $types: [CiRunnerType!], $status: CiRunnerStatus,
+    $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
+    currentUser { runners(type: $type, types: $types, status: $status, paused: $paused,
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } } }
   }
-  ${RUNNER_FRAGMENT}
-`);
+`,
+    [RunnerFragment],
+  ),
+);
 
-const AllRunners = defineOperation<{ runners: Page | null }>(/* GraphQL */ `
-  query RestAllRunners(${RUNNER_LIST_ARGS}) {
-    runners(${RUNNER_LIST_PASS}) { count nodes { ...RestRunner } }
+const AllRunners = defineOperation(
+  graphql(
+    `
+  query RestAllRunners($type: CiRunnerType, $types: [CiRunnerType!], $status: CiRunnerStatus,
+    $paused: Boolean, $tagList: [String!], $versionPrefix: String, $first: Int!, $offset: Int) {
+    runners(type: $type, types: $types, status: $status, paused: $paused,
+      tagList: $tagList, versionPrefix: $versionPrefix, first: $first, offset: $offset, sort: CREATED_ID_ASC) { count nodes { ...RestRunner } }
   }
-  ${RUNNER_FRAGMENT}
-`);
+`,
+    [RunnerFragment],
+  ),
+);
 
-const ShowRunner = defineOperation<{ runner: RunnerDetailsNode | null }>(/* GraphQL */ `
-  query RestShowRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } }
-  ${RUNNER_DETAILS_FRAGMENT}
-`);
+const ShowRunner = defineOperation(
+  graphql(`query RestShowRunner($id: CiRunnerID!) { runner(id: $id) { ...RestRunnerDetails } }`, [RunnerDetailsFragment]),
+);
 
-const UpdateRunner = defineOperation<{
-  runnerUpdate: { runner: RunnerDetailsNode | null; errors: string[]; attributeErrors: { attribute: string; message: string }[] } | null;
-}>(/* GraphQL */ `
+const UpdateRunner = defineOperation(
+  graphql(
+    `
   mutation RestUpdateRunner($input: RunnerUpdateInput!) {
     runnerUpdate(input: $input) { runner { ...RestRunnerDetails } errors attributeErrors { attribute message } }
   }
-  ${RUNNER_DETAILS_FRAGMENT}
-`);
+`,
+    [RunnerDetailsFragment],
+  ),
+);
 
-const DeleteRunner = defineOperation<{ runnerDelete: { errors: string[] } | null }>(/* GraphQL */ `
-  mutation RestDeleteRunner($input: RunnerDeleteInput!) { runnerDelete(input: $input) { errors } }
-`);
-
-// Every status the GET /runners list endpoints accept; `GET /runners` takes only the status-like scopes.
-const OWNED_SCOPES = ['active', 'paused', 'online', 'offline', 'never_contacted', 'stale'];
+const DeleteRunner = defineOperation(
+  graphql(`mutation RestDeleteRunner($input: RunnerDeleteInput!) { runnerDelete(input: $input) { errors } }`),
+);
 
 const SHOW_SPECS = { include_projects: { type: 'boolean', default: true } } as const;
 
 const UPDATE_SPECS = RUNNER_ATTRIBUTE_SPECS;
 
-const runnerGid = (id: number) => `gid://gitlab/Ci::Runner/${id}`;
+const runnerGid = (id: number) => toGlobalId(MODEL_CLASS.runner, id);
 
 /** Reads the integer `:id` the Grape way (400 "id is invalid"), and answers ids that cannot exist with 404. */
 export function runnerIdParam(raw: Record<string, unknown>, name = 'id'): number {
@@ -67,7 +78,8 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
     path: '/runners',
     summary: 'List the runners you own (never instance runners)',
     withScope: true,
-    allowedScopes: OWNED_SCOPES,
+    // `GET /runners` takes only the status-like scopes: every status the list endpoints accept.
+    allowedScopes: STATUSES,
     operation: OwnedRunners,
     pick: (data) => data.currentUser?.runners,
   });
@@ -97,10 +109,9 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
       const ctx = await context(request, raw);
       const id = runnerIdParam(raw);
       const params = parseParams(raw, SHOW_SPECS);
-      const result = await runOperation(ShowRunner, { id: runnerGid(id) }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      if (!result.data?.runner) throw notFound('Runner');
-      return sendJson(reply, 200, runnerDetailsEntity(result.data.runner, params.include_projects !== false));
+      const { runner } = await perform(ShowRunner, { id: runnerGid(id) }, ctx);
+      if (!runner) throw notFound('Runner');
+      return sendJson(reply, 200, runnerDetailsEntity(runner, params.include_projects !== false));
     },
   );
 
@@ -125,10 +136,8 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
         mutuallyExclusive: [['active', 'paused']],
       });
       const input = { id: runnerGid(id), ...runnerAttributesInput(params) };
-      const result = await runOperation(UpdateRunner, { input }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      const payload = result.data?.runnerUpdate;
-      if (payload?.attributeErrors.length) throw validationError(payload.attributeErrors);
+      const payload = (await perform(UpdateRunner, { input }, ctx)).runnerUpdate;
+      if (payload?.attributeErrors?.length) throw validationError(payload.attributeErrors);
       if (!payload?.runner) throw notFound('Runner');
       return sendJson(reply, 200, runnerDetailsEntity(payload.runner));
     },
@@ -148,8 +157,7 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
       const raw = requestParams(request);
       const ctx = await context(request, raw);
       const id = runnerIdParam(raw);
-      const result = await runOperation(DeleteRunner, { input: { id: runnerGid(id), unmodifiedSince: unmodifiedSince(request) } }, ctx);
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
+      await perform(DeleteRunner, { input: { id: runnerGid(id), unmodifiedSince: unmodifiedSince(request) } }, ctx);
       return reply.status(204).send();
     },
   );

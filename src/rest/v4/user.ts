@@ -1,17 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { defineOperation, runOperation } from '../../graphql/execute.ts';
-import { type UserNode, userEntity } from '../entities.ts';
-import { restErrorFrom, sendJson, unauthorized, userContextFor } from '../http.ts';
+import { defineOperation } from '../../graphql/execute.ts';
+import { UserFragment, userEntity } from '../entities.ts';
+import { graphql } from '../graphql.ts';
+import { sendJson, unauthorized, userContextFor } from '../http.ts';
+import { perform } from '../operations.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
 
-const CurrentUser = defineOperation<{ currentUser: (UserNode & { email: string; admin: boolean }) | null }>(/* GraphQL */ `
-  query RestCurrentUser {
-    currentUser {
-      id username name state avatarUrl webUrl createdAt bio location publicEmail skype linkedin twitter websiteUrl
-      organization email admin
-    }
-  }
-`);
+const CurrentUser = defineOperation(graphql(`query RestCurrentUser { currentUser { ...RestUser email admin } }`, [UserFragment]));
 
 export function userRoutes(app: FastifyInstance, deps: RestDeps) {
   const { db, settings } = deps;
@@ -22,9 +17,8 @@ export function userRoutes(app: FastifyInstance, deps: RestDeps) {
     { method: 'GET', path: '/user', summary: 'The current user', auth: 'user', status: 200, response: 'User' },
     async (request, reply) => {
       const raw = requestParams(request);
-      const result = await runOperation(CurrentUser, {}, await userContextFor(db, settings, request, raw));
-      if (result.errors[0]) throw restErrorFrom(result.errors[0]);
-      const user = result.data?.currentUser;
+      const data = await perform(CurrentUser, {}, await userContextFor(db, settings, request, raw));
+      const user = data.currentUser;
       if (!user) throw unauthorized();
       return sendJson(reply, 200, {
         ...userEntity(user),
