@@ -19,7 +19,9 @@ export interface ErrorDetails {
 
 export type ErrorCode = keyof ErrorDetails;
 
-export type Resource = 'Runner' | 'Project' | 'Group' | 'User' | 'Job' | 'Pipeline' | 'Token' | 'Member';
+// GitLab names one resource by a phrase, `not_found!('Runner manager not found')`: its REST message is
+// "404 Runner manager not found Not Found".
+export type Resource = 'Runner' | 'Project' | 'Group' | 'User' | 'Job' | 'Pipeline' | 'Token' | 'Member' | 'Runner manager not found';
 
 export type AuthenticationFailure = 'missing' | 'invalid' | 'expired' | 'revoked';
 

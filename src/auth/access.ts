@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../db/generated/client.ts';
+import type { Visibility } from '../db/generated/enums.ts';
 import { AccessLevel } from './access-level.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -27,18 +28,29 @@ function toMemberships([groups, projects]: MembershipRows): Memberships {
   };
 }
 
-/** What access checks need to know of a project: who owns its namespace and where it sits in the group tree. */
+/** What access checks need to know of a group: where it sits in the tree, and who may see it without membership. */
+export interface GroupFacts {
+  /** The group's ancestors and itself, root first. */
+  readonly traversalIds: readonly number[];
+  readonly visibility: Visibility;
+}
+
+export const GROUP_FACTS_SELECT = { traversalIds: true, visibility: true } as const satisfies Prisma.GroupSelect;
+
+/** What access checks need to know of a project: who owns its namespace, where it sits in the group tree, who sees it. */
 export interface ProjectFacts {
   readonly id: number;
   readonly ownerId: number | null;
   /** The project's group and its ancestors; empty in a personal namespace. */
   readonly traversalIds: readonly number[];
+  readonly visibility: Visibility;
 }
 
 export const PROJECT_FACTS_SELECT = {
   id: true,
   ownerId: true,
   traversalIds: true,
+  visibility: true,
 } as const satisfies Prisma.ProjectSelect;
 
 const NOTHING = { id: { in: [] as number[] } };
@@ -118,12 +130,23 @@ export class Access {
     return Math.max(direct, this.groupLevel(project.traversalIds));
   }
 
-  canReadGroup(group: { traversalIds: readonly number[] }): boolean {
-    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.GUEST;
+  /**
+   * The visibilities that let the viewer read a group or project without any membership (GitLab's `public_group` /
+   * `public_project` for everyone, anonymous callers too, and `logged_in_viewable` / `internal_access` for anyone
+   * signed in). Reading the namespace gives nothing more: its runners, pipelines and members keep their own rules.
+   */
+  private openVisibilities(): Visibility[] {
+    return this.viewer ? ['public', 'internal'] : ['public'];
   }
 
+  /** GitLab's `read_group`: admins, members (of it or a group above), and anyone its visibility admits. */
+  canReadGroup(group: GroupFacts): boolean {
+    return this.isAdmin || this.openVisibilities().includes(group.visibility) || this.groupLevel(group.traversalIds) >= AccessLevel.GUEST;
+  }
+
+  /** GitLab's `read_project`: admins, members (direct, through its groups, or its namespace's owner), and by visibility. */
   canReadProject(project: ProjectFacts): boolean {
-    return this.isAdmin || this.projectLevel(project) >= AccessLevel.GUEST;
+    return this.isAdmin || this.openVisibilities().includes(project.visibility) || this.projectLevel(project) >= AccessLevel.GUEST;
   }
 
   /** Groups (and their subgroups) where the viewer's membership gives at least `min`; admin rights do not count. */
@@ -181,12 +204,26 @@ export class Access {
     return this.projectsWithLevel(AccessLevel.MAINTAINER);
   }
 
-  /** What the viewer may read: everything for admins, otherwise what any membership reaches. */
+  /** canReadGroup and canReadProject as `where`s: everything for admins, otherwise membership or visibility. */
   readableGroups(): Prisma.GroupWhereInput {
-    return this.isAdmin ? {} : this.groupsWithLevel(AccessLevel.GUEST);
+    if (this.isAdmin) return {};
+    return { OR: [{ visibility: { in: this.openVisibilities() } }, this.groupsWithLevel(AccessLevel.GUEST)] };
   }
 
   readableProjects(): Prisma.ProjectWhereInput {
+    if (this.isAdmin) return {};
+    return { OR: [{ visibility: { in: this.openVisibilities() } }, this.projectsWithLevel(AccessLevel.GUEST)] };
+  }
+
+  /**
+   * GitLab's `authorized_projects` / `authorized_groups`: what the viewer is a member of, whatever its visibility
+   * (all for admins). GitLab's REST runner details list a runner's projects and groups by it, not by visibility.
+   */
+  memberProjects(): Prisma.ProjectWhereInput {
     return this.isAdmin ? {} : this.projectsWithLevel(AccessLevel.GUEST);
+  }
+
+  isMemberOfGroup(group: GroupFacts): boolean {
+    return this.isAdmin || this.groupLevel(group.traversalIds) >= AccessLevel.GUEST;
   }
 }

@@ -25,8 +25,8 @@ export const RunnerDetailsFragment = graphql(
   fragment RestRunnerDetails on CiRunner {
     ...RestRunner
     tagList runUntagged locked maximumTimeout accessLevel version revision platformName architectureName contactedAt maintenanceNote
-    projects(first: 100) { edges { node { ...RestProjectIdentity } } }
-    groups { edges { node { id webUrl name } } }
+    projects(first: 100, membership: true) { edges { node { ...RestProjectIdentity } } }
+    groups(membership: true) { edges { node { id webUrl name } } }
   }
 `,
   [RunnerFragment, ProjectIdentityFragment],

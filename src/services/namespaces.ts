@@ -1,7 +1,9 @@
 import { ACCESS_LEVEL_VALUES, AccessLevel } from '../auth/access-level.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
+import type { Visibility } from '../db/generated/enums.ts';
 import { conflict, ValidationFailed } from '../errors.ts';
+import { checkNewGroupVisibility, checkNewProjectVisibility } from './visibility.ts';
 import { AttributeChecks, isHttpUrl, PATH_FORMAT, PATH_FORMAT_MESSAGE, sameText, TAKEN, violatesUnique } from './validation.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -77,6 +79,8 @@ export async function createGroup(
     description?: string | null;
     avatarUrl?: string | null;
     creatorId?: number | null;
+    /** Private unless given (GitLab's default_group_visibility); at most its parent's. */
+    visibility?: Visibility | null;
   },
 ) {
   const checks = namespaceChecks(input);
@@ -89,6 +93,8 @@ export async function createGroup(
       const fullName = parent ? `${parent.fullName} / ${input.name}` : input.name;
       checkFullNames(checks, fullPath, fullName);
       if (!checks.has('path') && (await routeTaken(tx, fullPath))) checks.add('path', TAKEN);
+      const visibility = input.visibility ?? 'private';
+      await checkNewGroupVisibility(tx, checks, parent?.id ?? null, visibility);
       checks.verify();
       const created = await tx.group.create({
         data: {
@@ -99,6 +105,7 @@ export async function createGroup(
           parentId: parent?.id ?? null,
           fullPath,
           fullName,
+          visibility,
         },
       });
       const group = await tx.group.update({
@@ -128,6 +135,8 @@ export async function createProject(
     ownerId?: number | null;
     description?: string | null;
     avatarUrl?: string | null;
+    /** Private unless given (GitLab's default_project_visibility); at most its group's. */
+    visibility?: Visibility | null;
   },
 ) {
   const checks = namespaceChecks(input);
@@ -145,6 +154,8 @@ export async function createProject(
       if (!checks.has('name') && (await tx.project.findFirst({ where: { ...sameName, name: input.name }, select: { id: true } }))) {
         checks.add('name', TAKEN);
       }
+      const visibility = input.visibility ?? 'private';
+      await checkNewProjectVisibility(tx, checks, group?.id ?? null, visibility);
       checks.verify();
       return tx.project.create({
         data: {
@@ -157,6 +168,7 @@ export async function createProject(
           traversalIds: group?.traversalIds ?? [],
           pathWithNamespace,
           nameWithNamespace,
+          visibility,
         },
       });
     });

@@ -107,3 +107,12 @@ export const AccessLevelEnum = builder.enumType('AccessLevelEnum', {
     OWNER: { value: 50 as const },
   },
 });
+
+/** GitLab's `VisibilityLevelsEnum` (lower-case names, as GitLab's), for setting a group's or project's visibility. */
+export const VisibilityLevelsEnum = builder.enumType('VisibilityLevelsEnum', {
+  values: {
+    private: { value: 'private' as const, description: 'Private visibility level.' },
+    internal: { value: 'internal' as const, description: 'Internal visibility level.' },
+    public: { value: 'public' as const, description: 'Public visibility level.' },
+  },
+});

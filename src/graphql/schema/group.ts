@@ -14,12 +14,15 @@ export const GroupRef: PrismaRef<'Group'> = builder.prismaObject('Group', {
     webUrl: t.string({ resolve: (group, _args, { settings }) => `${settings.externalUrl}/groups/${group.fullPath}` }),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: "URL of the group's avatar; null when it has none." }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
-    parent: t.relation('parent', {
+    // A String in GitLab's schema, not its VisibilityLevelsEnum: `private`, `internal` or `public`.
+    visibility: t.exposeString('visibility', { nullable: true, description: 'Visibility of the namespace.' }),
+    parent: t.field({
+      type: GroupRef,
       nullable: true,
       description: 'The parent group, if you can see it.',
-      // The group's traversalIds end with its own id; the rest are its parent's, so no row is needed to decide.
-      authScopes: (group, _args, ctx) => ctx.access.canReadGroup({ traversalIds: group.traversalIds.slice(0, -1) }),
-      unauthorizedResolver: () => null,
+      // Loaded with the group: whether it may be read depends on the parent's own visibility.
+      select: { parent: true },
+      resolve: (group, _args, ctx) => (group.parent && ctx.access.canReadGroup(group.parent) ? group.parent : null),
     }),
   }),
 });
@@ -30,8 +33,11 @@ builder.queryField('group', (t) =>
   t.prismaField({
     type: GroupRef,
     nullable: true,
-    description: 'A group by full path (or id); null when it does not exist or you cannot see it.',
-    authScopes: { token: READ },
+    description:
+      'A group by full path (or id); null when it does not exist or you cannot see it. Public groups are read without ' +
+      'a token, internal ones by anyone signed in.',
+    // Anonymous callers may ask: the group's visibility decides (a token still needs a reading scope).
+    authScopes: (_root, _args, ctx) => (ctx.viewer ? { token: READ } : true),
     args: {
       fullPath: t.arg.id({ description: 'Full path of the group, e.g. "gitlab-org/ci".' }),
       id: t.arg({ type: 'GroupID' }),

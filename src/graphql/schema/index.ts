@@ -16,6 +16,7 @@ import './runner-manager-mutations.ts';
 import './runner-assignment-mutations.ts';
 import './user-mutations.ts';
 import './namespace-mutations.ts';
+import './namespace-update-mutations.ts';
 import './member-mutations.ts';
 import './pipeline-mutations.ts';
 import './subscriptions.ts';

@@ -1,10 +1,10 @@
 import { AccessLevel, type AccessLevelValue } from '../../auth/access-level.ts';
-import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
+import { GROUP_FACTS_SELECT, PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { ACCESS_LEVEL_NAMES, addGroupMember, addProjectMember, createGroup, createProject } from '../../services/namespaces.ts';
 import { builder, WRITE } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { forbidden, notFound, unauthenticated } from '../../errors.ts';
-import { AccessLevelEnum } from './enums.ts';
+import { AccessLevelEnum, VisibilityLevelsEnum } from './enums.ts';
 import { GroupRef } from './group.ts';
 import { withErrorFields, withErrors } from './payload.ts';
 import { ProjectRef } from './project.ts';
@@ -62,7 +62,7 @@ function viewerId(ctx: Context): number {
 
 /** The group, if the viewer may see it (else NOT_FOUND, as GitLab hides what you cannot read) and has `level` in it. */
 export async function groupWithLevel(ctx: Context, id: number, level: number) {
-  const group = await ctx.db.group.findUnique({ where: { id }, select: { traversalIds: true } });
+  const group = await ctx.db.group.findUnique({ where: { id }, select: GROUP_FACTS_SELECT });
   if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
   if (!ctx.access.isAdmin && ctx.access.groupLevel(group.traversalIds) < level) throw forbidden();
   return group;
@@ -83,6 +83,7 @@ withErrorFields(
         parentId: t.field({ type: 'GroupID', description: 'The parent group of a subgroup.' }),
         description: t.string(),
         avatarUrl: t.string({ description: "The group's avatar: an http(s) URL." }),
+        visibility: t.field({ type: VisibilityLevelsEnum, description: "Private unless given; a subgroup's at most its parent's." }),
       }),
     },
     {
@@ -113,6 +114,7 @@ withErrorFields(
         groupId: t.field({ type: 'GroupID' }),
         description: t.string(),
         avatarUrl: t.string({ description: "The project's avatar: an http(s) URL." }),
+        visibility: t.field({ type: VisibilityLevelsEnum, description: "Private unless given; at most its group's." }),
       }),
     },
     {

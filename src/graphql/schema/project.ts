@@ -1,5 +1,6 @@
 import { builder, READ, type PrismaRef } from '../builder.ts';
 import { badInput } from '../../errors.ts';
+import { GroupRef } from './group.ts';
 
 export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', {
   name: 'Project',
@@ -17,12 +18,15 @@ export const ProjectRef: PrismaRef<'Project'> = builder.prismaObject('Project', 
     avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: "URL of the project's avatar; null when it has none." }),
     sharedRunnersEnabled: t.exposeBoolean('sharedRunnersEnabled'),
     groupRunnersEnabled: t.exposeBoolean('groupRunnersEnabled'),
-    group: t.relation('group', {
+    // A String in GitLab's schema, not its VisibilityLevelsEnum: `private`, `internal` or `public`.
+    visibility: t.exposeString('visibility', { nullable: true, description: 'Visibility of the project.' }),
+    group: t.field({
+      type: GroupRef,
       nullable: true,
       description: "The project's group, if you can see it.",
-      // The project's traversalIds are its group's, so no group row is needed to decide.
-      authScopes: (project, _args, ctx) => ctx.access.canReadGroup(project),
-      unauthorizedResolver: () => null,
+      // Loaded with the project: whether it may be read depends on the group's own visibility, not the project's.
+      select: { group: true },
+      resolve: (project, _args, ctx) => (project.group && ctx.access.canReadGroup(project.group) ? project.group : null),
     }),
   }),
 });
@@ -33,8 +37,11 @@ builder.queryField('project', (t) =>
   t.prismaField({
     type: ProjectRef,
     nullable: true,
-    description: 'A project by full path (or id); null when it does not exist or you cannot see it.',
-    authScopes: { token: READ },
+    description:
+      'A project by full path (or id); null when it does not exist or you cannot see it. Public projects are read ' +
+      'without a token, internal ones by anyone signed in.',
+    // Anonymous callers may ask: the project's visibility decides (a token still needs a reading scope).
+    authScopes: (_root, _args, ctx) => (ctx.viewer ? { token: READ } : true),
     args: {
       fullPath: t.arg.id({ description: 'Full path of the project, e.g. "gitlab-org/gitlab".' }),
       id: t.arg({ type: 'ProjectID' }),

@@ -9,10 +9,7 @@ import { NO_ERRORS, withErrorFields } from './payload.ts';
 // GraphQL mutation for it; this one exists because every REST route here runs a GraphQL operation, and it takes
 // the runner's token as `runnerUnregister` does.
 
-/**
- * GitLab answers `not_found!('Runner manager not found')`, whose REST message is "404 Runner manager not found Not
- * Found": the resource named in the extensions is that whole phrase.
- */
+/** GitLab answers `not_found!('Runner manager not found')`: the resource is named by that whole phrase. */
 const MANAGER_NOT_FOUND = 'Runner manager not found';
 
 withErrorFields(

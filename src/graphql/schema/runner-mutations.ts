@@ -1,3 +1,4 @@
+import { GROUP_FACTS_SELECT } from '../../auth/access.ts';
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
 import { attributeChanges, recordRunnerEvent, updateAction } from '../../services/runner-audit.ts';
 import { createRunner, deleteRunners } from '../../services/runners.ts';
@@ -42,7 +43,7 @@ withErrorFields(
         if (runnerType === 'instance_type' && !ctx.access.isAdmin) throw forbidden();
         if (runnerType === 'group_type') {
           if (!groupId) throw badInput('groupId is required for a group runner', 'groupId');
-          const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: { traversalIds: true } });
+          const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: GROUP_FACTS_SELECT });
           if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
           if (!ctx.access.administersGroupRunners(group)) throw forbidden();
         }

@@ -1,3 +1,4 @@
+import { GROUP_FACTS_SELECT, PROJECT_FACTS_SELECT } from '../../auth/access.ts';
 import { digestToken } from '../../auth/tokens.ts';
 import { authenticateRunner, registerRunner, rotateRunnerToken, verifyRunner } from '../../services/runner-tokens.ts';
 import { type RegistrationScope, resetRegistrationToken } from '../../services/tokens.ts';
@@ -232,13 +233,13 @@ async function registrationScope(
   if (id === null) throw badInput(`id is required for '${type}' scope`, 'id');
   if (type === 'group_type') {
     const groupId = parseGlobalId(id, MODEL_CLASS.group);
-    const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: { traversalIds: true } });
+    const group = await ctx.db.group.findUnique({ where: { id: groupId }, select: GROUP_FACTS_SELECT });
     if (!group || !ctx.access.canReadGroup(group)) throw notFound('Group');
     if (!ctx.access.administersGroupRunners(group)) throw forbidden();
     return { kind: 'group', groupId };
   }
   const projectId = parseGlobalId(id, MODEL_CLASS.project);
-  const project = await ctx.db.project.findUnique({ where: { id: projectId }, select: { id: true, ownerId: true, traversalIds: true } });
+  const project = await ctx.db.project.findUnique({ where: { id: projectId }, select: PROJECT_FACTS_SELECT });
   if (!project || !ctx.access.canReadProject(project)) throw notFound('Project');
   if (!ctx.access.administersProjectRunners(project)) throw forbidden();
   return { kind: 'project', projectId };

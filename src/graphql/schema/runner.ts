@@ -214,22 +214,27 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         description: 'Projects the runner is assigned to that you can see; oldest assignment first unless sorted.',
         args: {
           search: t.arg.string({ description: 'Search query, which can be for the project name, a path, or a description.' }),
+          membership: t.arg.boolean({
+            description: "Only projects you are a member of (as GitLab's `projects(membership:)`), not those you see by visibility.",
+          }),
           sort: t.arg.string({
             description: `Sort order of results. Format: \`<field_name>_<sort_direction>\`, one of ${PROJECT_SORTS.join(', ')}.`,
           }),
         },
-        select: ({ search, sort, ...args }, ctx, nestedSelection) => {
+        select: ({ search, sort, membership, ...args }, ctx, nestedSelection) => {
           const order = projectOrder(sort);
+          const readable = membership ? ctx.access.memberProjects() : ctx.access.readableProjects();
           return {
             runnerProjects: {
               ...runnerProjects.getQuery(args, ctx, bothConnectionPaths(nestedSelection, 'Project')),
-              where: { project: { AND: [ctx.access.readableProjects(), projectSearchWhere(search)] } },
+              where: { project: { AND: [readable, projectSearchWhere(search)] } },
               // The assignment id breaks ties, so pages are stable when the sort column is not unique.
               orderBy: order ? [{ project: order }, { id: 'asc' as const }] : { id: 'asc' as const },
             },
           };
         },
-        resolve: (runner, { search: _search, sort: _sort, ...args }, ctx) => runnerProjects.resolve(runner.runnerProjects, args, ctx),
+        resolve: (runner, { search: _search, sort: _sort, membership: _membership, ...args }, ctx) =>
+          runnerProjects.resolve(runner.runnerProjects, args, ctx),
       },
       ProjectConnection,
     ),
@@ -250,10 +255,16 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
         type: GroupRef,
         nullable: true,
         description: "A group runner's group, if you can see it.",
+        args: {
+          membership: t.arg.boolean({ description: 'Only if you are a member of it, not if you see it by its visibility.' }),
+        },
         // The whole row: a connection can be read through `nodes` or `edges.node`, and at most one group is loaded.
         select: { group: true },
-        resolve: (runner, args, ctx) =>
-          resolveArrayConnection({ args }, runner.group && ctx.access.canReadGroup(runner.group) ? [runner.group] : []),
+        resolve: (runner, { membership, ...args }, ctx) => {
+          const group = runner.group;
+          const shown = group && (membership ? ctx.access.isMemberOfGroup(group) : ctx.access.canReadGroup(group));
+          return resolveArrayConnection({ args }, shown ? [group] : []);
+        },
       },
       GroupConnection,
     ),
