@@ -159,6 +159,17 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     await page.getByRole('status').getByText('Settings saved.').waitFor();
     const id = runnerGid(ids['web-app deploys']!);
     expect((await api('query($id: CiRunnerID!) { runner(id: $id) { maximumTimeout } }', { id })).runner).toEqual({ maximumTimeout: 1800 });
+    // The runner's history (its audit events) says who did it, and what changed.
+    const history = page.getByRole('region', { name: /History/ });
+    await history.getByText(/maximum_timeout: — → 1800/).waitFor();
+    expect(await history.innerText()).toMatch(/paused by ada/);
+    const audit = await api(
+      'query($id: CiRunnerID!) { runner(id: $id) { auditEvents(first: 1) { nodes { authorName changes { attribute to } } } } }',
+      {
+        id,
+      },
+    );
+    expect(audit.runner.auditEvents.nodes[0]).toEqual({ authorName: 'ada', changes: [{ attribute: 'maximum_timeout', to: 1800 }] });
 
     // A new token, shown once; the page then shows its new start.
     await page.getByRole('button', { name: 'Reset token' }).click();

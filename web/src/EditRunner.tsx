@@ -24,15 +24,19 @@ export function EditRunner({ token, runner, onClose }: { token: string; runner: 
     try {
       const minutes = timeout.trim() ? Number(timeout) : null;
       if (minutes !== null && !Number.isFinite(minutes)) throw new Error('The maximum job timeout is a number of minutes.');
+      // Only what the form changed: the runner's history then records what the user meant to change.
+      const tagList = tagsOf(tags);
+      const accessLevel = protectedOnly ? ('REF_PROTECTED' as const) : ('NOT_PROTECTED' as const);
+      const maximumTimeout = minutes === null ? null : Math.round(minutes * 60);
       const input = {
         id: runner.id ?? '',
-        description,
-        tagList: tagsOf(tags),
-        runUntagged,
-        accessLevel: protectedOnly ? ('REF_PROTECTED' as const) : ('NOT_PROTECTED' as const),
-        maximumTimeout: minutes === null ? null : Math.round(minutes * 60),
-        maintenanceNote: note,
-        ...(runner.runnerType === 'PROJECT_TYPE' ? { locked } : {}),
+        ...(description !== (runner.description ?? '') ? { description } : {}),
+        ...(tagList.join(',') !== (runner.tagList ?? []).join(',') ? { tagList } : {}),
+        ...(runUntagged !== Boolean(runner.runUntagged) ? { runUntagged } : {}),
+        ...(accessLevel !== runner.accessLevel ? { accessLevel } : {}),
+        ...(maximumTimeout !== (runner.maximumTimeout ?? null) ? { maximumTimeout } : {}),
+        ...(note !== (runner.maintenanceNote ?? '') ? { maintenanceNote: note } : {}),
+        ...(runner.runnerType === 'PROJECT_TYPE' && locked !== Boolean(runner.locked) ? { locked } : {}),
       };
       accepted((await request(token, RunnerUpdate, { input })).runnerUpdate);
       onClose(true);

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { BulkActions } from './BulkActions.tsx';
 import { CreateRunner } from './CreateRunner.tsx';
 import { describe } from './client.ts';
@@ -33,8 +33,14 @@ export function Fleet({ token, viewer, filters, go }: Props) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [creating, setCreating] = useState(false);
   const [done, setDone] = useState<string>();
-  // Events reload the page in place: the table is not re-mounted, so scroll, focus and selection stay.
-  useLive(token, FleetEvents, fleetEventVariables(filters), () => fleet.reload());
+  // Events reload the page in place: the table is not re-mounted, so scroll, focus and selection stay. A burst of
+  // events (a bulk action, a fleet restarting) is one reload.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(pending.current), []);
+  useLive(token, FleetEvents, fleetEventVariables(filters), () => {
+    clearTimeout(pending.current);
+    pending.current = setTimeout(fleet.reload, 250);
+  });
   const setFilters = (change: Partial<Filters>) => {
     setDone(undefined);
     go({ view: 'fleet', filters: refilter(filters, change) });

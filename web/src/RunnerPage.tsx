@@ -8,6 +8,7 @@ import { ProjectList } from './ProjectList.tsx';
 import { RunnerDetails } from './queries.ts';
 import type { Filters, Route } from './route.ts';
 import { RunnerActions } from './RunnerActions.tsx';
+import { RunnerHistory } from './RunnerHistory.tsx';
 import { RunnerJobs } from './RunnerJobs.tsx';
 import { ago, exactTime } from './time.ts';
 
@@ -32,9 +33,12 @@ export function RunnerPage({ token, id, filters, go }: { token: string; id: stri
     ? { id, jobsLast: JOBS_PAGE, jobsBefore: jobsPage.before }
     : { id, jobsFirst: JOBS_PAGE, jobsAfter: jobsPage.after ?? null };
   const loaded = useLoad(() => request(token, RunnerDetails, variables), JSON.stringify(variables));
+  // Bumped with each change the page hears of, so the history reloads with the details.
+  const [revision, setRevision] = useState(0);
   useLive(token, RunnerEvents, { runnerId: id }, (event) => {
-    if (event?.ciRunnerUpdated?.kind === 'DELETED') setDeleted(true);
-    else loaded.reload();
+    if (event?.ciRunnerUpdated?.kind === 'DELETED') return setDeleted(true);
+    loaded.reload();
+    setRevision((n) => n + 1);
   });
   const back = () => go({ view: 'fleet', filters });
   const runner = loaded.data?.runner;
@@ -76,6 +80,7 @@ export function RunnerPage({ token, id, filters, go }: { token: string; id: stri
             onChanged={(message) => {
               setDone(message);
               loaded.reload();
+              setRevision((n) => n + 1);
             }}
             onDeleted={back}
           />
@@ -164,6 +169,7 @@ export function RunnerPage({ token, id, filters, go }: { token: string; id: stri
             </section>
           </div>
           <RunnerJobs jobs={runner.jobs} onPage={setJobsPage} />
+          <RunnerHistory token={token} id={id} revision={revision} />
         </>
       ) : null}
     </main>
