@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AccessLevel } from '../../src/auth/access-level.ts';
 import { addGroupMember, addProjectMember, createGroup, createProject, createRunner, createUser } from '../support/factories.ts';
 import { useTestServer } from '../support/server.ts';
+import type { Json } from '../support/json.ts';
 
 const server = useTestServer();
 
@@ -19,7 +20,7 @@ const PAUSE = /* GraphQL */ `
 async function run(query: string, input: Record<string, unknown>, token: string) {
   const res = await server.graphql(query, { input }, token);
   expect(res.errors).toBeUndefined();
-  return Object.values(res.data ?? {})[0] as Record<string, any>;
+  return Object.values(res.data ?? {})[0] as Record<string, Json>;
 }
 
 const ids = (runners: { id: string }[]) => runners.map((runner) => Number(runner.id.split('/').pop()));

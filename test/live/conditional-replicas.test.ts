@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openPostgres } from '../../src/db/client.ts';
-import { type ServerProcess, startServer } from '../faults/process.ts';
-import { createPostgresDatabase, DATABASE_URL } from '../faults/support.ts';
+import { describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../faults/process.ts';
+import { DATABASE_URL } from '../faults/support.ts';
 import { createRunner, createUser, runnerGid } from '../support/factories.ts';
+import { useReplicas } from '../support/replicas.ts';
 
 /**
  * Conditional requests across two server processes on one PostgreSQL: the version an ETag names is the database's,
@@ -10,23 +10,7 @@ import { createRunner, createUser, runnerGid } from '../support/factories.ts';
  * answer — with no delay to allow for. PostgreSQL only (test/rest/conditional-requests.test.ts runs on either).
  */
 describe.skipIf(!DATABASE_URL)('conditional requests across two server processes', () => {
-  let database: { url: string; drop(): Promise<void> };
-  let db: Database;
-  let a: ServerProcess;
-  let b: ServerProcess;
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    db = await openPostgres(database.url, { max: 2 });
-    const env = { DATABASE_URL: database.url };
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.close();
-    await database?.drop();
-  });
+  const replicas = useReplicas({});
 
   async function get(server: ServerProcess, path: string, token: string, etag?: string) {
     const response = await fetch(`${server.url}${path}`, {
@@ -37,38 +21,38 @@ describe.skipIf(!DATABASE_URL)('conditional requests across two server processes
   }
 
   it('turns a 304 on B into a 200 with the new answer after a REST write on A', async () => {
-    const { token } = await createUser(db.prisma, { admin: true });
-    const { runner } = await createRunner(db.prisma, { description: 'before' });
+    const { token } = await createUser(replicas.db.prisma, { admin: true });
+    const { runner } = await createRunner(replicas.db.prisma, { description: 'before' });
     const path = `/api/v4/runners/${runner.id}`;
-    await get(b, path, token);
-    const seen = await get(b, path, token);
-    expect((await get(b, path, token, seen.etag)).status).toBe(304);
+    await get(replicas.b, path, token);
+    const seen = await get(replicas.b, path, token);
+    expect((await get(replicas.b, path, token, seen.etag)).status).toBe(304);
 
-    const written = await fetch(`${a.url}/api/v4/runners/${runner.id}`, {
+    const written = await fetch(`${replicas.a.url}/api/v4/runners/${runner.id}`, {
       method: 'PUT',
       headers: { 'private-token': token, 'content-type': 'application/json' },
       body: JSON.stringify({ description: 'written on A' }),
     });
     expect(written.status).toBe(200);
-    const after = await get(b, path, token, seen.etag);
+    const after = await get(replicas.b, path, token, seen.etag);
     expect(after.status).toBe(200);
     expect(after.body.description).toBe('written on A');
-    expect((await get(b, path, token, after.etag)).status).toBe(304);
+    expect((await get(replicas.b, path, token, after.etag)).status).toBe(304);
   });
 
   it('does the same for a GraphQL GET after a GraphQL mutation on A', async () => {
-    const { token } = await createUser(db.prisma, { admin: true });
-    const { runner } = await createRunner(db.prisma, { description: 'before' });
+    const { token } = await createUser(replicas.db.prisma, { admin: true });
+    const { runner } = await createRunner(replicas.db.prisma, { description: 'before' });
     const query = new URLSearchParams({
       query: 'query($id: CiRunnerID!) { runner(id: $id) { description } }',
       variables: JSON.stringify({ id: runnerGid(runner.id) }),
     });
     const path = `/graphql?${query}`;
-    await get(b, path, token);
-    const seen = await get(b, path, token);
-    expect((await get(b, path, token, seen.etag)).status).toBe(304);
+    await get(replicas.b, path, token);
+    const seen = await get(replicas.b, path, token);
+    expect((await get(replicas.b, path, token, seen.etag)).status).toBe(304);
 
-    const mutation = await fetch(`${a.url}/graphql`, {
+    const mutation = await fetch(`${replicas.a.url}/graphql`, {
       method: 'POST',
       headers: { 'private-token': token, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -77,7 +61,7 @@ describe.skipIf(!DATABASE_URL)('conditional requests across two server processes
       }),
     });
     expect(((await mutation.json()) as { data: { runnerUpdate: { errors: string[] } } }).data.runnerUpdate.errors).toEqual([]);
-    const after = await get(b, path, token, seen.etag);
+    const after = await get(replicas.b, path, token, seen.etag);
     expect(after.status).toBe(200);
     expect(after.body).toEqual({ data: { runner: { description: 'mutated on A' } } });
   });

@@ -1,5 +1,4 @@
 import { PROJECT_FACTS_SELECT } from '../../auth/access.ts';
-import type { Prisma } from '../../db/generated/client.ts';
 import { assignableToProjectWhere } from '../../runners/assignable.ts';
 import { ownedRunnersScope } from '../../runners/scopes.ts';
 import { countLimit } from '../count-limit.ts';
