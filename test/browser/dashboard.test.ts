@@ -189,7 +189,7 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     await expect.poll(rowNames).toHaveLength(4);
     await page.getByRole('button', { name: 'Delete stale runners matching this filter…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete runners?' });
-    await dialog.getByText('2 stale runners').waitFor();
+    await dialog.getByText('2 stale runners').waitFor(); // counted by the API's dry run
     // Nothing happens until confirmed.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await app.db.runner.count()).toBe(7);

@@ -1,16 +1,15 @@
 import { useState } from 'preact/hooks';
 import { describe, request } from './client.ts';
 import { Dialog, ErrorNotice } from './components.tsx';
-import { type Matching, matchingRunners } from './fleet-data.ts';
-import { BulkDelete, BulkPause } from './mutations.ts';
+import { bulkFilterInput } from './fleet-data.ts';
+import { BulkDelete, BulkDeleteByFilter, BulkPause } from './mutations.ts';
 import type { Filters } from './route.ts';
-import type { Viewer } from './session.ts';
 
 /** The API's bulk mutations take up to 50 runners a call. */
 const CHUNK = 50;
 
 type Action = 'delete' | 'pause' | 'resume';
-type Target = { kind: 'selected'; ids: string[] } | { kind: 'stale'; matching?: Matching; error?: string };
+type Target = { kind: 'selected'; ids: string[] } | { kind: 'stale'; matched?: number; error?: string };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -32,11 +31,20 @@ async function apply(token: string, action: Action, ids: string[]): Promise<{ co
   return { count, errors };
 }
 
+/** Deletes what the filter matches, call after call (each deletes up to the API's cap, batch by batch). */
+async function deleteMatching(token: string, filters: Filters): Promise<{ count: number; errors: string[] }> {
+  let count = 0;
+  for (;;) {
+    const payload = (await request(token, BulkDeleteByFilter, { input: bulkFilterInput(filters) })).bulkRunnerDeleteByFilter;
+    count += payload?.affectedCount ?? 0;
+    if (!payload || payload.complete || !payload.affectedCount) return { count, errors: payload?.complete ? [] : (payload?.errors ?? []) };
+  }
+}
+
 const DONE: Record<Action, string> = { delete: 'Deleted', pause: 'Paused', resume: 'Resumed' };
 
 interface Props {
   token: string;
-  viewer: Viewer;
   filters: Filters;
   selected: string[];
   onDone: (message: string) => void;
@@ -47,7 +55,7 @@ interface Props {
  * Acts on the selected runners, or on every stale runner the current filter matches (GitLab's stale-runner
  * clean-up): each action says how many runners it touches and asks first.
  */
-export function BulkActions({ token, viewer, filters, selected, onDone, onClear }: Props) {
+export function BulkActions({ token, filters, selected, onDone, onClear }: Props) {
   const [confirming, setConfirming] = useState<{ action: Action; target: Target }>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -57,20 +65,22 @@ export function BulkActions({ token, viewer, filters, selected, onDone, onClear 
     setError(undefined);
     setConfirming({ action, target });
     if (target.kind === 'stale') {
-      matchingRunners(token, viewer, stale).then(
-        (matching) => setConfirming({ action, target: { kind: 'stale', matching } }),
+      // The API's dry run counts what the deletion will touch: only runners this user may delete.
+      request(token, BulkDeleteByFilter, { input: { ...bulkFilterInput(stale), dryRun: true, previewSize: 0 } }).then(
+        ({ bulkRunnerDeleteByFilter: answer }) => setConfirming({ action, target: { kind: 'stale', matched: answer?.matchedCount ?? 0 } }),
         (failure: unknown) => setConfirming({ action, target: { kind: 'stale', error: describe(failure) } }),
       );
     }
   };
-  const ids = confirming ? (confirming.target.kind === 'selected' ? confirming.target.ids : (confirming.target.matching?.ids ?? [])) : [];
+  const ids = confirming?.target.kind === 'selected' ? confirming.target.ids : [];
+  const count = confirming?.target.kind === 'stale' ? (confirming.target.matched ?? 0) : ids.length;
   const run = async () => {
     if (!confirming) return;
     setBusy(true);
     try {
-      const { count, errors } = await apply(token, confirming.action, ids);
+      const done = confirming.target.kind === 'stale' ? await deleteMatching(token, stale) : await apply(token, confirming.action, ids);
       setConfirming(undefined);
-      onDone(`${DONE[confirming.action]} ${plural(count, 'runner')}.${errors.length ? ` ${errors.join(' ')}` : ''}`);
+      onDone(`${DONE[confirming.action]} ${plural(done.count, 'runner')}.${done.errors.length ? ` ${done.errors.join(' ')}` : ''}`);
     } catch (failure) {
       setError(describe(failure));
     } finally {
@@ -108,17 +118,14 @@ export function BulkActions({ token, viewer, filters, selected, onDone, onClear 
           onClose={() => setConfirming(undefined)}
         >
           <div class="dialog-body">
-            {confirming.target.kind === 'stale' && !confirming.target.matching && !confirming.target.error ? (
+            {confirming.target.kind === 'stale' && confirming.target.matched === undefined && !confirming.target.error ? (
               <p>Counting stale runners…</p>
             ) : null}
             <ErrorNotice message={confirming.target.kind === 'stale' ? confirming.target.error : undefined} />
-            {confirming.target.kind === 'stale' && confirming.target.matching ? (
+            {confirming.target.kind === 'stale' && confirming.target.matched !== undefined ? (
               <p>
-                <strong data-testid="confirm-count">{plural(ids.length, 'stale runner')}</strong> match this filter (no contact for 7 days,
-                or never contacted and created over 7 days ago).
-                {confirming.target.matching.refused
-                  ? ` ${plural(confirming.target.matching.refused, 'other')} you may not delete will stay.`
-                  : ''}
+                <strong data-testid="confirm-count">{plural(count, 'stale runner')}</strong> you may delete match this filter (no contact
+                for 7 days, or never contacted and created over 7 days ago).
               </p>
             ) : null}
             {confirming.target.kind === 'selected' ? (
@@ -137,10 +144,10 @@ export function BulkActions({ token, viewer, filters, selected, onDone, onClear 
             <button
               type="button"
               class={confirming.action === 'delete' ? 'danger' : 'primary'}
-              disabled={busy || ids.length === 0}
+              disabled={busy || count === 0}
               onClick={run}
             >
-              {busy ? 'Working…' : `${DONE[confirming.action].replace(/d$/, '')} ${plural(ids.length, 'runner')}`}
+              {busy ? 'Working…' : `${DONE[confirming.action].replace(/d$/, '')} ${plural(count, 'runner')}`}
             </button>
           </footer>
         </Dialog>

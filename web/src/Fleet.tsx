@@ -87,7 +87,6 @@ export function Fleet({ token, viewer, filters, go }: Props) {
       <DoneNotice message={done} />
       <BulkActions
         token={token}
-        viewer={viewer}
         filters={filters}
         selected={[...selected]}
         onDone={(message) => {

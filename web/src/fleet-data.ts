@@ -1,6 +1,6 @@
 import { request } from './client.ts';
 import { graphql, type ResultOf } from './graphql.ts';
-import { AdminFleet, AdminMatchingIds, MyFleet, MyMatchingIds, PAGE_SIZE, type RunnerRow } from './queries.ts';
+import { AdminFleet, MyFleet, PAGE_SIZE, type RunnerRow } from './queries.ts';
 import type { Filters } from './route.ts';
 import type { Viewer } from './session.ts';
 
@@ -45,33 +45,8 @@ export async function loadFleet(token: string, viewer: Viewer, filters: Filters)
   };
 }
 
-type MatchingPage = NonNullable<ResultOf<typeof AdminMatchingIds>['runners']>;
-
-export interface Matching {
-  ids: string[];
-  /** Of those, the runners the user may not delete (they stay). */
-  refused: number;
-}
-
-/** Every runner a filter matches (all pages), for an action on "all matching runners". */
-export async function matchingRunners(token: string, viewer: Viewer, filters: Filters): Promise<Matching> {
-  const ids: string[] = [];
-  let refused = 0;
-  let after: string | null = null;
-  for (;;) {
-    const variables: ReturnType<typeof filterVariables> & { after: string | null } = { ...filterVariables(filters), after };
-    const connection: MatchingPage | null | undefined = viewer.admin
-      ? (await request(token, AdminMatchingIds, variables)).runners
-      : (await request(token, MyMatchingIds, variables)).currentUser?.runners;
-    for (const node of connection?.nodes ?? []) {
-      if (!node?.id) continue;
-      if (node.userPermissions?.deleteRunner) ids.push(node.id);
-      else refused++;
-    }
-    if (!connection?.pageInfo.hasNextPage) return { ids, refused };
-    after = connection.pageInfo.endCursor ?? null;
-  }
-}
+/** The bulk mutations' filter for the runners a fleet filter shows (the viewer's own, or all for admins). */
+export const bulkFilterInput = (filters: Filters) => filterVariables(filters);
 
 export const FleetEvents = graphql(`
   subscription FleetEvents($type: CiRunnerType, $status: CiRunnerStatus, $paused: Boolean, $tagList: [String!]) {

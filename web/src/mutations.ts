@@ -18,6 +18,13 @@ export const BulkDelete = graphql(`
   }
 `);
 
+/** Every runner a filter matches that the viewer may delete: counted first (`dryRun`), then deleted in batches. */
+export const BulkDeleteByFilter = graphql(`
+  mutation BulkDeleteByFilter($input: BulkRunnerDeleteByFilterInput!) {
+    bulkRunnerDeleteByFilter(input: $input) { matchedCount affectedCount complete errors }
+  }
+`);
+
 export const BulkPause = graphql(`
   mutation BulkPause($ids: [CiRunnerID!]!, $paused: Boolean!) {
     runnerBulkPause(input: { ids: $ids, paused: $paused }) { updatedCount errors }

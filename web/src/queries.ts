@@ -74,29 +74,6 @@ export const MyFleet = graphql(
 );
 
 /** The ids of every runner a filter matches, a page at a time, for "all stale runners matching this filter". */
-export const AdminMatchingIds = graphql(`
-  query AdminMatchingIds($type: CiRunnerType, $status: CiRunnerStatus, $paused: Boolean, $tagList: [String!], $search: String, $after: String) {
-    runners(type: $type, status: $status, paused: $paused, tagList: $tagList, search: $search, first: 100, after: $after) {
-      count
-      pageInfo { hasNextPage endCursor }
-      nodes { id userPermissions { updateRunner deleteRunner } }
-    }
-  }
-`);
-
-export const MyMatchingIds = graphql(`
-  query MyMatchingIds($type: CiRunnerType, $status: CiRunnerStatus, $paused: Boolean, $tagList: [String!], $search: String, $after: String) {
-    currentUser {
-      id
-      runners(type: $type, status: $status, paused: $paused, tagList: $tagList, search: $search, first: 100, after: $after) {
-        count
-        pageInfo { hasNextPage endCursor }
-        nodes { id userPermissions { updateRunner deleteRunner } }
-      }
-    }
-  }
-`);
-
 export const RunnerDetails = graphql(`
   query RunnerDetails($id: CiRunnerID!, $jobsFirst: Int, $jobsAfter: String, $jobsLast: Int, $jobsBefore: String) {
     runner(id: $id) {
