@@ -34,6 +34,7 @@ export async function bootstrap(
     await resetRegistrationToken(db, { kind: 'instance' }, settings.initialRegistrationToken);
     setRegistrationToken = true;
   }
-  await db.applicationSetting.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+  // INSERT … ON CONFLICT DO NOTHING: replicas starting together on a new database must not both insert the row.
+  await db.applicationSetting.createMany({ data: [{ id: 1 }], skipDuplicates: true });
   return { createdRoot, setRegistrationToken, ignoredRootToken };
 }

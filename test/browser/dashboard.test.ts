@@ -89,7 +89,7 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
 
     await tokenField.fill(token);
     await tokenField.press('Enter');
-    await page.getByRole('heading', { name: 'Runners' }).waitFor();
+    await page.getByRole('heading', { name: 'Runners', exact: true }).waitFor();
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([token]);
     expect(page.url()).not.toContain(token);
     const count = (key: string) => page.locator(`[data-count="${key}"]`).innerText();
