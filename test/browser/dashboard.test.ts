@@ -92,7 +92,7 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     await page.getByRole('heading', { name: 'Runners', exact: true }).waitFor();
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([token]);
     expect(page.url()).not.toContain(token);
-    const count = (key: string) => page.locator(`[data-count="${key}"]`).innerText();
+    const count = (key: string) => page.locator(`[data-count="${key}"]`).textContent();
     await expect.poll(() => count('all')).toBe('7');
     // As GitLab counts them: offline includes the stale ones (no contact for 2 hours, of which 3 for 7 days).
     expect({ online: await count('online'), stale: await count('stale'), offline: await count('offline') }).toEqual({
@@ -128,8 +128,8 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     await page.getByRole('heading', { name: /web-app deploys/ }).waitFor();
     const jobs = page.locator('table.jobs tbody tr');
     await expect.poll(() => jobs.count()).toBe(3);
-    expect(await jobs.first().innerText()).toContain('deploy-running');
-    expect(await page.locator('table.jobs').innerText()).toMatch(/deploy-success[\s\S]*web-app[\s\S]*main[\s\S]*ada/);
+    expect(await jobs.first().textContent()).toContain('deploy-running');
+    expect(await page.locator('table.jobs').textContent()).toMatch(/deploy-success[\s\S]*web-app[\s\S]*main[\s\S]*ada/);
     expect(await page.getByRole('heading', { name: 'Jobs (3)' }).isVisible()).toBe(true);
 
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -162,7 +162,7 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     // The runner's history (its audit events) says who did it, and what changed.
     const history = page.getByRole('region', { name: /History/ });
     await history.getByText(/maximum_timeout: — → 1800/).waitFor();
-    expect(await history.innerText()).toMatch(/paused by ada/);
+    expect(await history.textContent()).toMatch(/paused by ada/);
     const audit = await api(
       'query($id: CiRunnerID!) { runner(id: $id) { auditEvents(first: 1) { nodes { authorName changes { attribute to } } } } }',
       {
@@ -234,7 +234,7 @@ describe.runIf(installed)('the runner fleet dashboard at /, in a real browser wi
     const created = page.getByRole('dialog', { name: 'Runner created' });
     const shown = await created.getByLabel('Runner authentication token').inputValue();
     expect(shown).toMatch(/^glrt-t3_/);
-    expect(await created.getByTestId('register-command').innerText()).toBe(`gitlab-runner register --url ${app.url} --token ${shown}`);
+    expect(await created.getByTestId('register-command').textContent()).toBe(`gitlab-runner register --url ${app.url} --token ${shown}`);
     await page.screenshot({ path: `${SCREENSHOTS}/runner-created.png` });
 
     const { runners } = await api(
