@@ -8,7 +8,8 @@ import { CliError, describeError } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { insertActivity } from './insert.ts';
 import { createPeople, type DemoPeople, type Ledger } from './people.ts';
-import { type ActivityPlan, planActivity } from './pipelines.ts';
+import { planActivity } from './pipelines.ts';
+import type { ActivityPlan } from './rows.ts';
 import { createRunners, type DemoRunner } from './runners.ts';
 import { DEMO_ADMIN } from './vocabulary.ts';
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import type { Progress } from '../progress.ts';
-import type { ActivityPlan } from './pipelines.ts';
+import type { ActivityPlan } from './rows.ts';
 
 /** Rows per INSERT: large enough to be fast, small enough to stay far below PostgreSQL's 65535 parameters. */
 export const BATCH_SIZE = 1000;
