@@ -12,7 +12,7 @@ import { openPostgres } from '../src/db/client.ts';
 import { DEFAULT_RATE_LIMITS } from '../src/http/rate-limit.ts';
 import { createContext } from '../src/graphql/context.ts';
 import { defineOperation, runOperation } from '../src/graphql/execute.ts';
-import { RunnerDetailsFragment } from '../src/rest/entities.ts';
+import { RunnerDetailsFragment } from '../src/rest/runner-entities.ts';
 import { graphql } from '../src/rest/graphql.ts';
 import { AUTH, RUNNER } from './baseline-sql.ts';
 import { benchDatabaseName, databaseUrl, postgresServerUrl } from './databases.ts';

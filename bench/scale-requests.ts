@@ -2,7 +2,8 @@
 // APIs, each sent as one client would send it, alone. The rows they name are found in the loaded data (never
 // hard-coded ids), so the same list is asked of both sizes.
 import { print } from 'graphql';
-import { JobFragment, RunnerFragment } from '../src/rest/entities.ts';
+import { JobFragment } from '../src/rest/entities.ts';
+import { RunnerFragment } from '../src/rest/runner-entities.ts';
 
 const RUNNER_FRAGMENT = print(RunnerFragment);
 const JOB_FRAGMENT = print(JobFragment);

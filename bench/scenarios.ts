@@ -1,7 +1,8 @@
 // The requests the benchmark sends: each REST endpoint of the issue, and the same reads through GraphQL,
 // selecting exactly what the REST shim selects (its own fragments), so both transports do the same work.
 import { print } from 'graphql';
-import { JobFragment, RunnerDetailsFragment, RunnerFragment } from '../src/rest/entities.ts';
+import { JobFragment } from '../src/rest/entities.ts';
+import { RunnerDetailsFragment, RunnerFragment } from '../src/rest/runner-entities.ts';
 import { ADMIN_TOKEN, type DatasetSize } from './dataset.ts';
 
 export interface BenchRequest {

@@ -1,36 +1,12 @@
-// GitLab's REST entities (lib/api/entities), shaped from GraphQL results: the selections the REST operations
+// GitLab's REST entities (lib/api/entities) other than the runner's (runner-entities.ts), shaped from GraphQL results: the selections the REST operations
 // make, and the functions that turn their answers into GitLab's JSON, keys in GitLab's order.
 import { graphql, type ResultOf } from './graphql.ts';
 
 export const UserBasicFragment = graphql(`fragment RestUserBasic on User { id username name state avatarUrl webUrl }`);
 
-const ProjectIdentityFragment = graphql(`
+export const ProjectIdentityFragment = graphql(`
   fragment RestProjectIdentity on Project { id description name nameWithNamespace path fullPath createdAt }
 `);
-
-/** The fields of GitLab's `Runner` entity. */
-export const RunnerFragment = graphql(
-  `
-  fragment RestRunner on CiRunner {
-    id description paused runnerType name online legacyStatus createdAt jobExecutionStatus
-    createdBy { ...RestUserBasic }
-  }
-`,
-  [UserBasicFragment],
-);
-
-/** GitLab's `RunnerDetails`. */
-export const RunnerDetailsFragment = graphql(
-  `
-  fragment RestRunnerDetails on CiRunner {
-    ...RestRunner
-    tagList runUntagged locked maximumTimeout accessLevel version revision platformName architectureName contactedAt maintenanceNote
-    projects(first: 100, membership: true) { edges { node { ...RestProjectIdentity } } }
-    groups(membership: true) { edges { node { id webUrl name } } }
-  }
-`,
-  [RunnerFragment, ProjectIdentityFragment],
-);
 
 /** GitLab's `User`, as a job names its user. */
 export const UserFragment = graphql(`
@@ -58,9 +34,7 @@ export const JobFragment = graphql(
 );
 
 type UserBasicNode = ResultOf<typeof UserBasicFragment>;
-export type RunnerNode = ResultOf<typeof RunnerFragment>;
 type ProjectIdentityNode = ResultOf<typeof ProjectIdentityFragment>;
-export type RunnerDetailsNode = ResultOf<typeof RunnerDetailsFragment>;
 export type UserNode = ResultOf<typeof UserFragment>;
 export type JobNode = ResultOf<typeof JobFragment>;
 
@@ -70,10 +44,10 @@ export function numericId(globalId: string | null): number {
 }
 
 /** GitLab's REST enums are GraphQL's in lower case. */
-const lower = (value: string | null) => value?.toLowerCase() ?? null;
+export const lower = (value: string | null) => value?.toLowerCase() ?? null;
 
 /** A connection's nodes (edges and nodes are nullable in the schema, as in GitLab's; none is null). */
-function nodes<Node>(connection: { readonly edges: readonly ({ readonly node: Node | null } | null)[] | null } | null): Node[] {
+export function nodes<Node>(connection: { readonly edges: readonly ({ readonly node: Node | null } | null)[] | null } | null): Node[] {
   return (connection?.edges ?? []).flatMap((edge) => (edge?.node ? [edge.node] : []));
 }
 
@@ -88,25 +62,6 @@ export function userBasic(user: UserBasicNode) {
   };
 }
 
-/** GitLab's `Runner`. `ip_address` is null as in current GitLab: a runner's address is not an API fact any more. */
-export function runnerEntity(runner: RunnerNode) {
-  return {
-    id: numericId(runner.id),
-    description: runner.description ?? '',
-    ip_address: null,
-    active: !runner.paused,
-    paused: runner.paused,
-    is_shared: runner.runnerType === 'INSTANCE_TYPE',
-    runner_type: lower(runner.runnerType),
-    name: runner.name,
-    online: runner.online,
-    ...(runner.createdBy ? { created_by: userBasic(runner.createdBy) } : {}),
-    created_at: runner.createdAt,
-    status: runner.legacyStatus,
-    job_execution_status: lower(runner.jobExecutionStatus),
-  };
-}
-
 export function projectIdentity(project: ProjectIdentityNode) {
   return {
     id: numericId(project.id),
@@ -116,26 +71,6 @@ export function projectIdentity(project: ProjectIdentityNode) {
     path: project.path,
     path_with_namespace: project.fullPath,
     created_at: project.createdAt,
-  };
-}
-
-/** GitLab's `RunnerDetails`: the runner plus its settings, host facts and (visible) projects and groups. */
-export function runnerDetailsEntity(runner: RunnerDetailsNode, includeProjects = true) {
-  return {
-    ...runnerEntity(runner),
-    tag_list: runner.tagList ?? [],
-    run_untagged: runner.runUntagged,
-    locked: runner.locked ?? false,
-    maximum_timeout: runner.maximumTimeout,
-    access_level: lower(runner.accessLevel),
-    version: runner.version,
-    revision: runner.revision,
-    platform: runner.platformName,
-    architecture: runner.architectureName,
-    contacted_at: runner.contactedAt,
-    maintenance_note: runner.maintenanceNote,
-    ...(includeProjects ? { projects: nodes(runner.projects).map(projectIdentity) } : {}),
-    groups: nodes(runner.groups).map((node) => ({ id: numericId(node.id), web_url: node.webUrl, name: node.name })),
   };
 }
 

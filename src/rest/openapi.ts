@@ -1,4 +1,5 @@
 import type { ParamSpec } from './params.ts';
+import { RUNNER_SCHEMAS } from './runner-entities.ts';
 
 /** What a route promises: the OpenAPI document is built from these, next to the specs the route validates with. */
 export interface RouteDoc {
@@ -27,24 +28,7 @@ const ENTITY_SCHEMAS = {
       web_url: { type: 'string' },
     },
   },
-  Runner: {
-    type: 'object',
-    properties: {
-      id: { type: 'integer' },
-      description: { type: 'string' },
-      ip_address: { type: 'string', nullable: true },
-      active: { type: 'boolean' },
-      paused: { type: 'boolean' },
-      is_shared: { type: 'boolean' },
-      runner_type: { type: 'string', enum: ['instance_type', 'group_type', 'project_type'] },
-      name: { type: 'string', nullable: true },
-      online: { type: 'boolean', nullable: true },
-      created_by: { $ref: '#/components/schemas/UserBasic' },
-      created_at: { type: 'string', format: 'date-time' },
-      status: { type: 'string', enum: ['online', 'offline', 'stale', 'never_contacted', 'paused'] },
-      job_execution_status: { type: 'string', enum: ['idle', 'active'] },
-    },
-  },
+  Runner: RUNNER_SCHEMAS.Runner,
   ProjectIdentity: {
     type: 'object',
     properties: {
@@ -57,32 +41,7 @@ const ENTITY_SCHEMAS = {
       created_at: { type: 'string', format: 'date-time' },
     },
   },
-  RunnerDetails: {
-    allOf: [
-      { $ref: '#/components/schemas/Runner' },
-      {
-        type: 'object',
-        properties: {
-          tag_list: { type: 'array', items: { type: 'string' } },
-          run_untagged: { type: 'boolean' },
-          locked: { type: 'boolean' },
-          maximum_timeout: { type: 'integer', nullable: true },
-          access_level: { type: 'string', enum: ['not_protected', 'ref_protected'] },
-          version: { type: 'string', nullable: true },
-          revision: { type: 'string', nullable: true },
-          platform: { type: 'string', nullable: true },
-          architecture: { type: 'string', nullable: true },
-          contacted_at: { type: 'string', format: 'date-time', nullable: true },
-          maintenance_note: { type: 'string', nullable: true },
-          projects: { type: 'array', items: { $ref: '#/components/schemas/ProjectIdentity' } },
-          groups: {
-            type: 'array',
-            items: { type: 'object', properties: { id: { type: 'integer' }, web_url: { type: 'string' }, name: { type: 'string' } } },
-          },
-        },
-      },
-    ],
-  },
+  RunnerDetails: RUNNER_SCHEMAS.RunnerDetails,
   Job: {
     type: 'object',
     properties: {
@@ -197,6 +156,8 @@ function paramSchema(spec: ParamSpec) {
   switch (spec.type) {
     case 'integer':
       return { type: 'integer', ...(spec.default !== undefined ? { default: spec.default } : {}) };
+    case 'float':
+      return { type: 'number' };
     case 'boolean':
       return { type: 'boolean' };
     case 'string_array':

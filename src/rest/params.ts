@@ -25,7 +25,7 @@ export function mergeParams(query: unknown, body: unknown): RawParams {
   return merged;
 }
 
-export type ParamType = 'integer' | 'boolean' | 'string' | 'string_array' | 'hash';
+export type ParamType = 'integer' | 'float' | 'boolean' | 'string' | 'string_array' | 'hash';
 
 export interface ParamSpec {
   readonly type: ParamType;
@@ -37,7 +37,7 @@ export interface ParamSpec {
   readonly default?: unknown;
 }
 
-type Coerced<S extends ParamSpec> = S['type'] extends 'integer'
+type Coerced<S extends ParamSpec> = S['type'] extends 'integer' | 'float'
   ? number
   : S['type'] extends 'boolean'
     ? boolean
@@ -55,7 +55,9 @@ type RequiredKeys<Specs extends Record<string, ParamSpec>> = {
 
 /** What parseParams returns: a required parameter is always there (parseParams answers 400 when it is missing). */
 export type ParsedParams<Specs extends Record<string, ParamSpec>> = {
-  [K in Exclude<keyof Specs, RequiredKeys<Specs>>]?: Coerced<Specs[K]>;
+  // Filtered by `as` rather than Exclude, so that named keys keep their types beside an index signature (specs that
+  // spread the runner settings' derived parameters).
+  [K in keyof Specs as K extends RequiredKeys<Specs> ? never : K]?: Coerced<Specs[K]>;
 } & { [K in RequiredKeys<Specs>]: Coerced<Specs[K]> };
 
 export interface ParamRules {
@@ -77,6 +79,13 @@ function coerce(type: ParamType, input: unknown): { ok: true; value: unknown } |
       const value = single(input);
       if (typeof value === 'number' && Number.isSafeInteger(value)) return { ok: true, value };
       if (typeof value === 'string' && /^\s*[-+]?\d{1,15}\s*$/.test(value)) return { ok: true, value: Number(value) };
+      return { ok: false };
+    }
+    case 'float': {
+      const value = single(input);
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
+      if (typeof value === 'string' && /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(value))
+        return { ok: true, value: Number(value) };
       return { ok: false };
     }
     case 'boolean': {
@@ -134,7 +143,7 @@ export function parseParams<Specs extends Record<string, ParamSpec>>(
     // An empty value of a typed parameter means "not given" for Grape, except where it is required.
     if (input === '' && spec.type !== 'string' && spec.type !== 'string_array') {
       if (spec.required) errors.push(`${name} is empty`);
-      else params[name] = spec.type === 'integer' ? null : spec.default;
+      else params[name] = spec.type === 'integer' || spec.type === 'float' ? null : spec.default;
       continue;
     }
     const result = coerce(spec.type, input);

@@ -4,7 +4,7 @@ import type { Prisma, Runner } from '../db/generated/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
 import { isPrismaError } from '../db/errors.ts';
 import { forbidden, gone, ValidationFailed } from '../errors.ts';
-import type { RunnerAttributes } from '../runners/validate.ts';
+import type { RunnerAttributes } from '../runners/attributes.ts';
 import { type HostFacts, recordHostContact } from './runner-managers.ts';
 import { runnerSettings, tokenExpiry } from './application-settings.ts';
 import { createRunner, type NewRunner, newRunnerToken } from './runners.ts';

@@ -2,7 +2,7 @@ import { digestToken, generateToken, TOKEN_PREFIX, tokenPrefixOf } from '../auth
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import type { RegistrationType, RunnerType } from '../db/generated/enums.ts';
-import { type RunnerAttributes, runnerChanges } from '../runners/validate.ts';
+import { RUNNER_DEFAULTS, type RunnerAttributes, runnerChanges } from '../runners/attributes.ts';
 import { tokenExpiry } from './application-settings.ts';
 import { type AuditActor, recordRunnerEvent, recordRunnerEvents } from './runner-audit.ts';
 import { REGISTRATION_WINDOW_MS, sealToken } from './ephemeral-tokens.ts';
@@ -41,7 +41,7 @@ export async function createRunner(
   actor: AuditActor,
   { now = new Date(), registrar }: { now?: Date; registrar?: 'instance' | 'group' | 'project' } = {},
 ) {
-  const data = runnerChanges({ description: '', maintenanceNote: null, maximumTimeout: null, runUntagged: true, tagList: [] }, input);
+  const data = runnerChanges(RUNNER_DEFAULTS, input);
   // The plan's limit on recent runners of the owning project or group (GitLab's Limitable on the new link).
   if (input.runnerType === 'project_type' && input.projectId) await assertRunnerLimit(db, { projectId: input.projectId });
   if (input.runnerType === 'group_type' && input.groupId) await assertRunnerLimit(db, { groupId: input.groupId });

@@ -7,6 +7,7 @@ import './group.ts';
 import './project.ts';
 import './job.ts';
 import './runner.ts';
+import './runner-attributes.ts';
 import './runner-manager.ts';
 import './namespace-runners.ts';
 import './runner-queries.ts';

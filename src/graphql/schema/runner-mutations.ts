@@ -2,13 +2,14 @@ import { GROUP_FACTS_SELECT } from '../../auth/access.ts';
 import type { RunnerFacts } from '../../auth/runner-policy.ts';
 import { attributeChanges, recordRunnerEvent, updateAction } from '../../services/runner-audit.ts';
 import { createRunner, deleteRunners } from '../../services/runners.ts';
-import { runnerChanges } from '../../runners/validate.ts';
+import { runnerChanges, withInverses } from '../../runners/attributes.ts';
 import { builder, CREATE_RUNNER, MANAGE_RUNNER } from '../builder.ts';
 import { auditActor, type Context } from '../context.ts';
 import { badInput, forbidden, notFound, preconditionFailed } from '../../errors.ts';
-import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
+import { CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
 import { RunnerRef } from './runner.ts';
+import { runnerAttributeInputs } from './runner-attributes.ts';
 
 /** The runner's policy facts, or GitLab's 404 (which, as GitLab, comes before any permission check). */
 export async function findRunnerFacts(ctx: Context, id: number): Promise<RunnerFacts> {
@@ -26,14 +27,7 @@ withErrorFields(
         runnerType: t.field({ type: CiRunnerType, required: true }),
         groupId: t.field({ type: 'GroupID', description: 'Group of a GROUP_TYPE runner.' }),
         projectId: t.field({ type: 'ProjectID', description: 'Project of a PROJECT_TYPE runner.' }),
-        description: t.string(),
-        maintenanceNote: t.string(),
-        maximumTimeout: t.int({ description: 'Seconds; at least 600.' }),
-        accessLevel: t.field({ type: CiRunnerAccessLevel }),
-        paused: t.boolean(),
-        locked: t.boolean(),
-        runUntagged: t.boolean(),
-        tagList: t.stringList(),
+        ...runnerAttributeInputs(t, 'creator'),
       }),
     },
     {
@@ -79,30 +73,22 @@ withErrorFields(
       description: "Updates a runner's settings. A runner that does not exist is NOT_FOUND; one you may not change, FORBIDDEN.",
       inputFields: (t) => ({
         id: t.field({ type: 'CiRunnerID', required: true }),
-        description: t.string(),
-        maintenanceNote: t.string(),
-        maximumTimeout: t.int({ description: 'Seconds; at least 600. Null removes the limit.' }),
-        accessLevel: t.field({ type: CiRunnerAccessLevel }),
-        paused: t.boolean(),
-        active: t.boolean({ deprecationReason: 'Use paused.' }),
-        locked: t.boolean(),
-        runUntagged: t.boolean(),
-        tagList: t.stringList({ description: 'Replaces the whole list.' }),
+        ...runnerAttributeInputs(t, 'updater'),
       }),
     },
     {
       authScopes: { token: MANAGE_RUNNER },
       resolve: async (_root, { input }, ctx) => {
-        const { id, active, paused, ...attributes } = input;
+        const { id, ...given } = input;
         // A malformed request is refused before any lookup, as GitLab's parameter validation answers 400 first.
-        if (active != null && paused != null) throw badInput('active, paused are mutually exclusive');
+        const attributes = withInverses(given);
         await ctx.policy.assertUpdate(await findRunnerFacts(ctx, id));
         return withErrors(async () => {
           const runner = await ctx.db.$transaction(async (tx) => {
             // Deleted since the policy check (a concurrent DELETE): it is gone, not an internal error.
             const current = await tx.runner.findUnique({ where: { id } });
             if (!current) throw notFound('Runner');
-            const data = runnerChanges(current, { ...attributes, paused: paused ?? (active == null ? undefined : !active) });
+            const data = runnerChanges(current, attributes);
             const { count } = await tx.runner.updateMany({ where: { id }, data });
             if (count === 0) throw notFound('Runner');
             const changes = attributeChanges(current, data);

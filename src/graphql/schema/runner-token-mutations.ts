@@ -8,10 +8,12 @@ import { builder, MANAGE_RUNNER, WRITE } from '../builder.ts';
 import { auditActor, type Context } from '../context.ts';
 import { badInput, conflict, forbidden, notFound, preconditionFailed } from '../../errors.ts';
 import { MODEL_CLASS, parseGlobalId } from '../ids.ts';
-import { CiRunnerAccessLevel, CiRunnerType } from './enums.ts';
+import { CiRunnerType } from './enums.ts';
 import { NO_ERRORS, withErrorFields, withErrors } from './payload.ts';
 import { findRunnerFacts } from './runner-mutations.ts';
 import { RunnerRef } from './runner.ts';
+import { runnerAttributeInputs } from './runner-attributes.ts';
+import { withInverses } from '../../runners/attributes.ts';
 
 // The runner's own side of GitLab's Runners API (register, verify, unregister, token rotation) and the
 // registration tokens that users reset. Runner-facing mutations take no user token: the runner's token is
@@ -47,30 +49,16 @@ withErrorFields(
         "instance runner, a group's a group runner, a project's a runner of that project. No user token is needed.",
       inputFields: (t) => ({
         token: t.string({ required: true, description: 'Registration token of the instance, a group or a project.' }),
-        description: t.string(),
         info: t.field({ type: RunnerInfoInput }),
-        paused: t.boolean(),
-        active: t.boolean({ deprecationReason: 'Use paused.' }),
-        locked: t.boolean(),
-        runUntagged: t.boolean(),
-        tagList: t.stringList(),
-        accessLevel: t.field({ type: CiRunnerAccessLevel }),
-        maximumTimeout: t.int({ description: 'Seconds; at least 600.' }),
-        maintenanceNote: t.string(),
+        ...runnerAttributeInputs(t, 'registrar'),
       }),
     },
     {
       resolve: async (_root, { input }, ctx) => {
-        const { token, info, active, paused, ...attributes } = input;
-        if (active != null && paused != null) throw badInput('active, paused are mutually exclusive');
+        const { token, info, ...given } = input;
+        const attributes = withInverses(given);
         return withErrors(async () => {
-          const registered = await registerRunner(
-            ctx.db,
-            token,
-            { ...attributes, paused: paused ?? (active == null ? undefined : !active) },
-            { name: info?.name },
-            ctx.clientIp,
-          );
+          const registered = await registerRunner(ctx.db, token, attributes, { name: info?.name }, ctx.clientIp);
           return { runner: registered.runner, token: registered.token, tokenExpiresAt: registered.runner.tokenExpiresAt };
         });
       },

@@ -7,7 +7,7 @@ import { isOnline, restRunnerStatus, runnerStatus } from '../../runners/status.t
 import { builder, type PrismaRef } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { runnerAllowed } from '../authorize.ts';
-import { CiJobSort, CiJobStatus, CiRunnerAccessLevel, CiRunnerJobExecutionStatus, CiRunnerStatus, CiRunnerType } from './enums.ts';
+import { CiJobSort, CiJobStatus, CiRunnerJobExecutionStatus, CiRunnerStatus, CiRunnerType } from './enums.ts';
 import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
 import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
@@ -115,8 +115,8 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
     shortSha: t.exposeString('tokenPrefix', {
       description: "The start of the runner's token: enough to recognise it, never enough to use it.",
     }),
-    description: t.exposeString('description', { nullable: true }),
     name: t.exposeString('name', { nullable: true, description: 'Name the runner registered with (its `info.name`).' }),
+    // The settings (description, paused, tags, …) are added from the settings table: runner-attributes.ts.
     runnerType: t.expose('runnerType', { type: CiRunnerType }),
     status: t.field({
       type: CiRunnerStatus,
@@ -131,19 +131,6 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
       nullable: true,
       description: 'Whether the runner contacted within 2 hours; null if it never contacted.',
       resolve: (runner) => isOnline(runner),
-    }),
-    paused: t.exposeBoolean('paused'),
-    active: t.boolean({ deprecationReason: 'Use paused.', resolve: (runner) => !runner.paused }),
-    locked: t.exposeBoolean('locked', { nullable: true }),
-    runUntagged: t.exposeBoolean('runUntagged'),
-    tagList: t.exposeStringList('tagList', { nullable: true }),
-    accessLevel: t.expose('accessLevel', { type: CiRunnerAccessLevel }),
-    maximumTimeout: t.exposeInt('maximumTimeout', { nullable: true }),
-    maintenanceNote: t.string({
-      nullable: true,
-      description: 'Visible to those who may update the runner.',
-      resolve: async (runner, _args, ctx) =>
-        (await runnerAllowed(ctx, runner.id, (facts) => ctx.policy.canUpdate(facts))) ? runner.maintenanceNote : null,
     }),
     contactedAt: t.expose('contactedAt', { type: 'Time', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'Time' }),

@@ -8,7 +8,7 @@ import { perform } from '../operations.ts';
 import { pageWindow, paginationSpecs, setPaginationHeaders } from '../pagination.ts';
 import { type ParamSpec, parseParams, type RawParams } from '../params.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
-import { resolveNamespace } from './runner-tokens.ts';
+import { resolveNamespace } from './namespaces.ts';
 
 // GitLab's audit event API (`GET /audit_events`, `/groups/:id/audit_events`, `/projects/:id/audit_events`) over the
 // runner audit events: each route runs one GraphQL operation and answers GitLab's AuditEvent entity.

@@ -17,6 +17,7 @@ import { namespaceRunnerRoutes } from './namespaces.ts';
 import { userRoutes } from './user.ts';
 import { projectRunnerRoutes } from './project-runners.ts';
 import { runnerTokenRoutes } from './runner-tokens.ts';
+import { userRunnerTokenRoutes } from './user-runner-tokens.ts';
 import { versionRoutes } from './version.ts';
 
 /** GitLab's api/v4, as far as runners go: every route runs an operation on the GraphQL schema. */
@@ -35,6 +36,7 @@ export async function v4Routes(app: FastifyInstance, options: Omit<RestDeps, 'do
   namespaceRunnerRoutes(app, deps);
   userRoutes(app, deps);
   runnerTokenRoutes(app, deps);
+  userRunnerTokenRoutes(app, deps);
   projectRunnerRoutes(app, deps);
   versionRoutes(app, deps);
   applicationSettingsRoutes(app, deps);

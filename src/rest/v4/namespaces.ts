@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation } from '../../graphql/execute.ts';
 import { toGlobalId } from '../../graphql/ids.ts';
-import { RunnerFragment } from '../entities.ts';
+import { RunnerFragment } from '../runner-entities.ts';
 import { graphql } from '../graphql.ts';
+import type { Context } from '../../graphql/context.ts';
+import { RestError } from '../http.ts';
+import { perform } from '../operations.ts';
 import { inIdRange, type RestDeps } from './deps.ts';
 import { runnerListRoute } from './runner-lists.ts';
 
@@ -12,6 +15,30 @@ export function namespaceRef(id: unknown, modelClass: 'Project' | 'Group'): { id
   if (!/^\d+$/.test(value)) return { fullPath: value };
   // An id beyond the database's integer range names nothing: look up an empty path, which finds nothing either.
   return inIdRange(Number(value)) ? { id: toGlobalId(modelClass, Number(value)) } : { fullPath: '' };
+}
+
+const NamespaceId = defineOperation(
+  graphql(`
+  query RestNamespaceId($projectId: ProjectID, $projectPath: ID, $groupId: GroupID, $groupPath: ID, $isProject: Boolean!) {
+    project(id: $projectId, fullPath: $projectPath) @include(if: $isProject) { id fullPath }
+    group(id: $groupId, fullPath: $groupPath) @skip(if: $isProject) { id fullPath }
+  }
+`),
+);
+
+/** The global ID of a project or group named by `:id` (numeric or path), or GitLab's 404 when it is not visible. */
+export async function resolveNamespace(ctx: Context, kind: 'project' | 'group', id: unknown): Promise<{ id: string; fullPath: string }> {
+  const ref = namespaceRef(id, kind === 'project' ? 'Project' : 'Group');
+  const data = await perform(
+    NamespaceId,
+    kind === 'project'
+      ? { isProject: true, projectId: ref.id, projectPath: ref.fullPath }
+      : { isProject: false, groupId: ref.id, groupPath: ref.fullPath },
+    ctx,
+  );
+  const found = kind === 'project' ? data.project : data.group;
+  if (!found?.id || !found.fullPath) throw new RestError(404, { message: `404 ${kind === 'project' ? 'Project' : 'Group'} Not Found` });
+  return { id: found.id, fullPath: found.fullPath };
 }
 
 const ProjectRunners = defineOperation(

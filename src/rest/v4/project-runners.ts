@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, runOperation } from '../../graphql/execute.ts';
 import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
-import { RunnerFragment, runnerEntity } from '../entities.ts';
+import { RunnerFragment, runnerEntity } from '../runner-entities.ts';
 import { graphql } from '../graphql.ts';
 import { notFound, RestError, restErrorFrom, sendJson, userContextFor } from '../http.ts';
 import { perform } from '../operations.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
-import { resolveNamespace } from './runner-tokens.ts';
+import { resolveNamespace } from './namespaces.ts';
 import { runnerIdParam } from './runners.ts';
 
 const Assign = defineOperation(

@@ -1,29 +1,115 @@
-import { type ParsedParams, upper } from '../params.ts';
+import { RUNNER_ATTRIBUTE_LIST, type RUNNER_ATTRIBUTES, type RunnerAttributeName, type RunnerWriter } from '../../runners/attributes.ts';
+import { type ParamSpec, upper } from '../params.ts';
 
-/** The runner settings GitLab's PUT /runners/:id, POST /runners and POST /user/runners take, in GitLab's order. */
-export const RUNNER_ATTRIBUTE_SPECS = {
-  description: { type: 'string' },
-  active: { type: 'boolean' },
-  paused: { type: 'boolean' },
-  tag_list: { type: 'string_array' },
-  run_untagged: { type: 'boolean' },
-  locked: { type: 'boolean' },
-  access_level: { type: 'string', values: ['not_protected', 'ref_protected'] },
-  maximum_timeout: { type: 'integer' },
-  maintenance_note: { type: 'string' },
-} as const;
+// The REST face of the runner settings table (runners/attributes.ts): GitLab's parameters of PUT /runners/:id
+// (`updater`), POST /user/runners (`creator`) and POST /runners (`registrar`), and their mapping to the GraphQL
+// inputs, whose fields have the table's names.
 
-/** The same settings as the GraphQL runner inputs name them; the deprecated `active` is the inverse of `paused`. */
-export function runnerAttributesInput(params: ParsedParams<typeof RUNNER_ATTRIBUTE_SPECS>) {
-  return {
-    description: params.description,
-    paused: params.paused ?? (params.active === undefined ? undefined : !params.active),
-    tagList: params.tag_list,
-    runUntagged: params.run_untagged,
-    locked: params.locked,
-    accessLevel: params.access_level && upper(params.access_level),
-    // An empty maximum_timeout arrives as null: GitLab reads it as "no limit".
-    maximumTimeout: params.maximum_timeout,
-    maintenanceNote: params.maintenance_note,
-  };
+type Attribute = (typeof RUNNER_ATTRIBUTE_LIST)[number];
+
+function paramSpec(attribute: Attribute): ParamSpec {
+  switch (attribute.kind) {
+    case 'string':
+      return { type: 'string' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'integer':
+      return { type: 'integer' };
+    case 'float':
+      return { type: 'float' };
+    case 'tags':
+      return { type: 'string_array' };
+    case 'enum':
+      return { type: 'string', values: attribute.values };
+  }
+}
+
+export interface RunnerParams {
+  /** The settings' parameters, in GitLab's order (a deprecated inverse, `active`, is one of them). */
+  readonly specs: Readonly<Record<string, ParamSpec>>;
+  /** Deprecated names GitLab's POST /runners still takes (`maintainer_note`); it declares them after the others. */
+  readonly aliases: Readonly<Record<string, ParamSpec>>;
+  /** Grape's `mutually_exclusive` groups: each inverse with its setting, each alias with its name. */
+  readonly mutuallyExclusive: readonly (readonly string[])[];
+}
+
+/**
+ * The order GitLab's Grape declares the settings' parameters in (lib/api/ci/runners.rb), which is the order it checks
+ * them and names them in its messages ("description, active, paused, … are missing"). A setting not listed comes last.
+ */
+const PARAMETER_ORDER = [
+  'description',
+  'active',
+  'paused',
+  'tag_list',
+  'run_untagged',
+  'locked',
+  'access_level',
+  'maximum_timeout',
+  'maintenance_note',
+];
+
+const position = (name: string) => {
+  const index = PARAMETER_ORDER.indexOf(name);
+  return index === -1 ? PARAMETER_ORDER.length : index;
+};
+
+/** GitLab's REST parameters of the settings `writer` may write. */
+export function runnerParams(writer: RunnerWriter): RunnerParams {
+  const specs: Record<string, ParamSpec> = {};
+  const aliases: Record<string, ParamSpec> = {};
+  const inverses: string[][] = [];
+  const aliased: string[][] = [];
+  for (const attribute of RUNNER_ATTRIBUTE_LIST) {
+    const rest = attribute.rest;
+    if (!rest || !attribute.writtenBy.includes(writer)) continue;
+    const inverse = attribute.inverse;
+    if (inverse?.writers.includes(writer)) {
+      specs[inverse.name] = { type: 'boolean' };
+      inverses.push([inverse.name, rest.name]);
+    }
+    specs[rest.name] = paramSpec(attribute);
+    if (writer === 'registrar' && rest.registrationAlias) {
+      aliases[rest.registrationAlias] = paramSpec(attribute);
+      aliased.push([rest.registrationAlias, rest.name]);
+    }
+  }
+  const ordered = Object.fromEntries(Object.entries(specs).sort(([a], [b]) => position(a) - position(b)));
+  return { specs: ordered, aliases, mutuallyExclusive: [...inverses, ...aliased] };
+}
+
+type Spec<Name extends RunnerAttributeName> = (typeof RUNNER_ATTRIBUTES)[Name];
+
+type RestName = { [Name in RunnerAttributeName]: Spec<Name>['rest'] extends null ? never : Name }[RunnerAttributeName];
+
+/** A setting's value in the GraphQL input: GraphQL's enums are GitLab REST's values in upper case. */
+type InputValue<S> = S extends { readonly kind: 'string' }
+  ? string
+  : S extends { readonly kind: 'boolean' }
+    ? boolean
+    : S extends { readonly kind: 'integer' | 'float' }
+      ? number
+      : S extends { readonly kind: 'tags' }
+        ? string[]
+        : S extends { readonly values: readonly (infer Value extends string)[] }
+          ? Uppercase<Value>
+          : never;
+
+/** The GraphQL input of the settings REST has. null: GitLab's empty value ("no limit" for an empty maximum_timeout). */
+export type RunnerAttributesInput = { [Name in RestName]?: InputValue<Spec<Name>> | null };
+
+/** The settings among parsed REST `params` as the GraphQL runner inputs name them; an inverse gives its setting. */
+export function runnerAttributesInput(params: Readonly<Record<string, unknown>>): RunnerAttributesInput {
+  const input: Record<string, unknown> = {};
+  for (const attribute of RUNNER_ATTRIBUTE_LIST) {
+    const rest = attribute.rest;
+    if (!rest) continue;
+    // GitLab still takes the old name of a setting and copies it over.
+    let value = params[rest.name] ?? (rest.registrationAlias ? params[rest.registrationAlias] : undefined);
+    const inverse = attribute.inverse && params[attribute.inverse.name];
+    if (value === undefined && typeof inverse === 'boolean') value = !inverse;
+    input[attribute.name] = attribute.kind === 'enum' && typeof value === 'string' ? upper(value) : value;
+  }
+  // Built by the loop above from the table that RunnerAttributesInput is derived from; parseParams coerced the values.
+  return input as RunnerAttributesInput;
 }

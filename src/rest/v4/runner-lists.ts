@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Operation } from '../../graphql/execute.ts';
 import { type RestDeps, requestParams, route } from './deps.ts';
-import { type RunnerNode, runnerEntity } from '../entities.ts';
+import { type RunnerNode, runnerEntity } from '../runner-entities.ts';
 import { notFound, RestError, sendJson, userContextFor } from '../http.ts';
 import { perform } from '../operations.ts';
 import { pageWindow, paginationSpecs, setPaginationHeaders } from '../pagination.ts';

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation, type Operation } from '../../graphql/execute.ts';
 import type { Context } from '../../graphql/context.ts';
-import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
 import { numericId } from '../entities.ts';
 import { graphql } from '../graphql.ts';
-import { badRequest, contextFor, RestError, sendJson, userContextFor, validationError } from '../http.ts';
+import { contextFor, RestError, sendJson, validationError } from '../http.ts';
 import { perform } from '../operations.ts';
-import { parseParams, type RawParams, upper } from '../params.ts';
+import { parseParams, type RawParams } from '../params.ts';
 import { type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
-import { namespaceRef } from './namespaces.ts';
-import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
-import { runnerIdParam } from './runners.ts';
+import { runnerAttributesInput, runnerParams } from './runner-attributes.ts';
+
+// The runner's own side of GitLab's Runners API, authenticated by the token it sends (a registration token, or its
+// own): register, unregister, verify and reset its token. The users' side is user-runner-tokens.ts.
 
 const Register = defineOperation(
   graphql(`
@@ -34,7 +34,7 @@ const Verify = defineOperation(
 `),
 );
 
-const ResetToken = defineOperation(
+export const ResetToken = defineOperation(
   graphql(`
   mutation RestResetRunnerToken($input: RunnerAuthenticationTokenResetInput!) {
     runnerAuthenticationTokenReset(input: $input) { token tokenExpiresAt }
@@ -42,48 +42,10 @@ const ResetToken = defineOperation(
 `),
 );
 
-const ResetRegistrationToken = defineOperation(
-  graphql(`
-  mutation RestResetRegistrationToken($input: RunnersRegistrationTokenResetInput!) {
-    runnersRegistrationTokenReset(input: $input) { token }
-  }
-`),
-);
-
-const CreateRunner = defineOperation(
-  graphql(`
-  mutation RestCreateRunner($input: RunnerCreateInput!) {
-    runnerCreate(input: $input) { runner { id ephemeralAuthenticationToken tokenExpiresAt } attributeErrors { attribute message } }
-  }
-`),
-);
-
-const NamespaceId = defineOperation(
-  graphql(`
-  query RestNamespaceId($projectId: ProjectID, $projectPath: ID, $groupId: GroupID, $groupPath: ID, $isProject: Boolean!) {
-    project(id: $projectId, fullPath: $projectPath) @include(if: $isProject) { id fullPath }
-    group(id: $groupId, fullPath: $groupPath) @skip(if: $isProject) { id fullPath }
-  }
-`),
-);
-
 const TOKEN = { token: { type: 'string', required: true } } as const;
 
-const REGISTER_SPECS = {
-  ...TOKEN,
-  ...RUNNER_ATTRIBUTE_SPECS,
-  info: { type: 'hash' },
-  maintainer_note: { type: 'string' },
-} as const;
-
-// GitLab's POST /user/runners takes the settings but not the deprecated `active`.
-const { active: _active, ...CREATE_ATTRIBUTE_SPECS } = RUNNER_ATTRIBUTE_SPECS;
-const CREATE_SPECS = {
-  runner_type: { type: 'string', required: true, values: ['instance_type', 'group_type', 'project_type'] },
-  group_id: { type: 'integer' },
-  project_id: { type: 'integer' },
-  ...CREATE_ATTRIBUTE_SPECS,
-} as const;
+const REGISTER = runnerParams('registrar');
+const REGISTER_SPECS = { ...TOKEN, ...REGISTER.specs, info: { type: 'hash' }, ...REGISTER.aliases } as const;
 
 const INFO_KEYS = ['name', 'version', 'revision', 'platform', 'architecture', 'executor'] as const;
 
@@ -93,7 +55,7 @@ function infoFacts(info: Record<string, unknown> | undefined) {
 }
 
 /** Runs a mutation and returns its payload, turning refusals into GitLab's answers. */
-async function mutate<TData, TInput, K extends keyof TData>(
+export async function mutate<TData, TInput, K extends keyof TData>(
   operation: Operation<TData, { input: TInput }>,
   input: TInput,
   ctx: Context,
@@ -105,7 +67,7 @@ async function mutate<TData, TInput, K extends keyof TData>(
 }
 
 /** The runner a runner-creating mutation made, or GitLab's 400 with its attribute errors. */
-function madeRunner<R>(payload: {
+export function madeRunner<R>(payload: {
   readonly attributeErrors: readonly { attribute: string | null; message: string | null }[] | null;
   readonly runner?: R | null;
 }): R {
@@ -115,7 +77,7 @@ function madeRunner<R>(payload: {
 }
 
 /** GitLab's RunnerRegistrationDetails: what register and verify answer. */
-function registrationDetails(runner: { id: string | null }, payload: { token?: string | null; tokenExpiresAt?: unknown }) {
+export function registrationDetails(runner: { id: string | null }, payload: { token?: string | null; tokenExpiresAt?: unknown }) {
   return { id: numericId(runner.id), token: payload.token, token_expires_at: payload.tokenExpiresAt };
 }
 
@@ -138,21 +100,10 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
     },
     async (request, reply) => {
       const raw = requestParams(request);
-      const params = parseParams(raw, REGISTER_SPECS, {
-        mutuallyExclusive: [
-          ['active', 'paused'],
-          ['maintainer_note', 'maintenance_note'],
-        ],
-      });
+      const params = parseParams(raw, REGISTER_SPECS, { mutuallyExclusive: REGISTER.mutuallyExclusive });
       const payload = await mutate(
         Register,
-        {
-          ...runnerAttributesInput(params),
-          token: params.token,
-          info: infoFacts(params.info),
-          // GitLab still takes the old name and copies it over.
-          maintenanceNote: params.maintenance_note ?? params.maintainer_note,
-        },
+        { ...runnerAttributesInput(params), token: params.token, info: infoFacts(params.info) },
         await anonymous(request, raw),
         'runnerRegister',
       );
@@ -235,123 +186,4 @@ export function runnerTokenRoutes(app: FastifyInstance, deps: RestDeps) {
       return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
     },
   );
-
-  route(
-    app,
-    deps,
-    {
-      method: 'POST',
-      path: '/runners/:id/reset_authentication_token',
-      summary: "Reset a runner's authentication token",
-      auth: 'user',
-      status: 201,
-      response: 'ResetTokenResult',
-    },
-    async (request, reply) => {
-      const raw = requestParams(request);
-      const ctx = await userContextFor(db, settings, request, raw);
-      const id = runnerIdParam(raw);
-      const payload = await mutate(ResetToken, { id: toGlobalId(MODEL_CLASS.runner, id) }, ctx, 'runnerAuthenticationTokenReset');
-      return sendJson(reply, 201, { token: payload.token, token_expires_at: payload.tokenExpiresAt });
-    },
-  );
-
-  route(
-    app,
-    deps,
-    {
-      method: 'POST',
-      path: '/user/runners',
-      summary: 'Create a runner and get its glrt- token',
-      auth: 'user',
-      params: CREATE_SPECS,
-      status: 201,
-      response: 'RunnerRegistrationDetails',
-    },
-    async (request, reply) => {
-      const raw = requestParams(request);
-      const ctx = await userContextFor(db, settings, request, raw);
-      const params = parseParams(raw, CREATE_SPECS);
-      if (params.runner_type === 'group_type' && params.group_id === undefined) throw badRequest('group_id is missing');
-      if (params.runner_type === 'project_type' && params.project_id === undefined) throw badRequest('project_id is missing');
-      const payload = await mutate(
-        CreateRunner,
-        {
-          runnerType: upper(params.runner_type ?? 'instance_type'),
-          groupId: params.runner_type === 'group_type' ? toGlobalId(MODEL_CLASS.group, params.group_id ?? 0) : undefined,
-          projectId: params.runner_type === 'project_type' ? toGlobalId(MODEL_CLASS.project, params.project_id ?? 0) : undefined,
-          ...runnerAttributesInput(params),
-        },
-        ctx,
-        'runnerCreate',
-      );
-      const runner = madeRunner(payload);
-      return sendJson(
-        reply,
-        201,
-        registrationDetails(runner, { token: runner.ephemeralAuthenticationToken, tokenExpiresAt: runner.tokenExpiresAt }),
-      );
-    },
-  );
-
-  route(
-    app,
-    deps,
-    {
-      method: 'POST',
-      path: '/runners/reset_registration_token',
-      summary: "Reset the instance's registration token (administrators)",
-      auth: 'user',
-      status: 201,
-      response: 'ResetTokenResult',
-    },
-    async (request, reply) => {
-      const raw = requestParams(request);
-      const ctx = await userContextFor(db, settings, request, raw);
-      const payload = await mutate(ResetRegistrationToken, { type: 'INSTANCE_TYPE' }, ctx, 'runnersRegistrationTokenReset');
-      return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
-    },
-  );
-
-  for (const kind of ['project', 'group'] as const) {
-    route(
-      app,
-      deps,
-      {
-        method: 'POST',
-        path: `/${kind}s/:id/runners/reset_registration_token`,
-        summary: `Reset a ${kind}'s runner registration token`,
-        auth: 'user',
-        status: 201,
-        response: 'ResetTokenResult',
-      },
-      async (request, reply) => {
-        const raw = requestParams(request);
-        const ctx = await userContextFor(db, settings, request, raw);
-        const { id: namespaceId } = await resolveNamespace(ctx, kind, raw.id);
-        const payload = await mutate(
-          ResetRegistrationToken,
-          { type: kind === 'project' ? 'PROJECT_TYPE' : 'GROUP_TYPE', id: namespaceId },
-          ctx,
-          'runnersRegistrationTokenReset',
-        );
-        return sendJson(reply, 201, { token: payload.token, token_expires_at: null });
-      },
-    );
-  }
-}
-
-/** The global ID of a project or group named by `:id` (numeric or path), or GitLab's 404 when it is not visible. */
-export async function resolveNamespace(ctx: Context, kind: 'project' | 'group', id: unknown): Promise<{ id: string; fullPath: string }> {
-  const ref = namespaceRef(id, kind === 'project' ? 'Project' : 'Group');
-  const data = await perform(
-    NamespaceId,
-    kind === 'project'
-      ? { isProject: true, projectId: ref.id, projectPath: ref.fullPath }
-      : { isProject: false, groupId: ref.id, groupPath: ref.fullPath },
-    ctx,
-  );
-  const found = kind === 'project' ? data.project : data.group;
-  if (!found?.id || !found.fullPath) throw new RestError(404, { message: `404 ${kind === 'project' ? 'Project' : 'Group'} Not Found` });
-  return { id: found.id, fullPath: found.fullPath };
 }

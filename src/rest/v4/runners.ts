@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { defineOperation } from '../../graphql/execute.ts';
 import { MODEL_CLASS, toGlobalId } from '../../graphql/ids.ts';
-import { RunnerDetailsFragment, RunnerFragment, runnerDetailsEntity } from '../entities.ts';
+import { RunnerDetailsFragment, RunnerFragment, runnerDetailsEntity } from '../runner-entities.ts';
 import { graphql } from '../graphql.ts';
 import { notFound, sendJson, userContextFor, validationError } from '../http.ts';
 import { perform } from '../operations.ts';
 import { parseParams } from '../params.ts';
 import { inIdRange, type RestDeps, requestParams, route, unmodifiedSince } from './deps.ts';
-import { RUNNER_ATTRIBUTE_SPECS, runnerAttributesInput } from './runner-attributes.ts';
+import { runnerAttributesInput, runnerParams } from './runner-attributes.ts';
 import { runnerListRoute, STATUSES } from './runner-lists.ts';
 
 const OwnedRunners = defineOperation(
@@ -57,7 +57,8 @@ const DeleteRunner = defineOperation(
 
 const SHOW_SPECS = { include_projects: { type: 'boolean', default: true } } as const;
 
-const UPDATE_SPECS = RUNNER_ATTRIBUTE_SPECS;
+const UPDATE = runnerParams('updater');
+const UPDATE_SPECS = UPDATE.specs;
 
 const runnerGid = (id: number) => toGlobalId(MODEL_CLASS.runner, id);
 
@@ -133,7 +134,7 @@ export function runnerRoutes(app: FastifyInstance, deps: RestDeps) {
       const id = runnerIdParam(raw);
       const params = parseParams(raw, UPDATE_SPECS, {
         atLeastOneOf: Object.keys(UPDATE_SPECS),
-        mutuallyExclusive: [['active', 'paused']],
+        mutuallyExclusive: UPDATE.mutuallyExclusive,
       });
       const input = { id: runnerGid(id), ...runnerAttributesInput(params) };
       const payload = (await perform(UpdateRunner, { input }, ctx)).runnerUpdate;
