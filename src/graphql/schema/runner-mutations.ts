@@ -89,8 +89,12 @@ withErrorFields(
             const current = await tx.runner.findUnique({ where: { id } });
             if (!current) throw notFound('Runner');
             const data = runnerChanges(current, attributes);
-            const { count } = await tx.runner.updateMany({ where: { id }, data });
-            if (count === 0) throw notFound('Runner');
+            // Prisma counts an update with no data as 0 rows: a change of nothing (every setting given as a null that
+            // keeps it) leaves the runner found above as it is.
+            if (Object.keys(data).length) {
+              const { count } = await tx.runner.updateMany({ where: { id }, data });
+              if (count === 0) throw notFound('Runner');
+            }
             const changes = attributeChanges(current, data);
             if (changes.length) await recordRunnerEvent(tx, auditActor(ctx), { runnerId: id, action: updateAction(changes), changes });
             return tx.runner.findUniqueOrThrow({ where: { id } });
