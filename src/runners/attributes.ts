@@ -119,6 +119,26 @@ export const RUNNER_ATTRIBUTES = {
     readBy: 'reader',
     writtenBy: ALL_WRITERS,
   },
+  publicProjectsMinutesCostFactor: {
+    kind: 'float',
+    description: 'Compute cost factor of the jobs of public projects on the runner (GitLab.com only).',
+    default: 1,
+    nullKeeps: true,
+    minimum: { value: 0, message: 'needs to be non-negative' },
+    rest: null,
+    readBy: 'reader',
+    writtenBy: ['creator', 'updater'],
+  },
+  privateProjectsMinutesCostFactor: {
+    kind: 'float',
+    description: 'Compute cost factor of the jobs of private projects on the runner (GitLab.com only).',
+    default: 1,
+    nullKeeps: true,
+    minimum: { value: 0, message: 'needs to be non-negative' },
+    rest: null,
+    readBy: 'reader',
+    writtenBy: ['creator', 'updater'],
+  },
 } as const satisfies Record<string, AttributeSpec>;
 
 export type RunnerAttributeName = keyof typeof RUNNER_ATTRIBUTES;
