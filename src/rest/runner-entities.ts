@@ -12,7 +12,7 @@ import { graphql, type ResultOf } from './graphql.ts';
 export const RunnerFragment = graphql(
   `
   fragment RestRunner on CiRunner {
-    id description paused runnerType name online legacyStatus createdAt jobExecutionStatus
+    id description active paused runnerType name online legacyStatus createdAt jobExecutionStatus
     createdBy { ...RestUserBasic }
   }
 `,
@@ -71,10 +71,13 @@ function settingSchema({ attribute, inverse }: { attribute: Attribute; inverse: 
   }
 }
 
-/** A setting's REST value from the GraphQL field of the same name: null where GitLab's schema allows it is the default. */
+/**
+ * A setting's REST value from the GraphQL field of the same name (a deprecated inverse's too): null where GitLab's
+ * schema allows it is the default.
+ */
 function settingValue({ attribute, inverse }: { attribute: Attribute; inverse: boolean }, node: object): unknown {
-  const value: unknown = Reflect.get(node, attribute.name);
-  if (inverse) return !value;
+  const value: unknown = Reflect.get(node, inverse && attribute.inverse ? attribute.inverse.name : attribute.name);
+  if (inverse) return value;
   if (attribute.kind === 'enum' && typeof value === 'string') return lower(value);
   return value ?? attribute.default;
 }

@@ -31,7 +31,9 @@ describe('the runner settings table and the REST entities', () => {
     expect(runner && details).toBeTruthy();
     for (const attribute of restSettings) {
       const selected = attribute.rest.entity === 'Runner' ? runner : new Set([...(runner ?? []), ...(details ?? [])]);
-      expect(selected?.has(attribute.name), `${attribute.name} in the ${attribute.rest.entity} fragment`).toBe(true);
+      for (const field of [attribute.name, ...(attribute.inverse ? [attribute.inverse.name] : [])]) {
+        expect(selected?.has(field), `${field} in the ${attribute.rest.entity} fragment`).toBe(true);
+      }
     }
     // The documents are well formed: visiting them finds the fragments named above.
     let fragments = 0;

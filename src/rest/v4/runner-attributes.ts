@@ -95,20 +95,28 @@ type InputValue<S> = S extends { readonly kind: 'string' }
           ? Uppercase<Value>
           : never;
 
-/** The GraphQL input of the settings REST has. null: GitLab's empty value ("no limit" for an empty maximum_timeout). */
-export type RunnerAttributesInput = { [Name in RestName]?: InputValue<Spec<Name>> | null };
+/** The deprecated inverses REST takes (`active`), by name. */
+type InverseName = {
+  [Name in RestName]: Spec<Name> extends { readonly inverse: { readonly name: infer Inverse extends string } } ? Inverse : never;
+}[RestName];
 
-/** The settings among parsed REST `params` as the GraphQL runner inputs name them; an inverse gives its setting. */
+/** The GraphQL input of the settings REST has. null: GitLab's empty value ("no limit" for an empty maximum_timeout). */
+export type RunnerAttributesInput = { [Name in RestName]?: InputValue<Spec<Name>> | null } & { [Name in InverseName]?: boolean };
+
+/**
+ * The settings among parsed REST `params` as the GraphQL runner inputs name them. A deprecated inverse (`active`)
+ * goes through as it is: the GraphQL mutations turn it into its setting (runners/attributes.ts, withInverses).
+ */
 export function runnerAttributesInput(params: Readonly<Record<string, unknown>>): RunnerAttributesInput {
   const input: Record<string, unknown> = {};
   for (const attribute of RUNNER_ATTRIBUTE_LIST) {
     const rest = attribute.rest;
     if (!rest) continue;
     // GitLab still takes the old name of a setting and copies it over.
-    let value = params[rest.name] ?? (rest.registrationAlias ? params[rest.registrationAlias] : undefined);
+    const value = params[rest.name] ?? (rest.registrationAlias ? params[rest.registrationAlias] : undefined);
+    if (value !== undefined) input[attribute.name] = attribute.kind === 'enum' && typeof value === 'string' ? upper(value) : value;
     const inverse = attribute.inverse && params[attribute.inverse.name];
-    if (value === undefined && typeof inverse === 'boolean') value = !inverse;
-    input[attribute.name] = attribute.kind === 'enum' && typeof value === 'string' ? upper(value) : value;
+    if (attribute.inverse && inverse !== undefined) input[attribute.inverse.name] = inverse;
   }
   // Built by the loop above from the table that RunnerAttributesInput is derived from; parseParams coerced the values.
   return input as RunnerAttributesInput;
