@@ -2,6 +2,7 @@ import { digestToken } from '../auth/tokens.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import type { RunnerType } from '../db/generated/enums.ts';
 import { badInput } from '../errors.ts';
+import { normalizeTags } from './attributes.ts';
 import { type StatusFilter, statusWhere } from './status.ts';
 
 export interface RunnerFilter {
@@ -52,7 +53,8 @@ export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prism
   if (filter.types) and.push({ runnerType: { in: [...filter.types] } });
   if (filter.status) and.push(statusWhere(filter.status, now));
   if (filter.paused !== null && filter.paused !== undefined) and.push({ paused: filter.paused });
-  const tags = [...new Set((filter.tagList ?? []).map((tag) => checkLength(tag.trim(), 'tagList')).filter(Boolean))];
+  // Parsed as the runners' own tags are (GitLab's tagged_with parses the filter with its tag list parser).
+  const tags = normalizeTags(filter.tagList ?? []).map((tag) => checkLength(tag, 'tagList'));
   if (tags.length) and.push({ tagList: { hasEvery: tags } });
   if (filter.search) {
     const search = checkLength(filter.search, 'search');
