@@ -1,5 +1,6 @@
-// GitLab's REST entities (lib/api/entities) other than the runner's (runner-entities.ts), shaped from GraphQL results: the selections the REST operations
-// make, and the functions that turn their answers into GitLab's JSON, keys in GitLab's order.
+// GitLab's REST entities (lib/api/entities) other than the runner's (runner-entities.ts), shaped from GraphQL
+// results: the selections the REST operations make, and the functions that turn their answers into GitLab's JSON,
+// keys in GitLab's order.
 import { graphql, type ResultOf } from './graphql.ts';
 
 export const UserBasicFragment = graphql(`fragment RestUserBasic on User { id username name state avatarUrl webUrl }`);

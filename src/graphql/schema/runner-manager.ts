@@ -4,7 +4,8 @@ import { contactStatusWhere, runnerStatus } from '../../runners/status.ts';
 import { builder } from '../builder.ts';
 import { CiRunnerJobExecutionStatus, CiRunnerStatus } from './enums.ts';
 import { visibleJobsWhere } from './job.ts';
-import { bothConnectionPaths, RunnerRef } from './runner.ts';
+import { bothConnectionPaths } from './runner-job-pages.ts';
+import { RunnerRef } from './runner.ts';
 
 // GitLab's CiRunnerManager (app/graphql/types/ci/runner_manager_type.rb): one host using a runner's token. It is
 // reached only through a runner, so whoever may read the runner reads its managers.

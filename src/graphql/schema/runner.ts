@@ -1,17 +1,15 @@
-import { prismaConnectionHelpers, queryFromInfo } from '@pothos/plugin-prisma';
-import type { GraphQLResolveInfo } from 'graphql';
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import type { Job, Prisma } from '../../db/generated/client.ts';
-import type { JobStatus } from '../../db/generated/enums.ts';
 import { isOnline, restRunnerStatus, runnerStatus } from '../../runners/status.ts';
 import { builder, type PrismaRef } from '../builder.ts';
-import type { Context } from '../context.ts';
 import { runnerAllowed } from '../authorize.ts';
 import { CiJobSort, CiJobStatus, CiRunnerJobExecutionStatus, CiRunnerStatus, CiRunnerType } from './enums.ts';
 import { CiJobConnection, JobRef, visibleJobsWhere } from './job.ts';
 import { GroupConnection, GroupRef } from './group.ts';
 import { ProjectConnection, ProjectRef } from './project.ts';
 import { withOffset } from './runner-list.ts';
+import { bothConnectionPaths, jobsWhere, keysetAfter, notEmpty, offsetJobs, runnerJobs } from './runner-job-pages.ts';
 import { checkCountLimit, countLimit, countWithLimit, MAX_COUNT_LIMIT } from '../count-limit.ts';
 import { UserCore } from './user.ts';
 import { edgeUrl, ephemeralToken, registerUrl } from './runner-urls.ts';
@@ -19,73 +17,6 @@ import { isRunnerCreator, registrationAvailable } from '../../services/ephemeral
 import { hasRunnerManager } from '../../services/runner-managers.ts';
 import { runnerUrls } from '../../runners/urls.ts';
 import { PROJECT_SORTS, projectOrder, projectSearchWhere } from '../../runners/projects.ts';
-
-const CONNECTION_PATHS = [[{ name: 'nodes' }], [{ name: 'edges' }, { name: 'node' }]];
-
-/**
- * Connection helpers plan the fields selected under `edges.node` only; a client reading `nodes` would get an
- * empty selection. This plans both, as Pothos's own relatedConnection does.
- */
-export function bothConnectionPaths<F extends (selection?: never, path?: never) => unknown>(nestedSelection: F, type: string): F {
-  // The runtime accepts an IndirectInclude (type + alternative paths) where the typed signature says PathSegment[].
-  const include = { getType: () => type, paths: CONNECTION_PATHS } as never;
-  return ((selection?: never) => nestedSelection(selection, include)) as F;
-}
-
-const runnerJobs = prismaConnectionHelpers(builder, 'Job', { cursor: 'id' });
-
-/**
- * A forward page after a cursor, as an id bound (`id > cursor`) rather than Prisma's `cursor`: Prisma cannot load
- * relations by join under a nested `cursor`, so a page 10,000 jobs deep cost one statement per relation (eight)
- * where the first page costs one. The bound is the same index seek on (runnerId, id); backward pages keep `cursor`.
- */
-function keysetAfter<Q extends { cursor?: { id?: number }; skip?: number; take?: number }>(query: Q, order: 'asc' | 'desc') {
-  const { cursor, skip, ...rest } = query;
-  const id = cursor?.id;
-  if (id === undefined || skip !== 1 || (rest.take ?? 0) <= 0) return { query, after: null };
-  const after: Prisma.JobWhereInput = { id: order === 'asc' ? { gt: id } : { lt: id } };
-  return { query: { ...rest, skip: 0 }, after };
-}
-
-/**
- * An offset page of a runner's jobs: the page's ids first, on the (runnerId, id) index, then those jobs with what
- * the query selects of them. Loaded in one statement, PostgreSQL would build every skipped job's relations and
- * JSON before the offset dropped them (page 500 of a busy runner: seconds).
- */
-async function offsetJobs(
-  ctx: Context,
-  info: GraphQLResolveInfo,
-  runnerId: number,
-  where: Prisma.JobWhereInput,
-  order: 'asc' | 'desc',
-  page: { skip?: number; take?: number },
-): Promise<Job[]> {
-  const filter = { AND: [{ runnerId }, where] };
-  const ids = await ctx.db.job.findMany({ where: filter, orderBy: { id: order }, skip: page.skip, take: page.take, select: { id: true } });
-  if (!ids.length) return [];
-  // The selection under `nodes` and `edges.node`, as `bothConnectionPaths` plans it for a page loaded by `select`.
-  const selection = queryFromInfo({ context: ctx, info, typeName: 'CiJob', paths: CONNECTION_PATHS as never });
-  return ctx.db.job.findMany({ ...selection, where: { id: { in: ids.map((job) => job.id) } }, orderBy: { id: order } }) as Promise<Job[]>;
-}
-
-/**
- * Prisma refuses an empty `select` (a validation error, so a 500); a page whose nodes are not read at all
- * (`projects { pageInfo { … } }`, `edges { cursor }`) plans one for the related model, so read its id instead.
- */
-function notEmpty<S>(selection: S): S {
-  const select = (selection as { select?: object } | null)?.select;
-  return select && Object.keys(select).length === 0 ? ({ select: { id: true } } as S) : selection;
-}
-
-/** The runner's jobs a page may show: those the viewer can see, and with `systemId` only that host's. */
-function jobsWhere(
-  ctx: Context,
-  statuses: readonly JobStatus[] | null | undefined,
-  systemId: string | null | undefined,
-): Prisma.JobWhereInput {
-  const visible = visibleJobsWhere(ctx, statuses);
-  return systemId == null ? visible : { AND: [visible, { runnerManager: { systemXid: systemId } }] };
-}
 
 const runnerProjects = prismaConnectionHelpers(builder, 'RunnerProject', {
   cursor: 'id',
