@@ -1,9 +1,10 @@
 // `npm run bench:profile -- [scenario-id …] [--cpu-prof]`: the gateway's CPU per request under load, scenario by
 // scenario, on the full data set (`npm run bench` loads it). The server runs as `npm start` runs it, in a process of
 // its own; a few autocannon connections drive each scenario for a few seconds, and the server's CPU (user + system)
-// and PostgreSQL's backends' are divided by the answers. CPU per request hardly depends on what else the machine
-// runs, so this is the figure to compare one change against the next. `--cpu-prof` writes the server's V8 CPU
-// profile into bench/.results/profiles/ when it stops (open it in Chrome's DevTools).
+// and PostgreSQL's backends' are divided by the answers, best round kept. CPU per request depends far less than
+// req/s on what else the machine runs, but at a load average well above its cores it still varies by a third from
+// one run to the next: compare changes on a quiet machine, or run before and after in turn several times.
+// `--cpu-prof` writes the server's V8 CPU profile into bench/.results/profiles/ when it stops (Chrome's DevTools).
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
