@@ -73,6 +73,18 @@ type RunnerQuery = {
 };
 
 /**
+ * Whether a page should take its ids first even without an offset: one runner type, in id order (REST's lists).
+ * In one statement the planner walks the primary key and filters on the type, expecting the type's share of every
+ * id range; where types came in waves (as in the benchmark's data set, or a fleet that added group runners later)
+ * it reads tens of thousands of other runners first. The ids alone are an index-only scan of (runnerType, id),
+ * the same cost whatever the order of ids.
+ */
+function oneTypeById(args: RunnerListArgs): boolean {
+  const types = args.type ? [args.type] : (args.types ?? []);
+  return new Set(types).size === 1 && (args.sort ?? 'created_desc') === 'id_asc';
+}
+
+/**
  * A page of runners from `scope`, filtered and sorted as the arguments say; `query` is Pothos's selection.
  * An offset page takes its ids first, on the sort's index, and only then loads those rows with their relations:
  * in one statement PostgreSQL would build the relations of every skipped row too.
@@ -87,7 +99,7 @@ export async function findRunners(
   const paged = withOffset(query, args.offset, 'cursor' in query && query.cursor !== undefined);
   const filter = await where(ctx, scope, args, also);
   const orderBy = runnerOrderBy(args.sort);
-  if (!paged.skip || paged.cursor !== undefined) return ctx.db.runner.findMany({ ...paged, where: filter, orderBy });
+  if (paged.cursor !== undefined || !(paged.skip || oneTypeById(args))) return ctx.db.runner.findMany({ ...paged, where: filter, orderBy });
   const { skip, take, cursor: _cursor, ...selection } = paged;
   const ids = await ctx.db.runner.findMany({ where: filter, orderBy, skip, take, select: { id: true } });
   if (!ids.length) return [];
