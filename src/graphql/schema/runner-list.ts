@@ -85,6 +85,13 @@ function oneTypeById(args: RunnerListArgs): boolean {
 }
 
 /**
+ * Whether the scope names runners by id (those reached through memberships): PostgreSQL then reads each of them by
+ * its key and sorts them, and in one statement it would build every one's relations (creator, running job) before
+ * the sort keeps a page of them (a group Owner's 300 runners: 3,000 buffers for 20 rows). Ids first sorts ids only.
+ */
+const viaMemberships = (scope: RunnerScope | null) => Boolean(scope?.viaProjects || scope?.viaGroups);
+
+/**
  * A page of runners from `scope`, filtered and sorted as the arguments say; `query` is Pothos's selection.
  * An offset page takes its ids first, on the sort's index, and only then loads those rows with their relations:
  * in one statement PostgreSQL would build the relations of every skipped row too.
@@ -99,7 +106,8 @@ export async function findRunners(
   const paged = withOffset(query, args.offset, 'cursor' in query && query.cursor !== undefined);
   const filter = await where(ctx, scope, args, also);
   const orderBy = runnerOrderBy(args.sort);
-  if (paged.cursor !== undefined || !(paged.skip || oneTypeById(args))) return ctx.db.runner.findMany({ ...paged, where: filter, orderBy });
+  const idsFirst = paged.skip || oneTypeById(args) || viaMemberships(scope);
+  if (paged.cursor !== undefined || !idsFirst) return ctx.db.runner.findMany({ ...paged, where: filter, orderBy });
   const { skip, take, cursor: _cursor, ...selection } = paged;
   const ids = await ctx.db.runner.findMany({ where: filter, orderBy, skip, take, select: { id: true } });
   if (!ids.length) return [];
