@@ -1,6 +1,7 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
 import { type RunnerScope, scopeListWhere } from '../../runners/scopes.ts';
+import { staleArms } from '../../runners/status.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../../errors.ts';
 import type { Context } from '../context.ts';
@@ -122,5 +123,11 @@ export async function countRunners(
   limit: number | undefined,
   also?: Prisma.RunnerWhereInput,
 ): Promise<number> {
-  return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...(limit === undefined ? {} : { take: limit + 1 }) });
+  const take: { take?: number } = limit === undefined ? {} : { take: limit + 1 };
+  if (args.status !== 'stale') return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...take });
+  // Stale runners are counted as their two disjoint sets (see staleArms), each on an index alone.
+  const rest = await where(ctx, scope, { ...args, status: null }, also);
+  const counts = await Promise.all(staleArms().map((arm) => ctx.db.runner.count({ where: { AND: [rest, arm] }, ...take })));
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  return limit === undefined ? total : Math.min(total, limit + 1);
 }
