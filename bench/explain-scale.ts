@@ -54,7 +54,12 @@ for (const request of scaleRequests(subjects)) {
       const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS${process.env.VERBOSE ? ', VERBOSE' : ''}) ${query}`, values);
       const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
       const time = /Execution Time: ([\d.]+)/.exec(plan)?.[1];
-      console.log(`---- ${time} ms: ${query.slice(0, process.env.FULL ? 100000 : 400)}\n  params ${params.slice(0, 200)}`);
+      // The root node's buffers: every page the statement touched (planning's own are listed apart).
+      const buffers = /Buffers: shared hit=(\d+)(?: read=(\d+))?/.exec(plan);
+      const pages = Number(buffers?.[1] ?? 0) + Number(buffers?.[2] ?? 0);
+      console.log(
+        `---- ${time} ms, ${pages} buffers: ${query.slice(0, process.env.FULL ? 100000 : 400)}\n  params ${params.slice(0, 200)}`,
+      );
       if (!process.env.BRIEF) console.log(plan);
     } catch (error) {
       console.log(`---- failed: ${(error as Error).message}: ${query.slice(0, 300)}`);

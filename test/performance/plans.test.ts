@@ -207,7 +207,7 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
     }
   });
 
-  it("reads one type's page (REST /runners/all?type=) as ids on (runnerType, id), and paused filters on their indexes", async () => {
+  it("reads one type's page (REST /runners/all?type=) as ids on (runnerType, id), and paused and online filters on their indexes", async () => {
     const typed = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?type=project_type', { token: admin })));
     const ids = typed.find((plan) => /^SELECT "t0"\."id" FROM/.test(plan.sql) && /ORDER BY/i.test(plan.sql));
     expect(ids?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_runnerType_id_idx')).toBe(
@@ -217,6 +217,11 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
     const limitedCount = paused.find((plan) => /SELECT COUNT/i.test(plan.sql));
     expect(limitedCount?.nodes.some((node) => node['Index Name'] === 'Runner_paused_id_idx')).toBe(true);
     expect(sorts(limitedCount)).toEqual([]);
+    const online = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?status=online', { token: admin })));
+    const onlineCount = online.find((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(
+      onlineCount?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_contactedAt_id_idx'),
+    ).toBe(true);
     const both = runnerStatements(
       await plansOf(() => server.graphql('{ runners(first: 20, type: GROUP_TYPE, paused: false) { count } }', {}, admin)),
     );

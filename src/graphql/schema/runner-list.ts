@@ -123,7 +123,11 @@ export async function countRunners(
   limit: number | undefined,
   also?: Prisma.RunnerWhereInput,
 ): Promise<number> {
-  const take: { take?: number } = limit === undefined ? {} : { take: limit + 1 };
+  const take: { take?: number; orderBy?: Prisma.RunnerOrderByWithRelationInput[] } = limit === undefined ? {} : { take: limit + 1 };
+  // A limited count is taken in some order (Prisma's default: the id), and which rows come first does not change it.
+  // Online and offline are ranges of the contact index: read in its order they are counted without the table,
+  // where in id order PostgreSQL would fetch each runner to test its contact time.
+  if (limit !== undefined && (args.status === 'online' || args.status === 'offline')) take.orderBy = runnerOrderBy('contacted_desc');
   if (args.status !== 'stale') return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...take });
   // Stale runners are counted as their two disjoint sets (see staleArms), each on an index alone.
   const rest = await where(ctx, scope, { ...args, status: null }, also);
