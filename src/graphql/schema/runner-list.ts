@@ -107,7 +107,8 @@ export async function findRunners(
   const paged = withOffset(query, args.offset, 'cursor' in query && query.cursor !== undefined);
   const filter = await where(ctx, scope, args, also);
   const orderBy = runnerOrderBy(args.sort);
-  const idsFirst = paged.skip || oneTypeById(args) || viaMemberships(scope);
+  // A search's matches come from the trigram index unordered, and are sorted like a scope's (see viaMemberships).
+  const idsFirst = paged.skip || oneTypeById(args) || viaMemberships(scope) || Boolean(args.search);
   if (paged.cursor !== undefined || !idsFirst) return ctx.db.runner.findMany({ ...paged, where: filter, orderBy });
   const { skip, take, cursor: _cursor, ...selection } = paged;
   const ids = await ctx.db.runner.findMany({ where: filter, orderBy, skip, take, select: { id: true } });
