@@ -199,6 +199,7 @@ describe('Query.runners', () => {
     await measure(); // warms up: the token's first use records last_used_at once
     const few = await measure();
     await add(98);
+    await measure(); // adding 98 runners may outlast the principal cache (10 s) on a busy machine: warm it again
     const many = await measure();
     expect(many.nodes).toBe(100);
     expect(many.count).toBe(few.count);
