@@ -192,7 +192,7 @@ class FleetSubscription extends Subscription<RunnerChange> {
       const runner = await this.hub.runner(event, runnerId);
       if (!runner) continue;
       const readable = await this.hub.readable(event, session, runner);
-      const inFleet = readable && (event.kind === 'job' || (await this.inFleet(event, runnerId)));
+      const inFleet = readable && (event.kind === 'job' || !this.filter.where || (await this.inFleet(event, runnerId)));
       if (inFleet) {
         const waiting = this.outbox.peek(subject);
         const entered = !known || (waiting instanceof Delivery && waiting.value.kind === 'entered');
