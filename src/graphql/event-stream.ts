@@ -10,12 +10,12 @@ const PING_MS = process.env.NODE_ENV === 'test' ? 300 : 12_000;
 const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
 
 /**
- * A subscriber's events are written at most this often (ten times a second, about as often as a person can follow a
+ * A subscriber's events are written at most this often (five times a second, about as often as a person can follow a
  * changing screen): what arrives meanwhile goes out in the same write. Each write costs a system call and wakes the
  * reader whatever its size (on a 2-core machine, 50,000 one-event writes a second took a core by themselves), so a
  * subscriber following a busy fleet gets several events per write; after a quiet spell the first goes out at once.
  */
-export const FLUSH_MS = 100;
+export const FLUSH_MS = 200;
 
 /**
  * The SSE frame of each result, made once however many streams it is written to: subscribers of one group share the
