@@ -20,7 +20,7 @@ function operationKey(args: ExecutionArgs): string {
 }
 
 /** Results already rendered, by the delivered value (shared by every subscriber of one event), then by who renders how. */
-const rendered = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+const rendered = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
 
 /**
  * A result that Yoga's SSE transport serializes once, however many streams it is written to: Yoga uses a result's
@@ -46,7 +46,7 @@ function serializedOnce(result: ExecutionResult): ExecutionResult {
  * made from the session checked at delivery, so fields below the runner follow the subscriber's access as it is
  * now, and read the database afresh for each event.
  */
-function render(args: ExecutionArgs, delivery: Delivery<unknown>, operation: string): Promise<ExecutionResult> {
+function render(args: ExecutionArgs, delivery: Delivery<unknown>, operation: string): ExecutionResult | Promise<ExecutionResult> {
   const value = delivery.value as object;
   let byKey = rendered.get(value);
   if (!byKey) {
@@ -59,17 +59,26 @@ function render(args: ExecutionArgs, delivery: Delivery<unknown>, operation: str
   let result = byKey.get(key);
   if (!result) {
     const contextValue = sessionContext(context, delivery.session);
-    result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then(serializedOnce);
+    const group = byKey;
+    result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then((done) => {
+      // The result itself from now on: the group's other subscribers take it without waiting.
+      group.set(key, serializedOnce(done));
+      return done;
+    });
     byKey.set(key, result);
   }
   return result;
 }
 
-function mapStream<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>): AsyncIterableIterator<R> {
+function mapStream<T, R>(source: AsyncIterator<T>, map: (value: T) => R | Promise<R>): AsyncIterableIterator<R> {
   const iterator: AsyncIterableIterator<R> = {
-    async next() {
-      const next = await source.next();
-      return next.done ? { value: undefined, done: true } : { value: await map(next.value), done: false };
+    // Without an async function of its own: most deliveries are rendered already, and need no further wait.
+    next() {
+      return source.next().then((next): IteratorResult<R> | Promise<IteratorResult<R>> => {
+        if (next.done) return { value: undefined, done: true };
+        const value = map(next.value);
+        return value instanceof Promise ? value.then((rendered) => ({ value: rendered, done: false })) : { value, done: false };
+      });
     },
     async return() {
       await source.return?.();
