@@ -58,6 +58,8 @@ function eventStream(results: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI
     },
     destroy(error, callback) {
       stop();
+      // A read waiting for room ends here (it finds the stream destroyed).
+      wanted?.();
       // The client went away: the subscription ends, and leaves the hub. Not awaited: a stream of results may
       // answer `return` only after its pending `next`.
       Promise.resolve(iterator.return?.()).catch(() => {});
