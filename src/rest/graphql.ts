@@ -1,5 +1,5 @@
 import { initGraphQLTada } from 'gql.tada';
-import type { introspection } from './graphql-env.d.ts';
+import type { introspection } from '../../graphql-env.d.ts';
 
 /**
  * The REST shim's GraphQL documents, typed from `schema.graphql` by gql.tada: each operation's result and variables

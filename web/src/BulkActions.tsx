@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { describe, request } from './client.ts';
-import { Dialog, ErrorNotice } from './components.tsx';
+import { Dialog, DialogActions, ErrorNotice } from './components.tsx';
 import { bulkFilterInput } from './fleet-data.ts';
 import { BulkDelete, BulkDeleteByFilter, BulkPause } from './mutations.ts';
 import type { Filters } from './route.ts';
@@ -137,19 +137,13 @@ export function BulkActions({ token, filters, selected, onDone, onClear }: Props
             {confirming.action === 'delete' ? <p>Deleting a runner cannot be undone: its hosts stop getting jobs at once.</p> : null}
             <ErrorNotice message={error} />
           </div>
-          <footer>
-            <button type="button" onClick={() => setConfirming(undefined)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              class={confirming.action === 'delete' ? 'danger' : 'primary'}
-              disabled={busy || count === 0}
-              onClick={run}
-            >
-              {busy ? 'Working…' : `${DONE[confirming.action].replace(/d$/, '')} ${plural(count, 'runner')}`}
-            </button>
-          </footer>
+          <DialogActions
+            label={busy ? 'Working…' : `${DONE[confirming.action].replace(/d$/, '')} ${plural(count, 'runner')}`}
+            tone={confirming.action === 'delete' ? 'danger' : 'primary'}
+            disabled={busy || count === 0}
+            onCancel={() => setConfirming(undefined)}
+            onConfirm={run}
+          />
         </Dialog>
       ) : null}
     </section>

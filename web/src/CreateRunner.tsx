@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { accepted, describe, request } from './client.ts';
-import { Dialog, ErrorNotice, Secret } from './components.tsx';
+import { Dialog, DialogActions, ErrorNotice, Secret } from './components.tsx';
 import { FindGroup, FindProject, RunnerCreate } from './mutations.ts';
 import type { RunnerType } from './route.ts';
 import type { Viewer } from './session.ts';
@@ -131,14 +131,7 @@ export function CreateRunner({ token, viewer, onClose }: { token: string; viewer
           </label>
           <ErrorNotice message={error} />
         </div>
-        <footer>
-          <button type="button" onClick={() => onClose(false)}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create runner'}
-          </button>
-        </footer>
+        <DialogActions label={busy ? 'Creating…' : 'Create runner'} disabled={busy} onCancel={() => onClose(false)} />
       </form>
     </Dialog>
   );

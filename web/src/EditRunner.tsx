@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { accepted, describe, request } from './client.ts';
-import { Dialog, ErrorNotice } from './components.tsx';
+import { Dialog, DialogActions, ErrorNotice } from './components.tsx';
 import { RunnerUpdate } from './mutations.ts';
 import type { Runner } from './RunnerPage.tsx';
 
@@ -82,14 +82,7 @@ export function EditRunner({ token, runner, onClose }: { token: string; runner: 
           </label>
           <ErrorNotice message={error} />
         </div>
-        <footer>
-          <button type="button" onClick={() => onClose(false)}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </footer>
+        <DialogActions label={busy ? 'Saving…' : 'Save'} disabled={busy} onCancel={() => onClose(false)} />
       </form>
     </Dialog>
   );

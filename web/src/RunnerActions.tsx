@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { accepted, describe, request } from './client.ts';
-import { Dialog, ErrorNotice, Secret } from './components.tsx';
+import { Dialog, DialogActions, ErrorNotice, Secret } from './components.tsx';
 import { RunnerDelete, ResetToken, RunnerUpdate } from './mutations.ts';
 import { EditRunner } from './EditRunner.tsx';
 import type { Runner } from './RunnerPage.tsx';
@@ -92,8 +92,8 @@ export function RunnerActions({
             )}
             <ErrorNotice message={error} />
           </div>
-          <footer>
-            {newToken ? (
+          {newToken ? (
+            <footer>
               <button
                 type="button"
                 class="primary"
@@ -105,27 +105,21 @@ export function RunnerActions({
               >
                 Done
               </button>
-            ) : (
-              <>
-                <button type="button" onClick={() => setOpen(undefined)}>
-                  Cancel
-                </button>
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={busy}
-                  onClick={() =>
-                    act(async () => {
-                      const payload = accepted((await request(token, ResetToken, { id })).runnerAuthenticationTokenReset);
-                      setNewToken(payload.token ?? '');
-                    })
-                  }
-                >
-                  Reset token
-                </button>
-              </>
-            )}
-          </footer>
+            </footer>
+          ) : (
+            <DialogActions
+              label="Reset token"
+              tone="danger"
+              disabled={busy}
+              onCancel={() => setOpen(undefined)}
+              onConfirm={() =>
+                act(async () => {
+                  const payload = accepted((await request(token, ResetToken, { id })).runnerAuthenticationTokenReset);
+                  setNewToken(payload.token ?? '');
+                })
+              }
+            />
+          )}
         </Dialog>
       ) : null}
       {open === 'delete' ? (
@@ -137,25 +131,19 @@ export function RunnerActions({
             </p>
             <ErrorNotice message={error} />
           </div>
-          <footer>
-            <button type="button" onClick={() => setOpen(undefined)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              class="danger"
-              disabled={busy}
-              onClick={() =>
-                act(async () => {
-                  accepted((await request(token, RunnerDelete, { id })).runnerDelete);
-                  setOpen(undefined);
-                  onDeleted();
-                })
-              }
-            >
-              Delete runner
-            </button>
-          </footer>
+          <DialogActions
+            label="Delete runner"
+            tone="danger"
+            disabled={busy}
+            onCancel={() => setOpen(undefined)}
+            onConfirm={() =>
+              act(async () => {
+                accepted((await request(token, RunnerDelete, { id })).runnerDelete);
+                setOpen(undefined);
+                onDeleted();
+              })
+            }
+          />
         </Dialog>
       ) : null}
     </section>

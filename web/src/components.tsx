@@ -35,6 +35,35 @@ export function Tags({ tags }: { tags?: readonly string[] | null }) {
   );
 }
 
+/**
+ * A dialog's footer: Cancel, then the one thing the dialog is for. Without `onConfirm` the action submits the
+ * dialog's form, so Enter in a field does the same as the button.
+ */
+export function DialogActions({
+  label,
+  onCancel,
+  onConfirm,
+  disabled = false,
+  tone = 'primary',
+}: {
+  label: string;
+  onCancel: () => void;
+  onConfirm?: () => void;
+  disabled?: boolean;
+  tone?: 'primary' | 'danger';
+}) {
+  return (
+    <footer>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type={onConfirm ? 'button' : 'submit'} class={tone} disabled={disabled} onClick={onConfirm}>
+        {label}
+      </button>
+    </footer>
+  );
+}
+
 /** A modal dialog (the platform's <dialog>: focus is trapped in it, Escape closes it). */
 export function Dialog({
   title,

@@ -1,5 +1,5 @@
 import { initGraphQLTada } from 'gql.tada';
-import type { introspection } from './graphql-env.d.ts';
+import type { introspection } from '../../graphql-env.d.ts';
 
 /**
  * Typed documents over the committed schema.graphql: `npm run schema` regenerates graphql-env.d.ts, and `npm run
