@@ -62,7 +62,9 @@ function eventStream(results: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI
       wanted?.();
       // The client went away: the subscription ends, and leaves the hub. Not awaited: a stream of results may
       // answer `return` only after its pending `next`.
-      Promise.resolve(iterator.return?.()).catch(() => {});
+      Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => {});
       callback(error);
     },
   });
