@@ -42,11 +42,10 @@ function serializedOnce(result: ExecutionResult): ExecutionResult {
 }
 
 /**
- * Renders a delivery once for all the subscribers that would get the same answer: the same value of the same
- * event, the same operation and variables, the same viewer (see `LiveSession.key`) and the same external URL: `key`
- * says all but the first. It renders in a context
- * made from the session checked at delivery, so fields below the runner follow the subscriber's access as it is
- * now, and read the database afresh for each event.
+ * Renders a delivery once for all the subscribers that would get the same answer: the same value of the same event,
+ * and the same `key` (the viewer, see `LiveSession.key`; the external URL; the operation and its variables). It
+ * renders in a context made from the session checked at delivery, so fields below the runner follow the subscriber's
+ * access as it is now, and read the database afresh for each event.
  */
 function render(args: ExecutionArgs, delivery: Delivery<unknown>, key: string): ExecutionResult | Promise<ExecutionResult> {
   const value = delivery.value as object;
