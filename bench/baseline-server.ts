@@ -18,7 +18,17 @@ import {
   restRunner,
   restRunnerDetails,
 } from './baseline-json.ts';
-import { AUTH, JOBS_AFTER, JOBS_AFTER_NEWEST, JOBS_FIRST, JOBS_FIRST_NEWEST, RUNNER, RUNNERS_COUNT, RUNNERS_PAGE } from './baseline-sql.ts';
+import {
+  AUTH,
+  JOBS_AFTER,
+  JOBS_AFTER_NEWEST,
+  JOBS_FIRST,
+  JOBS_FIRST_NEWEST,
+  RUNNER,
+  RUNNERS_COUNT,
+  RUNNERS_COUNT_LIMITED,
+  RUNNERS_PAGE,
+} from './baseline-sql.ts';
 
 export type Query = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
 
@@ -62,14 +72,15 @@ async function authenticate(query: Query, request: IncomingMessage, graphql: boo
 type CountedRunner = RunnerRow & { _count: { jobs: number } };
 
 async function runnerDetails(query: Query, id: number) {
-  const [runner] = await query<CountedRunner>(RUNNER, ['1', '1', '101', '0', '1', 'running', id, '1']);
+  const [runner] = await query<CountedRunner>(RUNNER, ['1', '1', '1', '101', '0', '1', 'running', id, '1']);
   return runner ? { runner, running: runner._count.jobs > 0 } : null;
 }
 
-async function runnersPage(query: Query, perPage: number, offset: number) {
+/** `rest`: X-Total is counted up to GitLab's limit (10,000) and one more, as the REST shim counts it. */
+async function runnersPage(query: Query, perPage: number, offset: number, rest: boolean) {
   const [rows, [count]] = await Promise.all([
     query<CountedRunner>(RUNNERS_PAGE, ['1', 'running', String(perPage + 1), String(offset)]),
-    query<{ _count$_all: string }>(RUNNERS_COUNT, ['0']),
+    rest ? query<{ _count$_all: string }>(RUNNERS_COUNT_LIMITED, ['10001', '0']) : query<{ _count$_all: string }>(RUNNERS_COUNT, ['0']),
   ]);
   const page = rows.slice(0, perPage);
   return {
@@ -118,7 +129,7 @@ async function rest(query: Query, request: IncomingMessage, response: ServerResp
   if (path === '/api/v4/runners/all') {
     const perPage = perPageOf(url.searchParams);
     const page = Math.max(Number(url.searchParams.get('page') ?? 1), 1);
-    const { page: runners, running, total } = await runnersPage(query, perPage, (page - 1) * perPage);
+    const { page: runners, running, total } = await runnersPage(query, perPage, (page - 1) * perPage, true);
     const pages = Math.max(Math.ceil(total / perPage), 1);
     const link = (target: number) =>
       `<${base}${path}?${toQuery({ ...Object.fromEntries(url.searchParams), page: String(target), per_page: String(perPage) })}>`;
@@ -185,7 +196,7 @@ async function graphql(query: Query, request: IncomingMessage, response: ServerR
     const found = await runnerDetails(query, numericId(variables.id));
     data = { runner: found ? gqlRunnerDetails(found.runner, found.running, base) : null };
   } else if (operationName === 'BenchRunners') {
-    const { page, running, total } = await runnersPage(query, Number(variables.first), 0);
+    const { page, running, total } = await runnersPage(query, Number(variables.first), 0, false);
     data = { runners: { count: total, nodes: page.map((runner) => gqlRunner(runner, running.has(runner.id), base)) } };
   } else if (operationName === 'BenchRunnerJobs') {
     const after = typeof variables.after === 'string' ? idOfCursor(variables.after) : null;

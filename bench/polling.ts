@@ -35,6 +35,16 @@ interface Request {
   readonly onResponse?: OnResponse;
 }
 
+let writes = 0;
+
+/**
+ * Each write sets a description no earlier write set (a counter), so every write really changes the runner, as a
+ * user's edit does: the same value written again would leave a row unchanged, which no poller need hear of.
+ */
+function changing(body: (description: string) => string): Setup {
+  return (request) => ({ ...request, body: body(`polled ${++writes}`) });
+}
+
 function gatewayRequests(conditional: boolean, connection: number): Request[] {
   const poll = `/graphql?${new URLSearchParams({ query: GRAPHQL.runners, variables: JSON.stringify({ first: LISTED }) })}`;
   // autocannon empties a connection's context each time it starts the list again: right after the write, when the
@@ -48,14 +58,12 @@ function gatewayRequests(conditional: boolean, connection: number): Request[] {
     conditional ? { method: 'GET', path: poll, setupRequest, onResponse } : { method: 'GET', path: poll },
   );
   const id = runnerGid(1 + (connection % LISTED));
-  const write: Request = {
-    method: 'POST',
-    path: '/graphql',
-    body: JSON.stringify({
+  const body = (description: string) =>
+    JSON.stringify({
       query: 'mutation($input: RunnerUpdateInput!) { runnerUpdate(input: $input) { errors } }',
-      variables: { input: { id, description: `polled ${connection}` } },
-    }),
-  };
+      variables: { input: { id, description } },
+    });
+  const write: Request = { method: 'POST', path: '/graphql', body: body('polled'), setupRequest: changing(body) };
   return [...reads, write];
 }
 
@@ -66,15 +74,13 @@ function postGraphileRequests(connection: number): Request[] {
     variables: { first: LISTED },
   });
   const reads: Request[] = Array.from({ length: READS_PER_WRITE }, () => ({ method: 'POST', path: '/graphql', body: poll }));
-  const write: Request = {
-    method: 'POST',
-    path: '/graphql',
-    body: JSON.stringify({
+  const body = (description: string) =>
+    JSON.stringify({
       query:
         'mutation($id: Int!, $description: String!) { updateRunnerById(input: { id: $id, runnerPatch: { description: $description } }) { runner { id } } }',
-      variables: { id: 1 + (connection % LISTED), description: `polled ${connection}` },
-    }),
-  };
+      variables: { id: 1 + (connection % LISTED), description },
+    });
+  const write: Request = { method: 'POST', path: '/graphql', body: body('polled'), setupRequest: changing(body) };
   return [...reads, write];
 }
 
@@ -110,7 +116,8 @@ export async function drivePolling(
   options: LoadOptions,
   databaseName: string,
 ): Promise<PollingResult> {
-  // Each connection keeps its own ETag (autocannon gives each its own context); all write the same runner.
+  // Each connection keeps its own ETag (autocannon gives each its own context); all write the same runner, each
+  // time a description never written before.
   const requests = kind === 'postgraphile' ? postGraphileRequests(0) : gatewayRequests(kind === 'gateway-conditional', 0);
   if (options.warmupSeconds > 0) await run(server.url, requests, options, options.warmupSeconds);
   const latencies: number[] = [];

@@ -4,6 +4,7 @@ import { GraphQLError, getOperationAST } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
 import { PrincipalCache } from './auth/principals.ts';
 import type { Database } from './db/client.ts';
+import { DataVersions } from './db/data-version.ts';
 import { type Context, createContext, readToken } from './graphql/context.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits, graphqlLimitPlugins } from './graphql/limits.ts';
 import { databaseFailure, knownFailure } from './graphql/errors.ts';
@@ -147,9 +148,10 @@ export function buildApp({
   const limits = rateLimits.enabled ? new RateLimits(rateLimits) : null;
   if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPaths: GRAPHQL_PATHS });
 
-  if (etags) conditionalRequests(app, { db, principals, prefixes: ['/api/v4', ...GRAPHQL_PATHS] });
+  const dataVersions = new DataVersions(db);
+  if (etags) conditionalRequests(app, { db, versions: dataVersions, principals, prefixes: ['/api/v4', ...GRAPHQL_PATHS] });
 
-  const hub = liveServer(app, database, { ...live, principals });
+  const hub = liveServer(app, database, { ...live, principals, dataVersions });
   if (housekeeping) {
     let housekeeper: Housekeeper | null = null;
     app.addHook('onReady', async () => {

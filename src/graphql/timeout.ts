@@ -18,10 +18,18 @@ export function timeoutPlugin(timeoutMs: number): Plugin {
             controller.abort(new Error('GraphQL execution timed out'));
           }, timeoutMs);
         });
-        const signal = args.signal ? AbortSignal.any([args.signal, controller.signal]) : controller.signal;
-        const signalled: SignalledArgs = { ...args, signal };
+        // The request's own signal (the client went away) aborts it too. Forwarded by a listener: AbortSignal.any
+        // costs about 20 µs per call, a hundredth of a simple query's CPU.
+        const outer = args.signal;
+        const forward = () => controller.abort(outer?.reason);
+        if (outer?.aborted) forward();
+        else outer?.addEventListener('abort', forward, { once: true });
+        const signalled: SignalledArgs = { ...args, signal: controller.signal };
         const execution = Promise.resolve(executeFn(signalled));
-        return Promise.race([execution, deadline]).finally(() => clearTimeout(timer));
+        return Promise.race([execution, deadline]).finally(() => {
+          clearTimeout(timer);
+          outer?.removeEventListener('abort', forward);
+        });
       });
     },
   };

@@ -3,11 +3,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PrincipalCache } from '../auth/principals.ts';
 import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
-import { currentDataVersion } from '../db/data-version.ts';
+import type { DataVersions } from '../db/data-version.ts';
 import { readToken } from '../graphql/context.ts';
 
 export interface ConditionalOptions {
   readonly db: Db;
+  /** The data version, read (for If-None-Match) or as last read (for a plain GET's ETag). */
+  readonly versions: DataVersions;
   readonly principals?: PrincipalCache;
   /** Path prefixes whose GET answers carry an ETag (the REST API, the GraphQL endpoints). */
   readonly prefixes: readonly string[];
@@ -25,11 +27,16 @@ declare module 'fastify' {
  * an `ETag`, and a GET whose `If-None-Match` names the current one is answered `304 Not Modified` before anything
  * else runs (no GraphQL operation, no rows read: the token, usually cached, and one statement for the version).
  *
- * The ETag digests the data version read before the answer is computed (see currentDataVersion: any committed write
- * on any replica moves it, so a 304 never hides an acknowledged write), who asks (user, admin flag and token scopes:
+ * The ETag digests a data version read before the answer is computed (see currentDataVersion: any committed write
+ * on any replica moves it), who asks (user, admin flag and token scopes:
  * nobody gets a 304 for somebody else's view) and what they ask (the URL with its query, the host and scheme links
  * are built from, the accepted media types). A request that fails to authenticate is left to the route, which
  * answers the refusal.
+ *
+ * A request with `If-None-Match` reads the version for itself, so a 304 never hides an acknowledged write. A plain GET
+ * reads none while this process hears the version's bumps: its ETag names the version last read (DataVersions), which
+ * its answer is at least as new as; at worst the client's next conditional request gets one 200 more. That saves a
+ * statement (about a tenth of the CPU of a one-runner GET) on every GET of a client that does not poll.
  */
 export function conditionalRequests(app: FastifyInstance, options: ConditionalOptions): void {
   app.addHook('preHandler', async (request, reply) => {
@@ -39,19 +46,20 @@ export function conditionalRequests(app: FastifyInstance, options: ConditionalOp
     const accept = request.headers.accept ?? '';
     // A GraphQL subscription over SSE is a stream, not an answer to cache; GraphiQL's page is not an API answer.
     if (accept.includes('text/event-stream') || accept.startsWith('text/html')) return;
+    const ifNoneMatch = request.headers['if-none-match'];
     let viewer: Viewer | null;
     let version: string;
     try {
       const token = readToken(request.headers, request.query as { private_token?: unknown });
       [viewer, version] = await Promise.all([
         token ? authenticate(options.db, token, () => {}, options.principals) : null,
-        currentDataVersion(options.db),
+        ifNoneMatch ? options.versions.current() : options.versions.atMostCurrent(),
       ]);
     } catch {
       return; // a refused token or an unavailable database: the route answers it as it always does
     }
     const etag = etagOf(request, viewer, version, accept);
-    if (matches(request.headers['if-none-match'], etag)) return notModified(reply, etag);
+    if (matches(ifNoneMatch, etag)) return notModified(reply, etag);
     request.etag = etag;
   });
   app.addHook('onSend', async (request, reply, payload) => {

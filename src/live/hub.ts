@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import { HeardChanges, missedEvents } from './catch-up.ts';
 import { type LiveEvent, LIVE_CHANNEL, parseLiveEvent } from './events.ts';
 import type { PrincipalCache } from '../auth/principals.ts';
+import { DATA_VERSION_CHANGED, type DataVersions } from '../db/data-version.ts';
 import { refusal } from './refusal.ts';
 import { LiveSessions, type LiveSession } from './sessions.ts';
 import { loadRunnerSnapshot, type RunnerSnapshot } from './snapshots.ts';
@@ -26,6 +27,8 @@ export interface LiveHubOptions {
   readonly log?: { warn(object: object, message: string): void };
   /** Authenticated principals this process keeps: emptied on every `access` event, unused while not listening. */
   readonly principals?: PrincipalCache;
+  /** The data version this process last read: forgotten at each bump heard, unused while not listening. */
+  readonly dataVersions?: DataVersions;
 }
 
 /** An event waiting to be taken; a later change of the same runner is merged into it (see `dispatch`). */
@@ -61,12 +64,13 @@ export class LiveHub {
     if (this.stopListening) return;
     this.stopListening = await this.database.listen(LIVE_CHANNEL, {
       onNotification: (payload) => {
+        if (payload === DATA_VERSION_CHANGED) return this.options.dataVersions?.changed();
         const event = parseLiveEvent(payload);
         if (event && event.kind !== 'access' && event.seq !== undefined) this.heard.add(event.seq);
         if (event) this.dispatch(event);
       },
-      onListening: () => this.options.principals?.listening(true),
-      onLost: () => this.options.principals?.listening(false),
+      onListening: () => this.listening(true),
+      onLost: () => this.listening(false),
       onGap: (since) => void this.catchUp(since),
     });
   }
@@ -97,8 +101,14 @@ export class LiveHub {
     this.followers.clear();
     const stop = this.stopListening;
     this.stopListening = null;
-    this.options.principals?.listening(false);
+    this.listening(false);
     await stop?.();
+  }
+
+  /** What this process keeps of the database is only trusted while it hears every change. */
+  private listening(heard: boolean): void {
+    this.options.principals?.listening(heard);
+    this.options.dataVersions?.listening(heard);
   }
 
   /** Hands every event from now on to `follower`, until the returned function is called. */

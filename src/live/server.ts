@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import type { PrincipalCache } from '../auth/principals.ts';
+import type { DataVersions } from '../db/data-version.ts';
 import { LiveHub } from './hub.ts';
 import { startSweeper, type Sweeper } from './sweeper.ts';
 
@@ -16,6 +17,8 @@ export interface LiveOptions {
   readonly sessionTtlMs?: number;
   /** Authenticated principals kept by this server, which the hub keeps true to the database (see PrincipalCache). */
   readonly principals?: PrincipalCache;
+  /** The data version this server last read, which the hub forgets at every bump (see DataVersions). */
+  readonly dataVersions?: DataVersions;
 }
 
 /**
@@ -24,7 +27,12 @@ export interface LiveOptions {
  * open requests to finish, so an open event stream never holds a shutdown.
  */
 export function liveServer(app: ServerLifecycle, database: Database, options: LiveOptions = {}): LiveHub {
-  const hub = new LiveHub(database, { sessionTtlMs: options.sessionTtlMs, log: app.log, principals: options.principals });
+  const hub = new LiveHub(database, {
+    sessionTtlMs: options.sessionTtlMs,
+    log: app.log,
+    principals: options.principals,
+    dataVersions: options.dataVersions,
+  });
   let sweeper: Sweeper | null = null;
   app.addHook('onReady', async () => {
     await hub.start();

@@ -42,6 +42,26 @@ describe('conditional requests (ETag, If-None-Match)', () => {
     expect((await get(path, token, changed.etag ?? '')).status).toBe(304);
   });
 
+  it('reads no version for a GET without If-None-Match, and its ETag still moves once the write is heard', async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const { runner } = await createRunner(server.db, { description: 'plain' });
+    const path = `/api/v4/runners/${runner.id}`;
+    await get(path, token);
+    let plain: Awaited<ReturnType<typeof get>> | undefined;
+    // The token is cached and the version known: the runner's statement is the only one.
+    expect(await server.countQueries(async () => (plain = await get(path, token)))).toBe(1);
+    expect((await get(path, token, plain?.etag ?? '')).status).toBe(304);
+
+    await server.db.runner.update({ where: { id: runner.id }, data: { description: 'moved' } });
+    // The bump is announced when the write commits; until this server hears it, the ETag may still name the old
+    // version (never a newer one than its answer), so a conditional request decides on a version it reads itself.
+    expect((await get(path, token, plain?.etag ?? '')).status).toBe(200);
+    await expect.poll(async () => (await get(path, token)).etag).not.toBe(plain?.etag);
+    const moved = await get(path, token);
+    expect(moved.body.description).toBe('moved');
+    expect((await get(path, token, moved.etag ?? '')).status).toBe(304);
+  });
+
   it('never gives one user a 304 for what another user saw', async () => {
     const { token: admin } = await createUser(server.db, { admin: true });
     const { token: other } = await createUser(server.db, { admin: true });
