@@ -31,17 +31,18 @@ interface PlanNode {
 
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
+/** Where the statements being sent go (one listener for the file: Prisma's events allow ten). */
+let recording: { sql: string; params: unknown[] }[] | null = null;
+
 /** Every statement `call` sends, each with the plan PostgreSQL chooses for it (EXPLAIN, parameters bound). */
 async function plansOf(call: () => Promise<unknown>): Promise<{ sql: string; nodes: PlanNode[] }[]> {
   const sent: { sql: string; params: unknown[] }[] = [];
-  // The test server's client reports queries as events, with their parameters.
-  const prisma = server.db as unknown as { $on(event: 'query', listener: (e: { query: string; params: string }) => void): void };
-  let listening = true;
-  prisma.$on('query', (event) => {
-    if (listening) sent.push({ sql: event.query, params: JSON.parse(event.params) as unknown[] });
-  });
-  await call();
-  listening = false;
+  recording = sent;
+  try {
+    await call();
+  } finally {
+    recording = null;
+  }
   const plans = [];
   for (const statement of sent) {
     if (!/^\s*SELECT/i.test(statement.sql)) continue;
@@ -59,6 +60,10 @@ const seqScansOfRunners = (plan: { nodes: PlanNode[] }) =>
 describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners', () => {
   beforeAll(async () => {
     const db = server.db;
+    // The test server's client reports queries as events, with their parameters.
+    (db as unknown as { $on(event: 'query', listener: (e: { query: string; params: string }) => void): void }).$on('query', (event) =>
+      recording?.push({ sql: event.query, params: JSON.parse(event.params) as unknown[] }),
+    );
     ({ token: admin } = await createUser(db, { admin: true }));
     const ownerUser = await createUser(db);
     owner = ownerUser.token;
@@ -83,11 +88,12 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
       SELECT 'App', 'app', g."fullPath" || '/app', g."fullName" || ' / App', g.id, g."traversalIds", now()
       FROM "Group" g WHERE g.path LIKE 'fleet-%'`);
     await db.$executeRawUnsafe(`
-      INSERT INTO "Runner" ("runnerType", description, "tagList", "tokenDigest", "tokenPrefix", "contactedAt", "groupId", "updatedAt")
+      INSERT INTO "Runner" ("runnerType", description, "tagList", "tokenDigest", "tokenPrefix", "contactedAt", "groupId", "createdAt", "updatedAt")
       SELECT (CASE WHEN r % 10 = 0 THEN 'instance_type' WHEN r % 10 < 4 THEN 'group_type' ELSE 'project_type' END)::"RunnerType",
         'fleet runner ' || md5('fleet' || r), '{linux}', md5('fleet' || r) || md5('runner' || r), 'glrt-' || r,
         CASE WHEN r % 7 <> 0 THEN now() - make_interval(mins => r % 5000) END,
-        CASE WHEN r % 10 BETWEEN 1 AND 3 THEN (SELECT min(id) FROM "Group" WHERE path LIKE 'fleet-%') + r % 200 END, now()
+        CASE WHEN r % 10 BETWEEN 1 AND 3 THEN (SELECT min(id) FROM "Group" WHERE path LIKE 'fleet-%') + r % 200 END,
+        now() - make_interval(days => r % 30), now()
       FROM generate_series(1, ${RUNNERS}) r`);
     await db.$executeRawUnsafe(`
       INSERT INTO "RunnerProject" ("runnerId", "projectId", "updatedAt")
@@ -166,5 +172,62 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
       expect(page?.nodes.some((node) => node['Index Name'] === 'Runner_contactedAt_id_idx')).toBe(true);
       expect(page?.nodes.some((node) => node['Node Type'] === 'Sort')).toBe(false);
     }
+  });
+
+  const sorts = (plan: { nodes: PlanNode[] } | undefined) =>
+    plan?.nodes.filter((node) => ['Sort', 'Incremental Sort'].includes(node['Node Type'])) ?? [];
+
+  it('pages in the default order (CREATED_DESC) and by token expiry along their (column, id) indexes, ties included', async () => {
+    for (const [sort, index] of [
+      ['CREATED_DESC', 'Runner_createdAt_id_idx'],
+      ['TOKEN_EXPIRES_AT_ASC', 'Runner_tokenExpiresAt_id_idx'],
+    ]) {
+      const plans = runnerStatements(
+        await plansOf(() => server.graphql(`{ runners(first: 20, sort: ${sort}) { nodes { id } } }`, {}, admin)),
+      );
+      const page = plans.find((plan) => /ORDER BY/i.test(plan.sql));
+      expect(
+        page?.nodes.some((node) => node['Index Name'] === index),
+        sort,
+      ).toBe(true);
+      // An index on the column alone leaves an (incremental) sort of every tie, with each row's relations built.
+      expect(sorts(page), sort).toEqual([]);
+    }
+  });
+
+  it('counts stale runners as two ranges of the (contactedAt, createdAt) index, without the table', async () => {
+    const plans = runnerStatements(await plansOf(() => server.graphql('{ runners(first: 20, status: STALE) { count } }', {}, admin)));
+    const counts = plans.filter((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(counts).toHaveLength(2);
+    for (const count of counts) {
+      expect(
+        count.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_contactedAt_createdAt_idx'),
+        count.sql,
+      ).toBe(true);
+    }
+  });
+
+  it("reads one type's page (REST /runners/all?type=) as ids on (runnerType, id), and paused and online filters on their indexes", async () => {
+    const typed = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?type=project_type', { token: admin })));
+    const ids = typed.find((plan) => /^SELECT "t0"\."id" FROM/.test(plan.sql) && /ORDER BY/i.test(plan.sql));
+    expect(ids?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_runnerType_id_idx')).toBe(
+      true,
+    );
+    const paused = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?paused=true', { token: admin })));
+    const limitedCount = paused.find((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(limitedCount?.nodes.some((node) => node['Index Name'] === 'Runner_paused_id_idx')).toBe(true);
+    expect(sorts(limitedCount)).toEqual([]);
+    const online = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?status=online', { token: admin })));
+    const onlineCount = online.find((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(
+      onlineCount?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_contactedAt_id_idx'),
+    ).toBe(true);
+    const both = runnerStatements(
+      await plansOf(() => server.graphql('{ runners(first: 20, type: GROUP_TYPE, paused: false) { count } }', {}, admin)),
+    );
+    const count = both.find((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(
+      count?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_runnerType_paused_id_idx'),
+    ).toBe(true);
   });
 });

@@ -186,10 +186,11 @@ export const RunnerRef: PrismaRef<'Runner'> = builder.prismaObject('Runner', {
     jobExecutionStatus: t.field({
       type: CiRunnerJobExecutionStatus,
       description: 'Whether the runner is running a job (of those you can see).',
-      // Counted inside the runner's own query (a lateral count on the (runnerId, status, id) index) rather than
-      // by a statement of its own: one statement less for a runner, and for every page of runners.
-      select: (_args, ctx) => ({ _count: { select: { jobs: { where: visibleJobsWhere(ctx, ['running']) } } } }),
-      resolve: (runner) => (runner._count.jobs > 0 ? 'active' : 'idle'),
+      // Looked up inside the runner's own query (a lateral read of the (runnerId, status, id) index) rather than
+      // by a statement of its own: one statement less for a runner, and for every page of runners. One running job
+      // answers it; counting them all cost a busy runner's thousand index entries on every page that showed it.
+      select: (_args, ctx) => ({ jobs: { where: visibleJobsWhere(ctx, ['running']), select: { id: true }, take: 1 } }),
+      resolve: (runner) => (runner.jobs.length > 0 ? 'active' : 'idle'),
     }),
     userPermissions: t.field({ type: RunnerPermissions, resolve: (runner) => ({ id: runner.id }) }),
     jobs: t.connection(

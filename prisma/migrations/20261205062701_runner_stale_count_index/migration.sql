@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Runner_contactedAt_createdAt_idx" ON "Runner"("contactedAt", "createdAt");
