@@ -35,6 +35,7 @@ import { attachWebSocket, connectionToken, rateLimitedAdmission } from './graphq
 import { liveServer, type LiveOptions } from './live/server.ts';
 import { type Housekeeper, type HousekeepingOptions, startHousekeeping } from './jobs/housekeeping.ts';
 import { sharedLiveRendering } from './graphql/live-rendering.ts';
+import { eventStreamOf, eventStreams } from './graphql/event-stream.ts';
 
 export interface AppOptions {
   readonly database: Database;
@@ -169,6 +170,7 @@ export function buildApp({
       rejectNullBytes(),
       operationNames(),
       sharedLiveRendering(),
+      eventStreams(),
       ...graphqlLimitPlugins<Context & ServerContext>(graphqlLimits, limits ? graphqlTokenAttempts(limits) : undefined),
       ...(limits ? [graphqlFailedTokenAuth(limits)] : []),
     ],
@@ -238,7 +240,8 @@ export function buildApp({
             return sendJson(reply, response.status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
           }
           reply.status(response.status);
-          reply.send(response.body);
+          // A subscription's event stream is a Node stream, piped as is (see eventStreams).
+          reply.send(eventStreamOf(response) ?? response.body);
           return reply;
         },
       });

@@ -1,6 +1,7 @@
 import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Delivery } from '../live/delivery.ts';
+import type { LiveSession } from '../live/sessions.ts';
 import { type Context, sessionContext } from './context.ts';
 
 const documentIds = new WeakMap<DocumentNode, number>();
@@ -20,7 +21,7 @@ function operationKey(args: ExecutionArgs): string {
 }
 
 /** Results already rendered, by the delivered value (shared by every subscriber of one event), then by who renders how. */
-const rendered = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+const rendered = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
 
 /**
  * A result that Yoga's SSE transport serializes once, however many streams it is written to: Yoga uses a result's
@@ -41,12 +42,12 @@ function serializedOnce(result: ExecutionResult): ExecutionResult {
 }
 
 /**
- * Renders a delivery once for all the subscribers that would get the same answer: the same value of the same
- * event, the same operation and variables, the same viewer (see `LiveSession.key`) and the same external URL. It renders in a context
- * made from the session checked at delivery, so fields below the runner follow the subscriber's access as it is
- * now, and read the database afresh for each event.
+ * Renders a delivery once for all the subscribers that would get the same answer: the same value of the same event,
+ * and the same `key` (the viewer, see `LiveSession.key`; the external URL; the operation and its variables). It
+ * renders in a context made from the session checked at delivery, so fields below the runner follow the subscriber's
+ * access as it is now, and read the database afresh for each event.
  */
-function render(args: ExecutionArgs, delivery: Delivery<unknown>, operation: string): Promise<ExecutionResult> {
+function render(args: ExecutionArgs, delivery: Delivery<unknown>, key: string): ExecutionResult | Promise<ExecutionResult> {
   const value = delivery.value as object;
   let byKey = rendered.get(value);
   if (!byKey) {
@@ -54,22 +55,29 @@ function render(args: ExecutionArgs, delivery: Delivery<unknown>, operation: str
     rendered.set(value, byKey);
   }
   const context = args.contextValue as Context;
-  // URLs in the answer follow the address the subscriber reached the server at (see `settingsFor`).
-  const key = `${delivery.session.key}\u0000${context.settings.externalUrl}\u0000${operation}`;
   let result = byKey.get(key);
   if (!result) {
     const contextValue = sessionContext(context, delivery.session);
-    result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then(serializedOnce);
+    const group = byKey;
+    result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then((done) => {
+      // The result itself from now on: the group's other subscribers take it without waiting.
+      group.set(key, serializedOnce(done));
+      return done;
+    });
     byKey.set(key, result);
   }
   return result;
 }
 
-function mapStream<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>): AsyncIterableIterator<R> {
+function mapStream<T, R>(source: AsyncIterator<T>, map: (value: T) => R | Promise<R>): AsyncIterableIterator<R> {
   const iterator: AsyncIterableIterator<R> = {
-    async next() {
-      const next = await source.next();
-      return next.done ? { value: undefined, done: true } : { value: await map(next.value), done: false };
+    // Without an async function of its own: most deliveries are rendered already, and need no further wait.
+    next() {
+      return source.next().then((next): IteratorResult<R> | Promise<IteratorResult<R>> => {
+        if (next.done) return { value: undefined, done: true };
+        const value = map(next.value);
+        return value instanceof Promise ? value.then((rendered) => ({ value: rendered, done: false })) : { value, done: false };
+      });
     },
     async return() {
       await source.return?.();
@@ -94,12 +102,20 @@ export function sharedLiveRendering(): Plugin {
       setSubscribeFn(async (args) => {
         const stream = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in stream)) return stream;
-        const operation = operationKey(args);
-        return mapStream(stream[Symbol.asyncIterator](), (payload: unknown) =>
-          payload instanceof Delivery
-            ? render(args, payload, operation)
-            : Promise.resolve(execute({ ...args, rootValue: payload }) as ExecutionResult | Promise<ExecutionResult>),
-        );
+        // URLs in the answer follow the address the subscriber reached the server at (see `settingsFor`).
+        const rendering = `${(args.contextValue as Context).settings.externalUrl}\u0000${operationKey(args)}`;
+        // The group's key, made again only when the session changes (every 30 s, or on an access change).
+        let session: LiveSession | null = null;
+        let key = '';
+        return mapStream(stream[Symbol.asyncIterator](), (payload: unknown) => {
+          if (!(payload instanceof Delivery))
+            return Promise.resolve(execute({ ...args, rootValue: payload }) as ExecutionResult | Promise<ExecutionResult>);
+          if (payload.session !== session) {
+            session = payload.session;
+            key = `${session.key}\u0000${rendering}`;
+          }
+          return render(args, payload, key);
+        });
       });
     },
   };

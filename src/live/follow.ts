@@ -18,6 +18,15 @@ export interface RunnerChange {
   readonly runner: RunnerSnapshot | null;
 }
 
+/** One runner of an event, as a fleet with one filter sees it for one viewer. */
+interface FleetFact {
+  readonly runnerId: number;
+  /** Null: deleted (or gone, its deletion on its way). */
+  readonly runner: RunnerSnapshot | null;
+  readonly readable: boolean;
+  readonly inFleet: boolean;
+}
+
 /** At most this many runners are tracked per fleet subscription: a dashboard's worth, many times over. */
 const MAX_FLEET = 10_000;
 
@@ -179,7 +188,8 @@ class FleetSubscription extends Subscription<RunnerChange> {
   }
 
   async take(event: LiveEvent, session: LiveSession): Promise<void> {
-    for (const runnerId of runnersOf(event)) {
+    const facts = await this.facts(event, session);
+    for (const { runnerId, runner, readable, inFleet } of facts) {
       const known = this.members.has(runnerId);
       const subject = `runner:${runnerId}`;
       if (event.kind === 'runner' && event.deleted) {
@@ -188,11 +198,7 @@ class FleetSubscription extends Subscription<RunnerChange> {
         this.outbox.put(subject, new Delivery(this.change(event, 'deleted', runnerId, null), session));
         continue;
       }
-      if (event.kind === 'job' && !known) continue;
-      const runner = await this.hub.runner(event, runnerId);
-      if (!runner) continue;
-      const readable = await this.hub.readable(event, session, runner);
-      const inFleet = readable && (event.kind === 'job' || (await this.inFleet(event, runnerId)));
+      if ((event.kind === 'job' && !known) || !runner) continue;
       if (inFleet) {
         const waiting = this.outbox.peek(subject);
         const entered = !known || (waiting instanceof Delivery && waiting.value.kind === 'entered');
@@ -204,6 +210,27 @@ class FleetSubscription extends Subscription<RunnerChange> {
         this.outbox.put(subject, new Delivery(this.change(event, 'left', runnerId, readable ? runner : null), session));
       }
     }
+  }
+
+  /**
+   * What the event's runners are now for this fleet and viewer: found once for every subscription with the same
+   * filter and viewer (a thousand dashboards wait on one promise), then each applies it to its own members.
+   */
+  private facts(event: LiveEvent, session: LiveSession): Promise<FleetFact[]> {
+    return this.hub.shared(event, `fleet-facts:${this.filter.key}:${session.key}`, async () => {
+      const facts: FleetFact[] = [];
+      for (const runnerId of runnersOf(event)) {
+        if (event.kind === 'runner' && event.deleted) {
+          facts.push({ runnerId, runner: null, readable: false, inFleet: false });
+          continue;
+        }
+        const runner = await this.hub.runner(event, runnerId);
+        const readable = runner !== null && (await this.hub.readable(event, session, runner));
+        const inFleet = readable && (event.kind === 'job' || (await this.inFleet(event, runnerId)));
+        facts.push({ runnerId, runner, readable, inFleet });
+      }
+      return facts;
+    });
   }
 
   private inFleet(event: LiveEvent, runnerId: number): Promise<boolean> {

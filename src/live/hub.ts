@@ -152,25 +152,32 @@ export class LiveHub {
   }
 
   private async take(event: LiveEvent): Promise<void> {
-    const followers = [...this.followers].filter((follower) => event.kind === 'access' || follower.wants(event));
+    // By token: each token's session is checked once, then its subscriptions take the event (a thousand dashboards
+    // of one user cost one check, and no waiting of their own).
+    const byToken = new Map<string | null, Follower[]>();
+    for (const follower of this.followers) {
+      if (event.kind !== 'access' && !follower.wants(event)) continue;
+      const group = byToken.get(follower.token);
+      if (group) group.push(follower);
+      else byToken.set(follower.token, [follower]);
+    }
     let failure: unknown = null;
+    // What it needed could not be read now (database unavailable): this event is skipped for it.
+    const skipped = (error: unknown) => {
+      failure ??= error;
+    };
     await Promise.all(
-      followers.map(async (follower) => {
+      [...byToken].map(async ([token, group]) => {
         let session: LiveSession;
         try {
-          session = await this.sessions.check(follower.token);
+          session = await this.sessions.check(token);
         } catch (error) {
           // The database failing to answer is no reason to end a subscription; a refused token is.
-          if (refusal(error)) follower.fail(error);
+          if (refusal(error)) for (const follower of group) follower.fail(error);
           return;
         }
         if (event.kind === 'access') return;
-        try {
-          await follower.take(event, session);
-        } catch (error) {
-          // What it needed could not be read now (database unavailable): this event is skipped for it.
-          failure ??= error;
-        }
+        await Promise.all(group.map((follower) => follower.take(event, session).catch(skipped)));
       }),
     );
     // Once per event: what failed was most likely shared by all its subscribers.
