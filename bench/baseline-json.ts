@@ -258,6 +258,7 @@ export function gqlRunner(runner: RunnerRow, running: boolean, base: string) {
   return {
     id: gid('Ci::Runner', runner.id),
     description: runner.description,
+    active: !runner.paused,
     paused: runner.paused,
     runnerType: runner.runnerType.toUpperCase(),
     name: runner.name,

@@ -68,24 +68,24 @@ async function authenticate(query: Query, request: IncomingMessage, graphql: boo
   return row;
 }
 
-/** A runner row carries its count of running jobs (`_count.jobs`), which decides `job_execution_status`. */
-type CountedRunner = RunnerRow & { _count: { jobs: number } };
+/** A runner row carries one of its running jobs, if it has any (`jobs`), which decides `job_execution_status`. */
+type CountedRunner = RunnerRow & { jobs: readonly unknown[] };
 
 async function runnerDetails(query: Query, id: number) {
-  const [runner] = await query<CountedRunner>(RUNNER, ['1', '1', '1', '101', '0', '1', 'running', id, '1']);
-  return runner ? { runner, running: runner._count.jobs > 0 } : null;
+  const [runner] = await query<CountedRunner>(RUNNER, ['running', '1', '1', '1', '1', '101', '0', '1', id, '1']);
+  return runner ? { runner, running: runner.jobs.length > 0 } : null;
 }
 
 /** `rest`: X-Total is counted up to GitLab's limit (10,000) and one more, as the REST shim counts it. */
 async function runnersPage(query: Query, perPage: number, offset: number, rest: boolean) {
   const [rows, [count]] = await Promise.all([
-    query<CountedRunner>(RUNNERS_PAGE, ['1', 'running', String(perPage + 1), String(offset)]),
+    query<CountedRunner>(RUNNERS_PAGE, ['running', '1', '1', String(perPage + 1), String(offset)]),
     rest ? query<{ _count$_all: string }>(RUNNERS_COUNT_LIMITED, ['10001', '0']) : query<{ _count$_all: string }>(RUNNERS_COUNT, ['0']),
   ]);
   const page = rows.slice(0, perPage);
   return {
     page,
-    running: new Set(page.filter((runner) => runner._count.jobs > 0).map((runner) => runner.id)),
+    running: new Set(page.filter((runner) => runner.jobs.length > 0).map((runner) => runner.id)),
     total: Number(count?._count$_all ?? 0),
   };
 }

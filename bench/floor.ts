@@ -97,7 +97,7 @@ const steps: [string, () => Promise<unknown>][] = [
   ['pg: the token statement', () => pool.query(AUTH, ['1', digest, '1'])],
   ['Prisma: the token statement (unnamed, jit as the server)', () => authenticate(before.prisma, ADMIN_TOKEN)],
   ['Prisma: the token statement (named, jit off)', () => authenticate(db, ADMIN_TOKEN)],
-  ['pg: the runner statement', () => pool.query(RUNNER, ['1', '1', '101', '0', '1', 'running', RUNNER_ID, '1'])],
+  ['pg: the runner statement', () => pool.query(RUNNER, ['running', '1', '1', '1', '1', '101', '0', '1', RUNNER_ID, '1'])],
   ['Prisma: the runner statement (unnamed, jit as the server)', () => findUniqueBefore(plannedRunnerQuery as never)],
   ['Prisma: the runner statement (named, jit off)', () => findUnique(plannedRunnerQuery as never)],
   [
