@@ -144,7 +144,8 @@ export const RUNNER_ATTRIBUTES = {
 export type RunnerAttributeName = keyof typeof RUNNER_ATTRIBUTES;
 type Spec<Name extends RunnerAttributeName> = (typeof RUNNER_ATTRIBUTES)[Name];
 
-type KindValue<S> = S extends { readonly kind: 'string' }
+/** A setting's value as the domain holds it (an enum's value in the database's lower case). */
+export type KindValue<S> = S extends { readonly kind: 'string' }
   ? string
   : S extends { readonly kind: 'boolean' }
     ? boolean

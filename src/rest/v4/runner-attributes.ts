@@ -1,4 +1,10 @@
-import { RUNNER_ATTRIBUTE_LIST, type RUNNER_ATTRIBUTES, type RunnerAttributeName, type RunnerWriter } from '../../runners/attributes.ts';
+import {
+  type KindValue,
+  RUNNER_ATTRIBUTE_LIST,
+  type RUNNER_ATTRIBUTES,
+  type RunnerAttributeName,
+  type RunnerWriter,
+} from '../../runners/attributes.ts';
 import { type ParamSpec, upper } from '../params.ts';
 
 // The REST face of the runner settings table (runners/attributes.ts): GitLab's parameters of PUT /runners/:id
@@ -83,17 +89,7 @@ type Spec<Name extends RunnerAttributeName> = (typeof RUNNER_ATTRIBUTES)[Name];
 type RestName = { [Name in RunnerAttributeName]: Spec<Name>['rest'] extends null ? never : Name }[RunnerAttributeName];
 
 /** A setting's value in the GraphQL input: GraphQL's enums are GitLab REST's values in upper case. */
-type InputValue<S> = S extends { readonly kind: 'string' }
-  ? string
-  : S extends { readonly kind: 'boolean' }
-    ? boolean
-    : S extends { readonly kind: 'integer' | 'float' }
-      ? number
-      : S extends { readonly kind: 'tags' }
-        ? string[]
-        : S extends { readonly values: readonly (infer Value extends string)[] }
-          ? Uppercase<Value>
-          : never;
+type InputValue<S> = S extends { readonly kind: 'enum' } ? Uppercase<KindValue<S> & string> : KindValue<S>;
 
 /** The deprecated inverses REST takes (`active`), by name. */
 type InverseName = {
