@@ -93,12 +93,10 @@ export function contactStatusWhere(status: RunnerStatus, now = Date.now()): Cont
  * it). Counted one by one, each is a range of the (contactedAt, createdAt) index read alone; counted together, the
  * `OR` leaves PostgreSQL to fetch every stale runner's row (a fifth of the fleet) or to filter the whole index.
  */
-export function staleArms(now = Date.now()): Prisma.RunnerWhereInput[] {
-  const staleBefore = new Date(now - timeouts.staleMs);
-  return [
-    { contactedAt: null, createdAt: { lte: staleBefore } },
-    { contactedAt: { lte: staleBefore }, createdAt: { lte: staleBefore } },
-  ];
+export function staleArms(now = Date.now()): ContactWhere[] {
+  // The stale rule's own arms, each with the rule's other conditions, so the rule stays written once (above).
+  const { OR: arms = [], ...rest } = contactStatusWhere('stale', now);
+  return arms.map((arm) => ({ ...arm, ...rest }));
 }
 
 /** The rows each status filter selects, as GitLab's scopes. */
