@@ -152,6 +152,7 @@ export function buildApp({
   if (etags) conditionalRequests(app, { db, versions: dataVersions, principals, prefixes: ['/api/v4', ...GRAPHQL_PATHS] });
 
   const hub = liveServer(app, database, { ...live, principals, dataVersions });
+  settings = { ...settings, caughtUp: () => hub.caughtUp() };
   if (housekeeping) {
     let housekeeper: Housekeeper | null = null;
     app.addHook('onReady', async () => {

@@ -75,7 +75,8 @@ function narrowTokenMayFollow(config: PothosOutputFieldConfig<SchemaTypes>): boo
  * Two request-wide guards, applied to every field when the schema is built:
  * - a token's scopes bound the whole request, not only its root field: fields a narrow token may not follow
  *   refuse it (INSUFFICIENT_SCOPE), wherever in the query they are;
- * - every mutation decides on fresh state: the context forgets what it loaded before the write, and after it.
+ * - every mutation decides on fresh state: the context forgets what it loaded before the write, and after it; and
+ *   it answers only once this process's caches have heard of its write (`caughtUp`).
  */
 export class RequestGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(
@@ -89,7 +90,7 @@ export class RequestGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
         try {
           return await resolver(parent, args, context, info);
         } finally {
-          ctx.afterWrite();
+          await ctx.afterWrite();
         }
       };
     }

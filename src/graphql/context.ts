@@ -21,6 +21,12 @@ export interface SchemaSettings {
   readonly reportError?: (error: unknown, what: string) => void;
   /** Authenticated tokens kept for a short while (see PrincipalCache); none: every request looks its token up. */
   readonly principals?: PrincipalCache;
+  /**
+   * Resolves once this process has heard every change committed so far (see LiveHub.caughtUp): awaited after each
+   * mutation, so that once a write is acknowledged, this server's caches hold nothing older (a token revoked here is
+   * refused here by the very next request). Absent where nothing is cached (the CLI).
+   */
+  readonly caughtUp?: () => Promise<void>;
 }
 
 /**
@@ -51,7 +57,7 @@ export interface Context {
    * derived before a write (policy facts, counts, memberships) is trusted after it.
    */
   beforeWrite(): Promise<void>;
-  afterWrite(): void;
+  afterWrite(): Promise<void>;
   /** Runner facts for policy checks, batched: checking 100 listed runners costs one query. */
   readonly runnerFacts: DataLoader<number, RunnerFacts | null>;
   /** Job counts per runner (and status filter) that the viewer can see, batched into one query per filter. */
@@ -106,7 +112,10 @@ export async function createContext(
       // The first write of a request decides on the memberships read with its token; a later one reads them again.
       if (writes++ > 0) await access.reload();
     },
-    afterWrite: forget,
+    async afterWrite() {
+      forget();
+      await settings.caughtUp?.();
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { type LiveEvent, LIVE_CHANNEL, parseLiveEvent } from './events.ts';
 import type { PrincipalCache } from '../auth/principals.ts';
 import { DATA_VERSION_CHANGED, type DataVersions } from '../db/data-version.ts';
 import { refusal } from './refusal.ts';
+import { Marks } from './marks.ts';
 import { LiveSessions, type LiveSession } from './sessions.ts';
 import { loadRunnerSnapshot, type RunnerSnapshot } from './snapshots.ts';
 
@@ -52,18 +53,22 @@ export class LiveHub {
   private readonly memos = new WeakMap<LiveEvent, Map<string, unknown>>();
   private stopListening: (() => Promise<void>) | null = null;
   private readonly heard = new HeardChanges();
+  private readonly marks: Marks;
+  private hearing = false;
 
   constructor(
     readonly database: Database,
     private readonly options: LiveHubOptions = {},
   ) {
     this.sessions = new LiveSessions(database.prisma, options.sessionTtlMs);
+    this.marks = new Marks(database.prisma);
   }
 
   async start(): Promise<void> {
     if (this.stopListening) return;
     this.stopListening = await this.database.listen(LIVE_CHANNEL, {
       onNotification: (payload) => {
+        if (this.marks.heard(payload)) return;
         if (payload === DATA_VERSION_CHANGED) return this.options.dataVersions?.changed();
         const event = parseLiveEvent(payload);
         if (event && event.kind !== 'access' && event.seq !== undefined) this.heard.add(event.seq);
@@ -107,8 +112,21 @@ export class LiveHub {
 
   /** What this process keeps of the database is only trusted while it hears every change. */
   private listening(heard: boolean): void {
+    this.hearing = heard;
     this.options.principals?.listening(heard);
     this.options.dataVersions?.listening(heard);
+  }
+
+  /**
+   * Resolves once this process has heard every change committed before the call (its own writes' included), so
+   * that what it keeps (principals, the data version) is never older than a write it has acknowledged. Should the
+   * mark not come back in time, what it keeps is dropped instead.
+   */
+  async caughtUp(): Promise<void> {
+    if (!this.hearing) return; // nothing is kept while not hearing
+    if (await this.marks.pass()) return;
+    this.options.principals?.clear();
+    this.options.dataVersions?.changed();
   }
 
   /** Hands every event from now on to `follower`, until the returned function is called. */

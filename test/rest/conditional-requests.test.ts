@@ -48,8 +48,9 @@ describe('conditional requests (ETag, If-None-Match)', () => {
     const path = `/api/v4/runners/${runner.id}`;
     await get(path, token);
     let plain: Awaited<ReturnType<typeof get>> | undefined;
-    // The token is cached and the version known: the runner's statement is the only one.
-    expect(await server.countQueries(async () => (plain = await get(path, token)))).toBe(1);
+    // Once the server has heard the writes above (made straight to the database, and the token's first use), the
+    // token is cached and the version known: the runner's statement is the only one.
+    await expect.poll(() => server.countQueries(async () => (plain = await get(path, token))), { timeout: 1_000 }).toBe(1);
     expect((await get(path, token, plain?.etag ?? '')).status).toBe(304);
 
     await server.db.runner.update({ where: { id: runner.id }, data: { description: 'moved' } });
