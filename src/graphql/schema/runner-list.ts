@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
+import { countedKind, fleetCount } from '../../runners/fleet-counts.ts';
 import { type RunnerScope, scopeListWhere } from '../../runners/scopes.ts';
 import { staleArms } from '../../runners/status.ts';
 import { builder } from '../builder.ts';
@@ -124,6 +125,10 @@ export async function countRunners(
   limit: number | undefined,
   also?: Prisma.RunnerWhereInput,
 ): Promise<number> {
+  const cap = (total: number) => (limit === undefined ? total : Math.min(total, limit + 1));
+  // The whole fleet, or one type or paused state of it, as someone who reads every runner: the kept counts answer.
+  const kind = scope === null && also === undefined ? countedKind(args) : null;
+  if (kind && Object.keys(await ctx.policy.readableWhere()).length === 0) return cap(await fleetCount(ctx.db, kind));
   const take: { take?: number; orderBy?: Prisma.RunnerOrderByWithRelationInput[] } = limit === undefined ? {} : { take: limit + 1 };
   // A limited count is taken in some order (Prisma's default: the id), and which rows come first does not change it.
   // Online and offline are ranges of the contact index: read in its order they are counted without the table,
@@ -133,6 +138,5 @@ export async function countRunners(
   // Stale runners are counted as their two disjoint sets (see staleArms), each on an index alone.
   const rest = await where(ctx, scope, { ...args, status: null }, also);
   const counts = await Promise.all(staleArms().map((arm) => ctx.db.runner.count({ where: { AND: [rest, arm] }, ...take })));
-  const total = counts.reduce((sum, count) => sum + count, 0);
-  return limit === undefined ? total : Math.min(total, limit + 1);
+  return cap(counts.reduce((sum, count) => sum + count, 0));
 }
