@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { forbidden } from '../errors.ts';
 import { AccessLevel } from './access-level.ts';
+import { type RunnerScope, scopeWhere } from '../runners/scopes.ts';
 import { type Access, PROJECT_FACTS_SELECT, type ProjectFacts } from './access.ts';
 
 /** What the runner policy needs to know of a runner; load it with RUNNER_FACTS_SELECT. */
@@ -62,28 +63,28 @@ export class RunnerPolicy {
    * `read_runner`, the rule behind `runner(id)`, every runner list, `CiJob.runner` and `userPermissions.readRunner`:
    * admins read all; signed-in users the instance's runners, project runners of a project they maintain, and group
    * runners of a group they maintain (or one above) or of a group above a project they maintain that uses them.
+   * Stated as a set of runners (`scope`, null for every runner: lists look its membership arms up by id, as they do
+   * their own scope's) from which the `where` is derived; `test` takes the same clauses in the same order.
    */
-  async readRule(): Promise<RunnerRule> {
-    if (this.access.isAdmin) return EVERY_RUNNER;
-    if (!this.access.viewer) return NO_RUNNER;
+  async readRule(): Promise<RunnerRule & { readonly scope: RunnerScope | null }> {
+    if (this.access.isAdmin) return { ...EVERY_RUNNER, scope: null };
+    if (!this.access.viewer) return { ...NO_RUNNER, scope: { direct: [NO_RUNNER.where] } };
     const access = this.access;
     const reached = await access.groupsReachedByMaintainedProjects();
-    return anyOf([
-      { where: { runnerType: 'instance_type' }, test: (runner) => runner.runnerType === 'instance_type' },
-      {
-        where: { runnerType: 'project_type', runnerProjects: { some: { project: access.projectsWithLevel(AccessLevel.MAINTAINER) } } },
-        test: (runner) => runner.runnerType === 'project_type' && this.maintainsAnyProject(runner),
-      },
-      {
-        where: { runnerType: 'group_type', group: access.groupsWithLevel(AccessLevel.MAINTAINER) },
-        test: (runner) =>
-          runner.runnerType === 'group_type' && !!runner.group && access.groupLevel(runner.group.traversalIds) >= AccessLevel.MAINTAINER,
-      },
-      {
-        where: { runnerType: 'group_type', groupId: { in: [...reached] } },
-        test: (runner) => runner.runnerType === 'group_type' && runner.groupId !== null && reached.has(runner.groupId),
-      },
-    ]);
+    const scope: RunnerScope = {
+      direct: [{ runnerType: 'instance_type' }, { runnerType: 'group_type', groupId: { in: [...reached] } }],
+      viaProjects: access.projectsWithLevel(AccessLevel.MAINTAINER),
+      viaGroups: access.groupsWithLevel(AccessLevel.MAINTAINER),
+    };
+    return {
+      scope,
+      where: scopeWhere(scope),
+      test: (runner) =>
+        runner.runnerType === 'instance_type' ||
+        (runner.runnerType === 'group_type' && runner.groupId !== null && reached.has(runner.groupId)) ||
+        (runner.runnerType === 'project_type' && this.maintainsAnyProject(runner)) ||
+        (runner.runnerType === 'group_type' && !!runner.group && access.groupLevel(runner.group.traversalIds) >= AccessLevel.MAINTAINER),
+    };
   }
 
   /** The runners the viewer may read, as a `where` for lists. */

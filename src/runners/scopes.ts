@@ -37,23 +37,53 @@ export function scopeWhere(scope: RunnerScope): Prisma.RunnerWhereInput {
 }
 
 /**
- * The scope for a list: the runners reached through memberships are read first (one statement each, on the
- * RunnerProject and Runner indexes), then named by id beside the direct arms, which PostgreSQL can then combine
- * as index scans (BitmapOr) instead of filtering every runner.
+ * The runners reached through memberships, each kind looked up once per request however many lists and counts (and
+ * the read rule, itself a scope) ask for it: a list's scope and the read rule often name the same projects.
  */
-export async function scopeListWhere(db: Db, scope: RunnerScope): Promise<Prisma.RunnerWhereInput> {
+export interface MembershipLookups {
+  /** Project runners linked to any of these projects. */
+  projects(where: Prisma.ProjectWhereInput): Promise<number[]>;
+  /** Group runners of any of these groups. */
+  groups(where: Prisma.GroupWhereInput): Promise<number[]>;
+}
+
+export function membershipLookups(db: Db): MembershipLookups {
+  const found = new Map<string, Promise<number[]>>();
+  const once = (key: string, look: () => Promise<number[]>) => {
+    const ids = found.get(key) ?? look();
+    found.set(key, ids);
+    return ids;
+  };
+  return {
+    // By their links alone (RunnerProject by project); the list checks their type on the rows it reads anyway.
+    projects: (where) =>
+      once(`projects ${JSON.stringify(where)}`, async () => {
+        // Grouped, so the statement names no column but runnerId: an index-only scan of (projectId, runnerId).
+        const links = await db.runnerProject.groupBy({ by: ['runnerId'], where: { project: where } });
+        return links.map((link) => link.runnerId);
+      }),
+    groups: (where) =>
+      once(`groups ${JSON.stringify(where)}`, async () => {
+        const runners = await db.runner.findMany({ where: viaGroupsWhere(where), select: { id: true } });
+        return runners.map((runner) => runner.id);
+      }),
+  };
+}
+
+/**
+ * The scope for a list: the runners reached through memberships are looked up first (see MembershipLookups), then
+ * named by id beside the direct arms, which PostgreSQL can then combine as index scans (BitmapOr) instead of
+ * testing an `EXISTS` on every runner.
+ */
+export async function scopeListWhere(lookup: MembershipLookups, scope: RunnerScope): Promise<Prisma.RunnerWhereInput> {
   const [byProject, byGroup] = await Promise.all([
-    scope.viaProjects
-      ? db.runnerProject.findMany({
-          where: { project: scope.viaProjects, runner: { runnerType: 'project_type' } },
-          select: { runnerId: true },
-        })
-      : [],
-    scope.viaGroups ? db.runner.findMany({ where: viaGroupsWhere(scope.viaGroups), select: { id: true } }) : [],
+    scope.viaProjects ? lookup.projects(scope.viaProjects) : [],
+    scope.viaGroups ? lookup.groups(scope.viaGroups) : [],
   ]);
-  const ids = [...new Set([...byProject.map((link) => link.runnerId), ...byGroup.map((runner) => runner.id)])];
   const or = [...scope.direct];
-  if (scope.viaProjects || scope.viaGroups) or.push({ id: { in: ids } });
+  if (byProject.length) or.push({ runnerType: 'project_type', id: { in: byProject } });
+  if (byGroup.length) or.push({ id: { in: byGroup } });
+  if (!or.length) return { id: { in: [] } };
   return or.length === 1 ? (or[0] ?? {}) : { OR: or };
 }
 

@@ -1,7 +1,7 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
 import { countedKind, fleetCount } from '../../runners/fleet-counts.ts';
-import { type RunnerScope, scopeListWhere } from '../../runners/scopes.ts';
+import { type MembershipLookups, membershipLookups, type RunnerScope, scopeListWhere } from '../../runners/scopes.ts';
 import { staleArms } from '../../runners/status.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../../errors.ts';
@@ -42,26 +42,26 @@ export function withOffset<Q extends { skip?: number; cursor?: unknown }>(
   return { ...query, skip: offset };
 }
 
-/** Per request: a scope's list `where` (its membership lookups) is shared by the page and the count. */
-const scopeWheres = new WeakMap<Context, Map<string, Promise<Prisma.RunnerWhereInput>>>();
+/** Per request: the membership lookups of every list, count and the read rule, each made once (see MembershipLookups). */
+const lookupsOf = new WeakMap<Context, MembershipLookups>();
 
-function listWhereOf(ctx: Context, scope: RunnerScope): Promise<Prisma.RunnerWhereInput> {
-  const byScope = scopeWheres.get(ctx) ?? new Map<string, Promise<Prisma.RunnerWhereInput>>();
-  scopeWheres.set(ctx, byScope);
-  const key = JSON.stringify(scope);
-  const where = byScope.get(key) ?? scopeListWhere(ctx.db, scope);
-  byScope.set(key, where);
-  return where;
+function lookups(ctx: Context): MembershipLookups {
+  const found = lookupsOf.get(ctx) ?? membershipLookups(ctx.db);
+  lookupsOf.set(ctx, found);
+  return found;
 }
 
 /**
  * Every runner list is narrowed to the runners the viewer may read through `runner(id)`, in the query itself, so
- * no list returns a runner its own field would refuse and `count` agrees with the pages. `scope` null: every
- * runner (the admin's list); `also`: a further condition of the list itself.
+ * no list returns a runner its own field would refuse and `count` agrees with the pages. The read rule is a scope
+ * too: its membership arms are looked up by id as the list's are (no `EXISTS` re-read for every runner the list
+ * names). `scope` null: every runner (the admin's list); `also`: a further condition of the list itself.
  */
 async function where(ctx: Context, scope: RunnerScope | null, args: RunnerListArgs, also?: Prisma.RunnerWhereInput) {
-  const and: Prisma.RunnerWhereInput[] = [await ctx.policy.readableWhere(), runnerFilterWhere(args)];
-  if (scope) and.unshift(await listWhereOf(ctx, scope));
+  const readable = (await ctx.policy.readRule()).scope;
+  const and: Prisma.RunnerWhereInput[] = [runnerFilterWhere(args)];
+  if (readable) and.unshift(await scopeListWhere(lookups(ctx), readable));
+  if (scope) and.unshift(await scopeListWhere(lookups(ctx), scope));
   if (also) and.push(also);
   return { AND: and };
 }
@@ -128,7 +128,7 @@ export async function countRunners(
   const cap = (total: number) => (limit === undefined ? total : Math.min(total, limit + 1));
   // The whole fleet, or one type or paused state of it, as someone who reads every runner: the kept counts answer.
   const kind = scope === null && also === undefined ? countedKind(args) : null;
-  if (kind && Object.keys(await ctx.policy.readableWhere()).length === 0) return cap(await fleetCount(ctx.db, kind));
+  if (kind && (await ctx.policy.readRule()).scope === null) return cap(await fleetCount(ctx.db, kind));
   const take: { take?: number; orderBy?: Prisma.RunnerOrderByWithRelationInput[] } = limit === undefined ? {} : { take: limit + 1 };
   // A limited count is taken in some order (Prisma's default: the id), and which rows come first does not change it.
   // Online and offline are ranges of the contact index: read in its order they are counted without the table,
