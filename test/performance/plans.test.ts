@@ -207,27 +207,50 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
     }
   });
 
-  it("reads one type's page (REST /runners/all?type=) as ids on (runnerType, id), and paused and online filters on their indexes", async () => {
+  it("reads one type's page (REST /runners/all?type=) as ids on (runnerType, id), and the online filter's limited count on the contact index", async () => {
     const typed = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?type=project_type', { token: admin })));
     const ids = typed.find((plan) => /^SELECT "t0"\."id" FROM/.test(plan.sql) && /ORDER BY/i.test(plan.sql));
     expect(ids?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_runnerType_id_idx')).toBe(
       true,
     );
-    const paused = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?paused=true', { token: admin })));
-    const limitedCount = paused.find((plan) => /SELECT COUNT/i.test(plan.sql));
-    expect(limitedCount?.nodes.some((node) => node['Index Name'] === 'Runner_paused_id_idx')).toBe(true);
-    expect(sorts(limitedCount)).toEqual([]);
     const online = runnerStatements(await plansOf(() => server.rest('GET', '/runners/all?status=online', { token: admin })));
     const onlineCount = online.find((plan) => /SELECT COUNT/i.test(plan.sql));
     expect(
       onlineCount?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_contactedAt_id_idx'),
     ).toBe(true);
-    const both = runnerStatements(
-      await plansOf(() => server.graphql('{ runners(first: 20, type: GROUP_TYPE, paused: false) { count } }', {}, admin)),
-    );
-    const count = both.find((plan) => /SELECT COUNT/i.test(plan.sql));
-    expect(
-      count?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_runnerType_paused_id_idx'),
-    ).toBe(true);
+  });
+
+  it("counts an admin's whole fleet, one type or one paused state from the kept counts (RunnerCount), reading no runner", async () => {
+    for (const args of ['', 'type: GROUP_TYPE, paused: false', 'paused: true', 'sort: CONTACTED_DESC', 'offset: 5000']) {
+      const plans = await plansOf(() => server.graphql(`{ runners(first: 20${args ? `, ${args}` : ''}) { count } }`, {}, admin));
+      expect(plans.some((plan) => plan.nodes.some((node) => node['Relation Name'] === 'RunnerCount'))).toBe(true);
+      const counts = runnerStatements(plans).filter((plan) => /SELECT COUNT/i.test(plan.sql));
+      expect(counts.map((plan) => plan.sql)).toEqual([]);
+    }
+  });
+
+  it("counts a group owner's runners without re-reading the read rule's memberships for each runner", async () => {
+    for (const call of [
+      () => server.graphql('{ currentUser { runners(first: 20) { count } } }', {}, owner),
+      () =>
+        server.graphql(
+          'query($path: ID!) { group(fullPath: $path) { runners(first: 20, membership: DESCENDANTS) { count } } }',
+          { path: groupPath },
+          owner,
+        ),
+    ]) {
+      const plans = await plansOf(call);
+      const count = runnerStatements(plans).find((plan) => /SELECT COUNT/i.test(plan.sql));
+      // The rule's project runners are ids looked up once (shared with the list's own), not an EXISTS sub-plan.
+      expect(count?.nodes.filter((node) => node['Relation Name'] && node['Relation Name'] !== 'Runner')).toEqual([]);
+      const links = plans.filter((plan) => plan.sql.includes('"RunnerProject"'));
+      expect(links.length).toBeGreaterThan(0);
+      for (const plan of links) {
+        const reads = plan.nodes.filter((node) => node['Relation Name'] === 'RunnerProject');
+        expect(reads.map((node) => [node['Node Type'], node['Index Name']])).toEqual(
+          reads.map(() => ['Index Only Scan', 'RunnerProject_projectId_runnerId_idx']),
+        );
+      }
+    }
   });
 });
