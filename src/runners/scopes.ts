@@ -40,31 +40,43 @@ export function scopeWhere(scope: RunnerScope): Prisma.RunnerWhereInput {
  * The runners reached through memberships, each kind looked up once per request however many lists and counts (and
  * the read rule, itself a scope) ask for it: a list's scope and the read rule often name the same projects.
  */
+/**
+ * At most this many ids are named in a statement for one arm: past it (a Maintainer of a tree with tens of thousands
+ * of project runners) the arm stays a sub-query, which PostgreSQL reads once into a hash, rather than a parameter
+ * list that large (PostgreSQL takes at most 65,535 parameters per statement).
+ */
+const MAX_IDS = 5_000;
+
 export interface MembershipLookups {
-  /** Project runners linked to any of these projects. */
-  projects(where: Prisma.ProjectWhereInput): Promise<number[]>;
-  /** Group runners of any of these groups. */
-  groups(where: Prisma.GroupWhereInput): Promise<number[]>;
+  /** Project runners linked to any of these projects; null when more than MAX_IDS. */
+  projects(where: Prisma.ProjectWhereInput): Promise<number[] | null>;
+  /** Group runners of any of these groups; null when more than MAX_IDS. */
+  groups(where: Prisma.GroupWhereInput): Promise<number[] | null>;
 }
 
 export function membershipLookups(db: Db): MembershipLookups {
-  const found = new Map<string, Promise<number[]>>();
+  const found = new Map<string, Promise<number[] | null>>();
   const once = (key: string, look: () => Promise<number[]>) => {
-    const ids = found.get(key) ?? look();
+    const ids = found.get(key) ?? look().then((ids) => (ids.length > MAX_IDS ? null : ids));
     found.set(key, ids);
     return ids;
   };
   return {
-    // By their links alone (RunnerProject by project); the list checks their type on the rows it reads anyway.
+    // By their links alone (RunnerProject by project), grouped so the statement names no column but runnerId: an
+    // index-only scan of (projectId, runnerId). The list checks their type on the rows it reads anyway.
     projects: (where) =>
       once(`projects ${JSON.stringify(where)}`, async () => {
-        // Grouped, so the statement names no column but runnerId: an index-only scan of (projectId, runnerId).
-        const links = await db.runnerProject.groupBy({ by: ['runnerId'], where: { project: where } });
+        const links = await db.runnerProject.groupBy({
+          by: ['runnerId'],
+          where: { project: where },
+          orderBy: { runnerId: 'asc' },
+          take: MAX_IDS + 1,
+        });
         return links.map((link) => link.runnerId);
       }),
     groups: (where) =>
       once(`groups ${JSON.stringify(where)}`, async () => {
-        const runners = await db.runner.findMany({ where: viaGroupsWhere(where), select: { id: true } });
+        const runners = await db.runner.findMany({ where: viaGroupsWhere(where), select: { id: true }, take: MAX_IDS + 1 });
         return runners.map((runner) => runner.id);
       }),
   };
@@ -81,8 +93,10 @@ export async function scopeListWhere(lookup: MembershipLookups, scope: RunnerSco
     scope.viaGroups ? lookup.groups(scope.viaGroups) : [],
   ]);
   const or = [...scope.direct];
-  if (byProject.length) or.push({ runnerType: 'project_type', id: { in: byProject } });
-  if (byGroup.length) or.push({ id: { in: byGroup } });
+  if (byProject === null && scope.viaProjects) or.push(viaProjectsWhere(scope.viaProjects));
+  else if (byProject?.length) or.push({ runnerType: 'project_type', id: { in: byProject } });
+  if (byGroup === null && scope.viaGroups) or.push(viaGroupsWhere(scope.viaGroups));
+  else if (byGroup?.length) or.push({ id: { in: byGroup } });
   if (!or.length) return { id: { in: [] } };
   return or.length === 1 ? (or[0] ?? {}) : { OR: or };
 }
