@@ -17,6 +17,7 @@ import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
 import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
 import { type Dashboard, loadDashboard } from './http/dashboard.ts';
+import { graphqlJsonPost, type MaskError } from './http/graphql-post.ts';
 import { homeRoute } from './http/home.ts';
 import { createLogger, type LoggerOptions, noteOperation, noteViewer, requestId, requestLogging } from './http/logging.ts';
 import { KnownPaths } from './http/methods.ts';
@@ -93,6 +94,12 @@ function maskError(error: unknown, message: string, isDev: boolean | undefined, 
 
 type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 
+/** Yoga's answers whose body is produced as it goes (incremental delivery, event streams); the rest are one string. */
+function isStreamed(response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return type.startsWith('multipart/mixed') || type.startsWith('text/event-stream');
+}
+
 /** Names the operation in the request's log line: as the client named it, then as it actually ran. */
 function operationNames(): Plugin<ServerContext> {
   return {
@@ -162,6 +169,8 @@ export function buildApp({
       await housekeeper?.stop();
     });
   }
+  const maskGraphQLError: MaskError = (error, message, isDev) =>
+    maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error'));
   const yoga = createYoga<ServerContext, Context>({
     schema,
     // Either path; Yoga matches it as a URL pattern.
@@ -181,12 +190,8 @@ export function buildApp({
     // CORS is the CORS plugin's, for both APIs alike; Yoga's own would allow any origin.
     cors: false,
     logging: false,
-    maskedErrors: {
-      // Never Yoga's development mode, which would add the original message and stack trace to answers.
-      isDev: false,
-      maskError: (error, message, isDev) =>
-        maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error')),
-    },
+    // Never Yoga's development mode, which would add the original message and stack trace to answers.
+    maskedErrors: { isDev: false, maskError: maskGraphQLError },
     context: async ({ req, connectionParams }: ServerContext & { connectionParams?: Record<string, unknown> }) => {
       // Over WebSocket (see attachWebSocket) the token comes in the connection's parameters.
       const token = connectionParams
@@ -197,6 +202,7 @@ export function buildApp({
       return { ...context, live: { hub, token } };
     },
   });
+  const answerJsonPost = graphqlJsonPost(yoga, maskGraphQLError);
   attachWebSocket(app, yoga, {
     paths: GRAPHQL_PATHS,
     admit: limits ? rateLimitedAdmission(limits, tokenOwners(db), app.log) : undefined,
@@ -230,6 +236,7 @@ export function buildApp({
             req.raw.headers['content-type'] = 'application/json';
             req.body = '{}';
           }
+          if (await answerJsonPost(req, reply)) return reply;
           const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
           response.headers.forEach((value, key) => {
             reply.header(key, value);
@@ -241,8 +248,10 @@ export function buildApp({
             return sendJson(reply, response.status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
           }
           reply.status(response.status);
-          // A subscription's event stream is a Node stream, piped as is (see eventStreams).
-          reply.send(eventStreamOf(response) ?? response.body);
+          // A subscription's event stream is a Node stream, piped as is (see eventStreams); so are the other streamed
+          // formats. Every other answer is one string already: sent as such, it costs one write, not a Web stream
+          // piped into the socket.
+          reply.send(eventStreamOf(response) ?? (isStreamed(response) ? response.body : await response.text()));
           return reply;
         },
       });
