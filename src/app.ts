@@ -59,6 +59,11 @@ export interface AppOptions {
   readonly etags?: boolean;
   /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
   readonly dashboard?: Dashboard | null;
+  /**
+   * Plain JSON POSTs to /graphql answered without Yoga's fetch-API layer (see graphqlJsonPost); default on. `false`:
+   * every request goes through Yoga's whole pipeline, the reference the tests hold the short path to.
+   */
+  readonly graphqlJsonPost?: boolean;
 }
 
 export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
@@ -128,6 +133,7 @@ export function buildApp({
   principalCacheTtlMs = DEFAULT_PRINCIPAL_CACHE_TTL_MS,
   etags = true,
   dashboard = loadDashboard(),
+  graphqlJsonPost: jsonPost = true,
 }: AppOptions) {
   const app = Fastify({
     // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
@@ -202,7 +208,7 @@ export function buildApp({
       return { ...context, live: { hub, token } };
     },
   });
-  const answerJsonPost = graphqlJsonPost(yoga, maskGraphQLError);
+  const answerJsonPost = jsonPost ? graphqlJsonPost(yoga, maskGraphQLError) : async () => false;
   attachWebSocket(app, yoga, {
     paths: GRAPHQL_PATHS,
     admit: limits ? rateLimitedAdmission(limits, tokenOwners(db), app.log) : undefined,
