@@ -12,6 +12,7 @@ import { refuseUnacceptable } from './graphql/accept.ts';
 import { rejectNullBytes } from './graphql/null-bytes.ts';
 import { schema } from './graphql/schema/index.ts';
 import { ignoreEmptyBodies, rawGraphQLBodies } from './http/body.ts';
+import { AnswerCache } from './http/answer-cache.ts';
 import { conditionalRequests } from './http/conditional.ts';
 import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
@@ -57,6 +58,8 @@ export interface AppOptions {
   readonly principalCacheTtlMs?: number;
   /** ETags on the APIs' GET answers, and 304s for unchanged ones (see conditionalRequests); default on. */
   readonly etags?: boolean;
+  /** Bytes of GET answers kept by ETag, shared by pollers of the same view (see AnswerCache); 0: none kept. */
+  readonly answerCacheBytes?: number;
   /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
   readonly dashboard?: Dashboard | null;
   /**
@@ -67,6 +70,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
+/** The README's `ANSWER_CACHE_MB` default (32), for servers built without a config (tests, the bench's). */
+export const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
 export const GRAPHQL_PATHS = ['/graphql', '/api/graphql'] as const;
@@ -99,11 +104,6 @@ function maskError(error: unknown, message: string, isDev: boolean | undefined, 
 
 type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 
-/** Yoga's answers whose body is produced as it goes (incremental delivery, event streams); the rest are one string. */
-function isStreamed(response: Response): boolean {
-  const type = response.headers.get('content-type') ?? '';
-  return type.startsWith('multipart/mixed') || type.startsWith('text/event-stream');
-}
 
 /** Names the operation in the request's log line: as the client named it, then as it actually ran. */
 function operationNames(): Plugin<ServerContext> {
@@ -132,6 +132,7 @@ export function buildApp({
   housekeeping = null,
   principalCacheTtlMs = DEFAULT_PRINCIPAL_CACHE_TTL_MS,
   etags = true,
+  answerCacheBytes = DEFAULT_ANSWER_CACHE_BYTES,
   dashboard = loadDashboard(),
   graphqlJsonPost: jsonPost = true,
 }: AppOptions) {
@@ -162,7 +163,10 @@ export function buildApp({
   if (limits) app.register(rateLimitPlugin, { limits, tokenOwner: tokenOwners(db), graphqlPaths: GRAPHQL_PATHS });
 
   const dataVersions = new DataVersions(db);
-  if (etags) conditionalRequests(app, { db, versions: dataVersions, principals, prefixes: ['/api/v4', ...GRAPHQL_PATHS] });
+  if (etags) {
+    const answers = answerCacheBytes > 0 ? new AnswerCache(answerCacheBytes) : undefined;
+    conditionalRequests(app, { db, versions: dataVersions, principals, answers, prefixes: ['/api/v4', ...GRAPHQL_PATHS] });
+  }
 
   const hub = liveServer(app, database, { ...live, principals, dataVersions });
   settings = { ...settings, caughtUp: () => hub.caughtUp() };
@@ -254,10 +258,10 @@ export function buildApp({
             return sendJson(reply, response.status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
           }
           reply.status(response.status);
-          // A subscription's event stream is a Node stream, piped as is (see eventStreams); so are the other streamed
-          // formats. Every other answer is one string already: sent as such, it costs one write, not a Web stream
-          // piped into the socket.
-          reply.send(eventStreamOf(response) ?? (isStreamed(response) ? response.body : await response.text()));
+          // A subscription's event stream is a Node stream, piped as is (see eventStreams); any other answer is
+          // one JSON document, sent (and kept by its ETag, see conditionalRequests) as bytes.
+          const stream = eventStreamOf(response);
+          reply.send(stream ?? (response.body ? Buffer.from(await response.arrayBuffer()) : null));
           return reply;
         },
       });

@@ -54,6 +54,8 @@ export interface Config {
   readonly principalCacheTtlMs: number;
   /** ETags and 304s on the APIs' GET answers. */
   readonly etags: boolean;
+  /** Bytes of GET answers kept by ETag for pollers (see AnswerCache); 0: none. */
+  readonly answerCacheBytes: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -155,5 +157,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditEventRetentionMs: integer(env, 'AUDIT_EVENT_RETENTION_SECONDS', 0, 0) * 1000 || null,
     principalCacheTtlMs: integer(env, 'PRINCIPAL_CACHE_TTL_MS', 10_000, 0),
     etags: env.ETAGS !== 'false',
+    answerCacheBytes: integer(env, 'ANSWER_CACHE_MB', 32, 0) * 1024 * 1024,
   };
 }

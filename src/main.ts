@@ -65,6 +65,7 @@ const app = buildApp({
   },
   principalCacheTtlMs: config.principalCacheTtlMs,
   etags: config.etags,
+  answerCacheBytes: config.answerCacheBytes,
 });
 if (booted.ignoredRootToken) {
   app.log.warn(

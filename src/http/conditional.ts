@@ -5,6 +5,7 @@ import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import type { DataVersions } from '../db/data-version.ts';
 import { readToken } from '../graphql/context.ts';
+import type { AnswerCache } from './answer-cache.ts';
 
 export interface ConditionalOptions {
   readonly db: Db;
@@ -13,12 +14,16 @@ export interface ConditionalOptions {
   readonly principals?: PrincipalCache;
   /** Path prefixes whose GET answers carry an ETag (the REST API, the GraphQL endpoints). */
   readonly prefixes: readonly string[];
+  /** Answers kept by ETag, shared by every request that names the same (see AnswerCache); none: each is computed. */
+  readonly answers?: AnswerCache;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The ETag of this GET's answer, should it succeed (see conditionalRequests). */
     etag?: string;
+    /** The headers the answer had before its route ran (request id, CORS…): they are not the answer's to keep. */
+    headersBefore?: ReadonlySet<string>;
   }
 }
 
@@ -28,8 +33,8 @@ declare module 'fastify' {
  * else runs (no GraphQL operation, no rows read: the token, usually cached, and one statement for the version).
  *
  * The ETag digests a data version read before the answer is computed (see currentDataVersion: any committed write
- * on any replica moves it), who asks (user, admin flag and token scopes:
- * nobody gets a 304 for somebody else's view) and what they ask (the URL with its query, the host and scheme links
+ * on any replica moves it), who asks (the token, its user, admin flag and scopes: nobody gets a 304 for somebody
+ * else's view) and what they ask (the URL with its query, the host and scheme links
  * are built from, the accepted media types). A request that fails to authenticate is left to the route, which
  * answers the refusal.
  *
@@ -37,6 +42,11 @@ declare module 'fastify' {
  * reads none while this process hears the version's bumps: its ETag names the version last read (DataVersions), which
  * its answer is at least as new as; at worst the client's next conditional request gets one 200 more. That saves a
  * statement (about a tenth of the CPU of a one-runner GET) on every GET of a client that does not poll.
+ *
+ * A successful GET's answer is kept under its ETag (`answers`), and a conditional request whose ETag, computed on the
+ * version it read, names a kept answer is sent that answer without running its route: pollers of one view share one
+ * computation per data version. An answer kept under a version is at least as new as that version (the version is
+ * read before the answer is computed), so it is never older than what the request's own version read allows.
  */
 export function conditionalRequests(app: FastifyInstance, options: ConditionalOptions): void {
   app.addHook('preHandler', async (request, reply) => {
@@ -49,8 +59,9 @@ export function conditionalRequests(app: FastifyInstance, options: ConditionalOp
     const ifNoneMatch = request.headers['if-none-match'];
     let viewer: Viewer | null;
     let version: string;
+    let token: string | null;
     try {
-      const token = readToken(request.headers, request.query as { private_token?: unknown });
+      token = readToken(request.headers, request.query as { private_token?: unknown });
       [viewer, version] = await Promise.all([
         token ? authenticate(options.db, token, () => {}, options.principals) : null,
         ifNoneMatch ? options.versions.current() : options.versions.atMostCurrent(),
@@ -58,18 +69,39 @@ export function conditionalRequests(app: FastifyInstance, options: ConditionalOp
     } catch {
       return; // a refused token or an unavailable database: the route answers it as it always does
     }
-    const etag = etagOf(request, viewer, version, accept);
+    const etag = etagOf(request, token, viewer, version, accept);
     if (matches(ifNoneMatch, etag)) return notModified(reply, etag);
     request.etag = etag;
+    if (!options.answers || request.method !== 'GET') return;
+    // Only on a version read for this request: a plain GET's version may predate a write another replica acknowledged.
+    const kept = ifNoneMatch ? options.answers.get(etag) : undefined;
+    if (kept) return reply.status(200).headers(kept.headers).send(kept.body);
+    request.headersBefore = new Set(Object.keys(reply.getHeaders()));
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.etag && reply.statusCode === 200) reply.header('etag', request.etag);
+    if (!request.etag || reply.statusCode !== 200) return payload;
+    reply.header('etag', request.etag);
+    const before = request.headersBefore;
+    if (options.answers && before && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      options.answers.keep(request.etag, { headers: answerHeaders(reply, before), body: Buffer.from(payload) });
+    }
     return payload;
   });
 }
 
-function etagOf(request: FastifyRequest, viewer: Viewer | null, version: string, accept: string): string {
-  const who = viewer ? `${viewer.id}:${viewer.admin}:${[...viewer.scopes].sort().join(',')}` : 'anonymous';
+/** The headers the route set for its answer; framing (length) and the ETag are the sender's. */
+function answerHeaders(reply: FastifyReply, before: ReadonlySet<string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (before.has(name) || name === 'content-length' || name === 'etag' || value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return headers;
+}
+
+function etagOf(request: FastifyRequest, token: string | null, viewer: Viewer | null, version: string, accept: string): string {
+  // The token itself, not only its user and scopes: what one token was answered is never handed to another.
+  const who = viewer ? `${viewer.id}:${viewer.admin}:${[...viewer.scopes].sort().join(',')}:${token}` : 'anonymous';
   const digest = createHash('sha256')
     .update([version, who, request.protocol, request.host, request.url, accept].join('\n'))
     .digest('base64url')
