@@ -104,7 +104,6 @@ function maskError(error: unknown, message: string, isDev: boolean | undefined, 
 
 type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 
-
 /** Names the operation in the request's log line: as the client named it, then as it actually ran. */
 function operationNames(): Plugin<ServerContext> {
   return {
