@@ -1,10 +1,11 @@
 // The servers under test run as processes of their own, as in production: the load generator does not share
-// their event loop, and their memory is theirs alone. Each is spawned as `node … <script>` (never through the
-// tsx CLI, which adds a parent process), so the child's pid is the server's and /proc/<pid> describes it.
+// their event loop, and their memory is theirs alone. Each is spawned as `node … <script>` (never through npm or the
+// tsx CLI, which add a parent process), so the child's pid is the server's and /proc/<pid> describes it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runStartSteps, startCommand } from '../scripts/start-command.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -159,19 +160,23 @@ export async function startServer(
   };
 }
 
-/** `npm start`'s command line (`node <flags> <script>`), so the benchmark runs the server exactly as it is deployed. */
-export function startCommand(): { flags: string[]; script: string } {
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-  const words = (scripts.start ?? 'tsx src/main.ts').trim().split(/\s+/);
-  const script = words.at(-1) ?? 'src/main.ts';
-  if (words[0] === 'node') return { flags: words.slice(1, -1), script };
-  // `tsx <script>`: the tsx CLI would run the server in a child process of its own; run that child directly.
-  return { flags: ['--import', 'tsx', ...words.slice(1, -1)], script };
+/**
+ * `npm start`'s server command (`node <flags> <script>`), after running the steps it runs first (the build of
+ * dist/server/), so that the benchmark runs the server exactly as it is deployed.
+ */
+export async function gatewayCommand(): Promise<{ flags: readonly string[]; script: string }> {
+  const { steps, flags, script } = startCommand();
+  await runStartSteps(steps);
+  return { flags, script };
 }
 
-export function startGateway(port: number, database: { url: string } | { dataDir: string }, externalUrl: string): Promise<ServerProcess> {
+export async function startGateway(
+  port: number,
+  database: { url: string } | { dataDir: string },
+  externalUrl: string,
+): Promise<ServerProcess> {
   const env: Record<string, string> = 'url' in database ? { DATABASE_URL: database.url } : { DATABASE_URL: '', DATA_DIR: database.dataDir };
-  const { flags, script } = startCommand();
+  const { flags, script } = await gatewayCommand();
   // One token at thousands of requests a second is exactly what rate limits refuse; the benchmark measures the rest.
   return startServer('gateway', flags, script, port, { ...env, EXTERNAL_URL: externalUrl, GRAPHIQL: 'false', RATE_LIMIT_ENABLED: 'false' });
 }

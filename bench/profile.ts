@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { benchDatabaseName, databaseUrl, postgresServerUrl } from './databases.ts';
 import { SIZES } from './dataset.ts';
 import { drive, type LoadResult } from './load.ts';
-import { ROOT, startCommand, startServer } from './processes.ts';
+import { gatewayCommand, ROOT, startServer } from './processes.ts';
 import { buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
 
 const args = process.argv.slice(2);
@@ -25,7 +25,7 @@ const url = databaseUrl(postgresServerUrl(), databaseName);
 const profiles = join(ROOT, 'bench', '.results', 'profiles');
 mkdirSync(profiles, { recursive: true });
 
-const { flags, script } = startCommand();
+const { flags, script } = await gatewayCommand();
 const gateway = await startServer(
   'gateway',
   [...flags, ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [])],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServer } from './faults/process.ts';
+import { type ServerProcess, serverCommand, startServer } from './faults/process.ts';
 import type { Json } from './support/json.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,11 +26,12 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 /** Starts the server as `npm start` does and waits for its exit (it must not start). */
-function serverExit(env: Record<string, string>): Promise<{ code: number; output: string }> {
+async function serverExit(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const command = await serverCommand();
   return new Promise((resolve) => {
     execFile(
-      TSX,
-      ['src/main.ts'],
+      process.execPath,
+      command,
       { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', ...env } },
       (error, stdout, stderr) => {
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
@@ -102,9 +103,10 @@ describe('one process per embedded data folder', () => {
   it('takes over the lock of a process that died without giving it back', { timeout: 120_000 }, async () => {
     const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', INITIAL_ROOT_TOKEN: TOKEN });
     servers.push(server);
-    // The lock names the process that holds it (tsx runs the server in a child of its own): kill it as a crash would.
+    // The lock names the process that holds it: kill it as a crash would.
     const holder = JSON.parse(readFileSync(join(dataDir, '.runners-gateway.holder.json'), 'utf8')) as { pid: number; role: string };
     expect(holder.role).toBe('server');
+    expect(holder.pid, 'the process started is the server itself, not a wrapper around it').toBe(server.child.pid);
     process.kill(holder.pid, 'SIGKILL');
     await server.exited;
     expect(readdirSync(dataDir)).toContain('.runners-gateway.lock');

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from '../root.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCHEMA_PATH = join(ROOT, 'prisma', 'schema.prisma');
 export const MIGRATIONS_DIR = join(ROOT, 'prisma', 'migrations');
 

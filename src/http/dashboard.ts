@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { ROOT } from '../root.ts';
 
 /** Where `npm run build:web` (run by `npm ci`) writes the dashboard (web/), and the path its assets are served at. */
-export const DASHBOARD_BUILD = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+export const DASHBOARD_BUILD = join(ROOT, 'dist', 'web');
 const ASSETS = '/-/dashboard/assets';
 
 const TYPES: Record<string, string> = {

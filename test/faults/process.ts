@@ -1,9 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { runStartSteps, startCommand } from '../../scripts/start-command.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+let built: Promise<void> | undefined;
+
+/**
+ * The server's command as `npm start` runs it (`node <flags> dist/server/main.js`), after the steps it runs first
+ * (the build), once per test process: the tests start what production starts, and the child's pid is the server's.
+ */
+export async function serverCommand(): Promise<string[]> {
+  const { steps, flags, script } = startCommand();
+  built ??= runStartSteps(steps);
+  await built;
+  return [...flags, script];
+}
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -14,7 +26,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** The server as production runs it (`tsx src/main.ts`), in a process of its own. */
+/** The server as production runs it (`npm start`'s command), in a process of its own. */
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
@@ -28,7 +40,7 @@ export interface ServerProcess {
 
 export async function startServer(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(TSX, ['src/main.ts'], {
+  const child = spawn(process.execPath, await serverCommand(), {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
