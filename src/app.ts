@@ -18,6 +18,7 @@ import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
 import { faviconRoutes, graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './http/graphiql.ts';
 import { type Dashboard, loadDashboard } from './http/dashboard.ts';
+import { graphqlJsonPost, type MaskError } from './http/graphql-post.ts';
 import { homeRoute } from './http/home.ts';
 import { createLogger, type LoggerOptions, noteOperation, noteViewer, requestId, requestLogging } from './http/logging.ts';
 import { KnownPaths } from './http/methods.ts';
@@ -61,6 +62,11 @@ export interface AppOptions {
   readonly answerCacheBytes?: number;
   /** The fleet dashboard served at `/`; by default the build in dist/web, read once (null: the plain home page). */
   readonly dashboard?: Dashboard | null;
+  /**
+   * Plain JSON POSTs to /graphql answered without Yoga's fetch-API layer (see graphqlJsonPost); default on. `false`:
+   * every request goes through Yoga's whole pipeline, the reference the tests hold the short path to.
+   */
+  readonly graphqlJsonPost?: boolean;
 }
 
 export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
@@ -127,6 +133,7 @@ export function buildApp({
   etags = true,
   answerCacheBytes = DEFAULT_ANSWER_CACHE_BYTES,
   dashboard = loadDashboard(),
+  graphqlJsonPost: jsonPost = true,
 }: AppOptions) {
   const app = Fastify({
     // As Fastify's base logger type, so that the app is a plain FastifyInstance for the modules it is handed to.
@@ -171,6 +178,8 @@ export function buildApp({
       await housekeeper?.stop();
     });
   }
+  const maskGraphQLError: MaskError = (error, message, isDev) =>
+    maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error'));
   const yoga = createYoga<ServerContext, Context>({
     schema,
     // Either path; Yoga matches it as a URL pattern.
@@ -190,12 +199,8 @@ export function buildApp({
     // CORS is the CORS plugin's, for both APIs alike; Yoga's own would allow any origin.
     cors: false,
     logging: false,
-    maskedErrors: {
-      // Never Yoga's development mode, which would add the original message and stack trace to answers.
-      isDev: false,
-      maskError: (error, message, isDev) =>
-        maskError(error, message, isDev, (original) => app.log.error({ err: original }, 'unexpected error')),
-    },
+    // Never Yoga's development mode, which would add the original message and stack trace to answers.
+    maskedErrors: { isDev: false, maskError: maskGraphQLError },
     context: async ({ req, connectionParams }: ServerContext & { connectionParams?: Record<string, unknown> }) => {
       // Over WebSocket (see attachWebSocket) the token comes in the connection's parameters.
       const token = connectionParams
@@ -206,6 +211,7 @@ export function buildApp({
       return { ...context, live: { hub, token } };
     },
   });
+  const answerJsonPost = jsonPost ? graphqlJsonPost(yoga, maskGraphQLError) : async () => false;
   attachWebSocket(app, yoga, {
     paths: GRAPHQL_PATHS,
     admit: limits ? rateLimitedAdmission(limits, tokenOwners(db), app.log) : undefined,
@@ -239,6 +245,7 @@ export function buildApp({
             req.raw.headers['content-type'] = 'application/json';
             req.body = '{}';
           }
+          if (await answerJsonPost(req, reply)) return reply;
           const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
           response.headers.forEach((value, key) => {
             reply.header(key, value);
