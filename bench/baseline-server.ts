@@ -18,17 +18,7 @@ import {
   restRunner,
   restRunnerDetails,
 } from './baseline-json.ts';
-import {
-  AUTH,
-  JOBS_AFTER,
-  JOBS_AFTER_NEWEST,
-  JOBS_FIRST,
-  JOBS_FIRST_NEWEST,
-  RUNNER,
-  RUNNERS_COUNT,
-  RUNNERS_COUNT_LIMITED,
-  RUNNERS_PAGE,
-} from './baseline-sql.ts';
+import { AUTH, JOBS_AFTER, JOBS_AFTER_NEWEST, JOBS_FIRST, JOBS_FIRST_NEWEST, RUNNER, RUNNERS_COUNT, RUNNERS_PAGE } from './baseline-sql.ts';
 
 export type Query = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
 
@@ -76,17 +66,16 @@ async function runnerDetails(query: Query, id: number) {
   return runner ? { runner, running: runner.jobs.length > 0 } : null;
 }
 
-/** `rest`: X-Total is counted up to GitLab's limit (10,000) and one more, as the REST shim counts it. */
-async function runnersPage(query: Query, perPage: number, offset: number, rest: boolean) {
+async function runnersPage(query: Query, perPage: number, offset: number) {
   const [rows, [count]] = await Promise.all([
     query<CountedRunner>(RUNNERS_PAGE, ['running', '1', '1', String(perPage + 1), String(offset)]),
-    rest ? query<{ _count$_all: string }>(RUNNERS_COUNT_LIMITED, ['10001', '0']) : query<{ _count$_all: string }>(RUNNERS_COUNT, ['0']),
+    query<{ _sum$count: string | null }>(RUNNERS_COUNT, ['0']),
   ]);
   const page = rows.slice(0, perPage);
   return {
     page,
     running: new Set(page.filter((runner) => runner.jobs.length > 0).map((runner) => runner.id)),
-    total: Number(count?._count$_all ?? 0),
+    total: Number(count?._sum$count ?? 0),
   };
 }
 
@@ -129,7 +118,7 @@ async function rest(query: Query, request: IncomingMessage, response: ServerResp
   if (path === '/api/v4/runners/all') {
     const perPage = perPageOf(url.searchParams);
     const page = Math.max(Number(url.searchParams.get('page') ?? 1), 1);
-    const { page: runners, running, total } = await runnersPage(query, perPage, (page - 1) * perPage, true);
+    const { page: runners, running, total } = await runnersPage(query, perPage, (page - 1) * perPage);
     const pages = Math.max(Math.ceil(total / perPage), 1);
     const link = (target: number) =>
       `<${base}${path}?${toQuery({ ...Object.fromEntries(url.searchParams), page: String(target), per_page: String(perPage) })}>`;
@@ -196,7 +185,7 @@ async function graphql(query: Query, request: IncomingMessage, response: ServerR
     const found = await runnerDetails(query, numericId(variables.id));
     data = { runner: found ? gqlRunnerDetails(found.runner, found.running, base) : null };
   } else if (operationName === 'BenchRunners') {
-    const { page, running, total } = await runnersPage(query, Number(variables.first), 0, false);
+    const { page, running, total } = await runnersPage(query, Number(variables.first), 0);
     data = { runners: { count: total, nodes: page.map((runner) => gqlRunner(runner, running.has(runner.id), base)) } };
   } else if (operationName === 'BenchRunnerJobs') {
     const after = typeof variables.after === 'string' ? idOfCursor(variables.after) : null;
