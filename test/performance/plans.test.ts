@@ -220,6 +220,25 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
     ).toBe(true);
   });
 
+  it("counts a group's available runners to a limit (the instance's among them) along (runnerType, id), without a sort or workers", async () => {
+    // Past the limit (here 1,001 of the 2,000 instance runners; REST's 10,001 of the benchmark's 10,000) an ordered
+    // index-only walk stops early; in id order PostgreSQL gathered the whole scope in parallel workers and sorted it.
+    const plans = runnerStatements(
+      await plansOf(() =>
+        server.graphql(
+          'query($path: ID!) { group(fullPath: $path) { runners(membership: ALL_AVAILABLE) { count(limit: 1000) } } }',
+          { path: groupPath },
+          admin,
+        ),
+      ),
+    );
+    const count = plans.find((plan) => /SELECT COUNT/i.test(plan.sql));
+    expect(count?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'Runner_runnerType_id_idx')).toBe(
+      true,
+    );
+    expect(count?.nodes.filter((node) => ['Sort', 'Gather', 'Gather Merge'].includes(node['Node Type']))).toEqual([]);
+  });
+
   it("counts an admin's whole fleet, one type or one paused state from the kept counts (RunnerCount), reading no runner", async () => {
     for (const args of ['', 'type: GROUP_TYPE, paused: false', 'paused: true', 'sort: CONTACTED_DESC', 'offset: 5000']) {
       const plans = await plansOf(() => server.graphql(`{ runners(first: 20${args ? `, ${args}` : ''}) { count } }`, {}, admin));

@@ -130,10 +130,15 @@ export async function countRunners(
   const kind = scope === null && also === undefined ? countedKind(args) : null;
   if (kind && (await ctx.policy.readRule()).scope === null) return cap(await fleetCount(ctx.db, kind));
   const take: { take?: number; orderBy?: Prisma.RunnerOrderByWithRelationInput[] } = limit === undefined ? {} : { take: limit + 1 };
-  // A limited count is taken in some order (Prisma's default: the id), and which rows come first does not change it.
-  // Online and offline are ranges of the contact index: read in its order they are counted without the table,
-  // where in id order PostgreSQL would fetch each runner to test its contact time.
-  if (limit !== undefined && (args.status === 'online' || args.status === 'offline')) take.orderBy = runnerOrderBy('contacted_desc');
+  // A limited count is taken in some order, and which rows come first does not change it. Online and offline are
+  // ranges of the contact index: read in its order they are counted without the table, where in id order PostgreSQL
+  // would fetch each runner to test its contact time. Otherwise (runnerType, id), not Prisma's default id: a scope
+  // with a whole type in it (a group's list with the instance's 10,000 runners) is then an ordered index-only walk
+  // that stops at limit + 1, where in id order PostgreSQL gathered the scope in parallel workers and sorted it.
+  if (limit !== undefined) {
+    const contact = args.status === 'online' || args.status === 'offline';
+    take.orderBy = contact ? runnerOrderBy('contacted_desc') : [{ runnerType: 'asc' }, { id: 'asc' }];
+  }
   if (args.status !== 'stale') return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...take });
   // Stale runners are counted as their two disjoint sets (see staleArms), each on an index alone.
   const rest = await where(ctx, scope, { ...args, status: null }, also);
