@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { statementNames } from '../../src/db/client.ts';
+
+// Which statements PostgreSQL keeps prepared (named) on each connection, and which it plans afresh every time.
+
+describe('prepared statement names', () => {
+  it('gives one text one name, and another text another', () => {
+    const name = statementNames();
+    const runner = 'SELECT "t0"."id" FROM "public"."Runner" AS "t0" WHERE "t0"."id" = $1 LIMIT $2';
+    expect(name({ sql: runner })).toMatch(/^rg_/);
+    expect(name({ sql: runner })).toBe(name({ sql: runner }));
+    expect(name({ sql: `${runner} OFFSET $3` })).not.toBe(name({ sql: runner }));
+  });
+
+  it('leaves a statement with a list of bound values unnamed, so it is planned for its values every time', () => {
+    const name = statementNames();
+    const scoped = 'SELECT COUNT(*) FROM "public"."Runner" WHERE "runnerType" = $1 OR "id" IN ($2,$3,$4) LIMIT $5';
+    expect(name({ sql: scoped })).toBeUndefined();
+    expect(name({ sql: 'SELECT 1 FROM "public"."Runner" WHERE "id" IN ($1) LIMIT $2' })).toMatch(/^rg_/);
+  });
+
+  it('names at most the given number of texts; the rest go unnamed', () => {
+    const name = statementNames(2);
+    expect(name({ sql: 'SELECT $1' })).toMatch(/^rg_/);
+    expect(name({ sql: 'SELECT $1, $2' })).toMatch(/^rg_/);
+    expect(name({ sql: 'SELECT $1, $2, $3' })).toBeUndefined();
+    expect(name({ sql: 'SELECT $1' })).toMatch(/^rg_/);
+  });
+});
