@@ -6,7 +6,8 @@ export interface KeptAnswer {
 
 /**
  * Answers kept by their ETag, so that pollers of the same view share one computation per data version: after a
- * write, the first poller's request computes the answer and the others are sent it. The ETag names everything the
+ * write, the first poller's request computes the answer and the others are sent it, those that ask while it is
+ * being computed included (they wait for it rather than all computing it at once). The ETag names everything the
  * answer depends on (see conditionalRequests), so an answer kept under it is the answer for it.
  *
  * Bounded by the bytes it holds, least recently used first out; an entry of an old data version is never asked for
@@ -14,9 +15,47 @@ export interface KeptAnswer {
  */
 export class AnswerCache {
   private readonly entries = new Map<string, KeptAnswer>();
+  /** Answers being computed: a request for the same ETag waits for the one under way instead of computing it too. */
+  private readonly pending = new Map<string, Promise<KeptAnswer | undefined>>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    /** How long a request waits for another's answer at most; past that it computes its own. */
+    private readonly waitMs = 30_000,
+  ) {}
+
+  /**
+   * The answer kept under this ETag, or the one being computed for it (a promise: undefined if none comes of it).
+   * Neither: undefined at once, not a promise, so that the caller announces its own computation before any other
+   * request can look.
+   */
+  find(etag: string): KeptAnswer | Promise<KeptAnswer | undefined> | undefined {
+    return this.get(etag) ?? this.pending.get(etag);
+  }
+
+  /**
+   * Announces that this ETag's answer is being computed, for `find` to wait on; the returned function settles it
+   * (with the answer, or with nothing when there is none to share) and may be called more than once. Settled anyway
+   * after `waitMs`, so that no waiter outlives a request that never finished.
+   */
+  computing(etag: string): (answer?: KeptAnswer) => void {
+    let settle: (answer: KeptAnswer | undefined) => void = () => {};
+    const promise = new Promise<KeptAnswer | undefined>((resolve) => {
+      settle = resolve;
+    });
+    this.pending.set(etag, promise);
+    const done = (answer?: KeptAnswer) => {
+      clearTimeout(timer);
+      if (this.pending.get(etag) !== promise) return settle(undefined);
+      this.pending.delete(etag);
+      if (answer) this.keep(etag, answer);
+      settle(answer);
+    };
+    const timer = setTimeout(done, this.waitMs);
+    timer.unref();
+    return done;
+  }
 
   get(etag: string): KeptAnswer | undefined {
     const answer = this.entries.get(etag);

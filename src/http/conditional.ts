@@ -5,7 +5,7 @@ import { authenticate, type Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import type { DataVersions } from '../db/data-version.ts';
 import { readToken } from '../graphql/context.ts';
-import type { AnswerCache } from './answer-cache.ts';
+import type { AnswerCache, KeptAnswer } from './answer-cache.ts';
 
 export interface ConditionalOptions {
   readonly db: Db;
@@ -24,6 +24,8 @@ declare module 'fastify' {
     etag?: string;
     /** The headers the answer had before its route ran (request id, CORS…): they are not the answer's to keep. */
     headersBefore?: ReadonlySet<string>;
+    /** Hands this request's answer to the requests waiting for the same ETag (see AnswerCache.computing). */
+    shareAnswer?: (answer?: KeptAnswer) => void;
   }
 }
 
@@ -46,7 +48,8 @@ declare module 'fastify' {
  * A successful GET's answer is kept under its ETag (`answers`), and a conditional request whose ETag, computed on the
  * version it read, names a kept answer is sent that answer without running its route: pollers of one view share one
  * computation per data version. An answer kept under a version is at least as new as that version (the version is
- * read before the answer is computed), so it is never older than what the request's own version read allows.
+ * read before the answer is computed), so it is never older than what the request's own version read allows. A
+ * conditional request for an ETag whose answer another request is computing waits for that answer.
  */
 export function conditionalRequests(app: FastifyInstance, options: ConditionalOptions): void {
   app.addHook('preHandler', async (request, reply) => {
@@ -74,19 +77,27 @@ export function conditionalRequests(app: FastifyInstance, options: ConditionalOp
     request.etag = etag;
     if (!options.answers || request.method !== 'GET') return;
     // Only on a version read for this request: a plain GET's version may predate a write another replica acknowledged.
-    const kept = ifNoneMatch ? options.answers.get(etag) : undefined;
+    const found = ifNoneMatch ? options.answers.find(etag) : undefined;
+    const kept = found instanceof Promise ? await found : found;
     if (kept) return reply.status(200).headers(kept.headers).send(kept.body);
     request.headersBefore = new Set(Object.keys(reply.getHeaders()));
+    request.shareAnswer = options.answers.computing(etag);
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.etag || reply.statusCode !== 200) return payload;
-    reply.header('etag', request.etag);
+    if (!request.etag) return payload;
+    const share = request.shareAnswer;
     const before = request.headersBefore;
-    if (options.answers && before && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      options.answers.keep(request.etag, { headers: answerHeaders(reply, before), body: Buffer.from(payload) });
+    if (reply.statusCode !== 200) share?.();
+    else {
+      reply.header('etag', request.etag);
+      const whole = typeof payload === 'string' || Buffer.isBuffer(payload);
+      share?.(before && whole ? { headers: answerHeaders(reply, before), body: Buffer.from(payload) } : undefined);
     }
     return payload;
   });
+  // An answer that never reached onSend (the route failed, the client went away): whoever waits for it computes.
+  app.addHook('onResponse', async (request) => request.shareAnswer?.());
+  app.addHook('onRequestAbort', async (request) => request.shareAnswer?.());
 }
 
 /** The headers the route set for its answer; framing (length) and the ETag are the sender's. */

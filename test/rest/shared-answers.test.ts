@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createPersonalAccessToken } from '../../src/services/tokens.ts';
 import { createRunner, createUser } from '../support/factories.ts';
@@ -18,6 +19,20 @@ async function get(path: string, token: string, etag?: string) {
   const text = await response.text();
   const headers = Object.fromEntries([...response.headers].filter(([name]) => !PER_REQUEST.has(name) && !name.startsWith('ratelimit')));
   return { status: response.status, etag: response.headers.get('etag'), text, headers };
+}
+
+/** A conditional GET on a connection of its own, so that several are truly under way at once. */
+function getAlone(path: string, token: string, etag: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'private-token': token, 'if-none-match': etag };
+    const sent = request(`${server.url}${path}`, { agent: false, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
 }
 
 describe('answers shared by pollers (kept by ETag)', () => {
@@ -74,5 +89,29 @@ describe('answers shared by pollers (kept by ETag)', () => {
     expect(await server.countQueries(async () => (second = await get(path, token, seen.etag ?? '')))).toBe(1);
     expect(second).toEqual(first);
     expect(first.headers['content-type']).toMatch(/^application\/(graphql-response\+)?json/);
+  });
+
+  it('has pollers that ask while the answer is being computed wait for it rather than compute it again', async () => {
+    const { token } = await createUser(server.db, { admin: true });
+    const { runner } = await createRunner(server.db, { description: 'herd' });
+    const path = '/api/v4/runners/all?per_page=5';
+    const seen = await get(path, token);
+    await get(path, token);
+    const write = async (description: string) =>
+      expect((await server.rest('PUT', `/runners/${runner.id}`, { token, json: { description } })).status).toBe(200);
+
+    await write('one poller');
+    // One poller after a write: its version read, then the answer's statements.
+    const alone = await server.countQueries(() => get(path, token, seen.etag ?? ''));
+    await write('five pollers');
+    let answers: string[] = [];
+    const together = await server.countQueries(async () => {
+      answers = await Promise.all(Array.from({ length: 5 }, () => getAlone(path, token, seen.etag ?? '')));
+    });
+    // Five version reads, and the answer's statements once. (On PGlite, whose statements never wait on a socket,
+    // one request is answered before the next is read; on PostgreSQL the five are under way together.)
+    expect(together).toBe(alone + 4);
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toContain('five pollers');
   });
 });
