@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runStartSteps, startCommand } from '../scripts/start-command.ts';
+import { builtServerCommand } from '../scripts/start-command.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -160,15 +160,8 @@ export async function startServer(
   };
 }
 
-/**
- * `npm start`'s server command (`node <flags> <script>`), after running the steps it runs first (the build of
- * dist/server/), so that the benchmark runs the server exactly as it is deployed.
- */
-export async function gatewayCommand(): Promise<{ flags: readonly string[]; script: string }> {
-  const { steps, flags, script } = startCommand();
-  await runStartSteps(steps);
-  return { flags, script };
-}
+/** The benchmark runs the server exactly as it is deployed: `npm start`'s command, after its build. */
+export const gatewayCommand = builtServerCommand;
 
 export async function startGateway(
   port: number,

@@ -26,6 +26,19 @@ export function startCommand(): StartCommand {
   return { steps: commands.slice(0, -1), flags: words.slice(1, -1), script };
 }
 
+let built: Promise<void> | undefined;
+
+/**
+ * `npm start`'s server command (`node <flags> <script>`), once the steps it runs first (the build of dist/server/)
+ * have run — once per process, however many servers it starts: what production starts, spawned directly.
+ */
+export async function builtServerCommand(): Promise<{ readonly flags: readonly string[]; readonly script: string }> {
+  const { steps, flags, script } = startCommand();
+  built ??= runStartSteps(steps);
+  await built;
+  return { flags, script };
+}
+
 /** Runs the steps `npm start` runs before the server (it builds dist/server/); their output is the caller's. */
 export async function runStartSteps(steps: readonly string[]): Promise<void> {
   const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` };

@@ -12,7 +12,7 @@ import { refuseUnacceptable } from './graphql/accept.ts';
 import { rejectNullBytes } from './graphql/null-bytes.ts';
 import { schema } from './graphql/schema/index.ts';
 import { ignoreEmptyBodies, rawGraphQLBodies } from './http/body.ts';
-import { AnswerCache } from './http/answer-cache.ts';
+import { AnswerCache, DEFAULT_ANSWER_CACHE_BYTES } from './http/answer-cache.ts';
 import { conditionalRequests } from './http/conditional.ts';
 import { corsPolicy } from './http/cors.ts';
 import { type ServerSettings, settingsFor } from './http/external-url.ts';
@@ -70,8 +70,6 @@ export interface AppOptions {
 }
 
 export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
-/** The README's `ANSWER_CACHE_MB` default (32), for servers built without a config (tests, the bench's). */
-export const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
 export const GRAPHQL_PATHS = ['/graphql', '/api/graphql'] as const;

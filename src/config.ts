@@ -5,6 +5,7 @@ import {
   DEFAULT_TRANSACTION_TIMEOUT_MS,
 } from './db/client.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
+import { DEFAULT_ANSWER_CACHE_BYTES } from './http/answer-cache.ts';
 import { DEFAULT_FAILED_AUTH } from './http/failed-auth.ts';
 import { ONLINE_CONTACT_TIMEOUT_MS, STALE_TIMEOUT_MS } from './runners/status.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitSettings } from './http/rate-limit.ts';
@@ -157,6 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditEventRetentionMs: integer(env, 'AUDIT_EVENT_RETENTION_SECONDS', 0, 0) * 1000 || null,
     principalCacheTtlMs: integer(env, 'PRINCIPAL_CACHE_TTL_MS', 10_000, 0),
     etags: env.ETAGS !== 'false',
-    answerCacheBytes: integer(env, 'ANSWER_CACHE_MB', 32, 0) * 1024 * 1024,
+    answerCacheBytes: integer(env, 'ANSWER_CACHE_MB', DEFAULT_ANSWER_CACHE_BYTES / (1024 * 1024), 0) * 1024 * 1024,
   };
 }

@@ -1,3 +1,6 @@
+/** `ANSWER_CACHE_MB`'s default: 32 MB. */
+export const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
+
 /** A successful GET's answer as sent: what the route set (headers) and the body's bytes. */
 export interface KeptAnswer {
   readonly headers: Readonly<Record<string, string>>;

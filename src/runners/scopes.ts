@@ -37,16 +37,16 @@ export function scopeWhere(scope: RunnerScope): Prisma.RunnerWhereInput {
 }
 
 /**
- * The runners reached through memberships, each kind looked up once per request however many lists and counts (and
- * the read rule, itself a scope) ask for it: a list's scope and the read rule often name the same projects.
- */
-/**
  * At most this many ids are named in a statement for one arm: past it (a Maintainer of a tree with tens of thousands
  * of project runners) the arm stays a sub-query, which PostgreSQL reads once into a hash, rather than a parameter
  * list that large (PostgreSQL takes at most 65,535 parameters per statement).
  */
 const MAX_IDS = 5_000;
 
+/**
+ * The runners reached through memberships, each kind looked up once per request however many lists and counts (and
+ * the read rule, itself a scope) ask for it: a list's scope and the read rule often name the same projects.
+ */
 export interface MembershipLookups {
   /** Project runners linked to any of these projects; null when more than MAX_IDS. */
   projects(where: Prisma.ProjectWhereInput): Promise<number[] | null>;

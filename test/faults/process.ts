@@ -1,19 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { runStartSteps, startCommand } from '../../scripts/start-command.ts';
+import { builtServerCommand } from '../../scripts/start-command.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-let built: Promise<void> | undefined;
-
 /**
- * The server's command as `npm start` runs it (`node <flags> dist/server/main.js`), after the steps it runs first
- * (the build), once per test process: the tests start what production starts, and the child's pid is the server's.
+ * The server's command as `npm start` runs it (`node <flags> dist/server/main.js`), built first: the tests start
+ * what production starts, and the child's pid is the server's.
  */
 export async function serverCommand(): Promise<string[]> {
-  const { steps, flags, script } = startCommand();
-  built ??= runStartSteps(steps);
-  await built;
+  const { flags, script } = await builtServerCommand();
   return [...flags, script];
 }
 
