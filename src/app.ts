@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
-import { PrincipalCache } from './auth/principals.ts';
+import { DEFAULT_PRINCIPAL_CACHE_TTL_MS, PrincipalCache } from './auth/principals.ts';
 import type { Database } from './db/client.ts';
 import { DataVersions } from './db/data-version.ts';
 import { type Context, createContext, readToken } from './graphql/context.ts';
@@ -68,8 +68,6 @@ export interface AppOptions {
    */
   readonly graphqlJsonPost?: boolean;
 }
-
-export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
 
 /** GitLab serves its GraphQL API at /api/graphql; /graphql is the gateway's own, and both answer alike. */
 export const GRAPHQL_PATHS = ['/graphql', '/api/graphql'] as const;

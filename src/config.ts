@@ -5,6 +5,7 @@ import {
   DEFAULT_TRANSACTION_TIMEOUT_MS,
 } from './db/client.ts';
 import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
+import { DEFAULT_PRINCIPAL_CACHE_TTL_MS } from './auth/principals.ts';
 import { DEFAULT_ANSWER_CACHE_BYTES } from './http/answer-cache.ts';
 import { DEFAULT_FAILED_AUTH } from './http/failed-auth.ts';
 import { ONLINE_CONTACT_TIMEOUT_MS, STALE_TIMEOUT_MS } from './runners/status.ts';
@@ -156,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runnerPruneStaleAfterMs:
       integer(env, 'RUNNER_PRUNE_STALE_AFTER_SECONDS', integer(env, 'RUNNER_STALE_TIMEOUT_SECONDS', STALE_TIMEOUT_MS / 1000, 1), 1) * 1000,
     auditEventRetentionMs: integer(env, 'AUDIT_EVENT_RETENTION_SECONDS', 0, 0) * 1000 || null,
-    principalCacheTtlMs: integer(env, 'PRINCIPAL_CACHE_TTL_MS', 10_000, 0),
+    principalCacheTtlMs: integer(env, 'PRINCIPAL_CACHE_TTL_MS', DEFAULT_PRINCIPAL_CACHE_TTL_MS, 0),
     etags: env.ETAGS !== 'false',
     answerCacheBytes: integer(env, 'ANSWER_CACHE_MB', DEFAULT_ANSWER_CACHE_BYTES / (1024 * 1024), 0) * 1024 * 1024,
   };

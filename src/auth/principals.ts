@@ -1,5 +1,8 @@
 import type { Viewer } from './viewer.ts';
 
+/** `PRINCIPAL_CACHE_TTL_MS`'s default: 10 s. */
+export const DEFAULT_PRINCIPAL_CACHE_TTL_MS = 10_000;
+
 /** What one token resolved to, kept for a short while. */
 export interface CachedPrincipal {
   readonly viewer: Viewer;
