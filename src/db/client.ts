@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaClient } from './generated/client.ts';
+import { handAnswersOnByTurns } from './turns.ts';
 import { listenPostgres, type NotificationHandlers } from './listen.ts';
 import { applyMigrations, type SqlSession } from './migrate.ts';
 
@@ -185,6 +186,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   });
   // A connection that dies while idle (database restart) must not crash the process; it is reported instead.
   const report = options.onBackgroundError ?? stderrLine;
+  handAnswersOnByTurns(pool);
   pool.on('error', (error) => report(error, 'an idle PostgreSQL connection failed'));
   const adapter = new PrismaPg(pool, {
     // The option's type says a name is always returned; pg sends a statement without one unnamed, as wanted.
