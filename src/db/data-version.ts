@@ -27,6 +27,8 @@ export class DataVersions {
   private known: string | null = null;
   private generation = 0;
   private heard = false;
+  /** The read that requests asking now will share, not yet sent. */
+  private upcoming: Promise<string> | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -42,8 +44,20 @@ export class DataVersions {
     this.generation += 1;
   }
 
-  /** The version now, read from the database (and kept, unless a bump was heard while it was read). */
-  async current(): Promise<string> {
+  /**
+   * The version now, read from the database (and kept, unless a bump was heard while it was read). Everyone who asks
+   * within one turn of the event loop shares one read, sent at the end of that turn: it is sent after each of them
+   * asked, so it is as current for each as a read of its own (pollers arrive by the dozen under load).
+   */
+  current(): Promise<string> {
+    this.upcoming ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.upcoming = null;
+      return this.read();
+    });
+    return this.upcoming;
+  }
+
+  private async read(): Promise<string> {
     const generation = this.generation;
     const version = await currentDataVersion(this.db);
     if (this.heard && generation === this.generation) this.known = version;
