@@ -1,3 +1,4 @@
+import './production.ts';
 import { createServer } from 'node:net';
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
