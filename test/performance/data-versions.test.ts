@@ -14,12 +14,14 @@ afterAll(() => database.close());
 
 async function statements(work: () => Promise<unknown>): Promise<number> {
   let count = 0;
-  const count1 = () => void (count += 1);
-  database.onQuery.add(count1);
+  const counted = () => {
+    count += 1;
+  };
+  database.onQuery.add(counted);
   try {
     await work();
   } finally {
-    database.onQuery.delete(count1);
+    database.onQuery.delete(counted);
   }
   return count;
 }
