@@ -292,12 +292,14 @@ describe('introspection', () => {
 });
 
 /** A database whose runner queries first wait, or fail with a message that quotes SQL. */
-async function faultyDatabase(fault: 'slow' | 'failing') {
+/** `started`: told each time a runner query starts (after admission, as the query executes). */
+async function faultyDatabase(fault: 'slow' | 'failing', started?: () => void) {
   const database = await createTestDatabase();
   const prisma = database.prisma.$extends({
     query: {
       runner: {
         async $allOperations({ args, query }) {
+          started?.();
           if (fault === 'failing') throw new Error('relation "ci_runners" does not exist: SELECT "id", "token_digest" FROM "ci_runners"');
           await new Promise((resolve) => setTimeout(resolve, 1_000));
           return query(args);
@@ -328,8 +330,12 @@ describe('execution', () => {
   });
 
   it('runs expensive queries one after another once their cost fills the budget, while cheap ones go straight through', async () => {
+    let firstStarted: () => void = () => {};
+    const executing = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
     const slow = await startApp({
-      database: await faultyDatabase('slow'),
+      database: await faultyDatabase('slow', () => firstStarted()),
       graphqlLimits: { ...DEFAULT_GRAPHQL_LIMITS, maxConcurrentCost: 2_500 },
     });
     const { token } = await createUser(slow.db, { admin: true });
@@ -342,8 +348,11 @@ describe('execution', () => {
         finished.push(name);
         return { res, at: Date.now() };
       });
+    // The second is sent once the first executes: two requests sent at once may reach the server in either order.
+    const firstDone = timed('first', heavy);
+    await executing;
     const [first, second, cheap] = await Promise.all([
-      timed('first', heavy),
+      firstDone,
       timed('second', heavy),
       timed('cheap', '{ currentUser { username } }'),
     ]);
