@@ -351,11 +351,7 @@ describe('execution', () => {
     // The second is sent once the first executes: two requests sent at once may reach the server in either order.
     const firstDone = timed('first', heavy);
     await executing;
-    const [first, second, cheap] = await Promise.all([
-      firstDone,
-      timed('second', heavy),
-      timed('cheap', '{ currentUser { username } }'),
-    ]);
+    const [first, second, cheap] = await Promise.all([firstDone, timed('second', heavy), timed('cheap', '{ currentUser { username } }')]);
     for (const { res } of [first, second, cheap]) expect(res.body.errors).toBeUndefined();
     expect(finished).toEqual(['cheap', 'first', 'second']);
     // Each waits a second for the slow runner query: the second started only when the first was done.
