@@ -4,11 +4,11 @@
 // Printed: p50, p90, p99 and max; how latencies spread (100 ms buckets); and when, within the window, the answers
 // slower than three times the p50 finished. Slow answers early in the window are connections waiting to be
 // accepted (see src/db/turns.ts); slow answers spread through it are the server's own tail.
-import autocannon from 'autocannon';
 import { benchDatabaseName, databaseUrl, postgresServerUrl } from './databases.ts';
 import { SIZES } from './dataset.ts';
-import { gatewayCommand, startServer } from './processes.ts';
-import { type BenchRequest, buildScenarios, EXTERNAL_URL, findCursors, HEADERS } from './scenarios.ts';
+import { cannon } from './load.ts';
+import { startGateway } from './processes.ts';
+import { type BenchRequest, buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
 
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 3;
@@ -20,37 +20,14 @@ interface Answer {
   readonly ms: number;
 }
 
-function drive(url: string, requests: readonly BenchRequest[], seconds: number, answers?: Answer[]): Promise<void> {
+/** Drives one window; `answers` hears when each 2xx answer finished (ms from the window's start) and its latency. */
+async function drive(url: string, requests: readonly BenchRequest[], seconds: number, answers?: Answer[]): Promise<void> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        headers: { ...HEADERS },
-        requests: requests.map((request) => ({
-          method: request.method,
-          path: request.path,
-          ...(request.body ? { body: request.body } : {}),
-        })),
-      },
-      (error) => (error ? reject(error) : resolve()),
-    );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) answers?.push({ at: performance.now() - started, ms });
-    });
-  });
+  await cannon(url, requests, CONNECTIONS, seconds, answers ? (ms) => answers.push({ at: performance.now() - started, ms }) : undefined);
 }
 
 const wanted = new Set(process.argv.slice(2));
-const { flags, script } = await gatewayCommand();
-const gateway = await startServer('gateway', flags, script, 4717, {
-  DATABASE_URL: databaseUrl(postgresServerUrl(), benchDatabaseName()),
-  EXTERNAL_URL,
-  GRAPHIQL: 'false',
-  RATE_LIMIT_ENABLED: 'false',
-});
+const gateway = await startGateway(4717, { url: databaseUrl(postgresServerUrl(), benchDatabaseName()) }, EXTERNAL_URL);
 try {
   const scenarios = buildScenarios(SIZES.full, await findCursors(gateway.url, SIZES.full)).filter(
     (scenario) => wanted.size === 0 || wanted.has(scenario.id),

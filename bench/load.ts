@@ -30,7 +30,14 @@ function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[index] ?? Number.NaN;
 }
 
-function cannon(url: string, requests: readonly BenchRequest[], connections: number, seconds: number, latencies?: number[]) {
+/** Drives `requests` on `connections` for `seconds`; `answered` hears each 2xx answer's latency (ms). */
+export function cannon(
+  url: string,
+  requests: readonly BenchRequest[],
+  connections: number,
+  seconds: number,
+  answered?: (ms: number) => void,
+) {
   return new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -46,9 +53,9 @@ function cannon(url: string, requests: readonly BenchRequest[], connections: num
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
-    if (latencies) {
+    if (answered) {
       instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-        if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+        if (statusCode >= 200 && statusCode < 300) answered(responseTime);
       });
     }
   });
@@ -65,7 +72,7 @@ export async function drive(
   server.resetPeak();
   const cpuBefore = server.cpuMs();
   const postgresBefore = databaseName ? postgresCpuMs(databaseName) : new Map<number, number>();
-  const result = await cannon(server.url, requests, options.connections, options.seconds, latencies);
+  const result = await cannon(server.url, requests, options.connections, options.seconds, (ms) => latencies.push(ms));
   const cpuMs = server.cpuMs() - cpuBefore;
   const postgresMs = databaseName ? postgresCpuBetween(postgresBefore, postgresCpuMs(databaseName)) : null;
   const peakRssMb = server.peakRssMb();
