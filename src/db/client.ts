@@ -162,9 +162,9 @@ const PLANNED_FOR_VALUES = /\bIN \(\$\d+,|(?:@>|&&) \$\d+|\bI?LIKE \('%' \|\| \$
 export function statementNames(max = MAX_NAMED_STATEMENTS): (query: { sql: string }) => string | undefined {
   const names = new Map<string, string>();
   return ({ sql }) => {
-    if (PLANNED_FOR_VALUES.test(sql)) return undefined;
     const known = names.get(sql);
-    if (known !== undefined || names.size >= max) return known;
+    // A text named before was tested then; only new texts are.
+    if (known !== undefined || names.size >= max || PLANNED_FOR_VALUES.test(sql)) return known;
     const name = `rg_${createHash('sha1').update(sql).digest('base64url')}`;
     names.set(sql, name);
     return name;
@@ -187,9 +187,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     ...(options.jit ? {} : { options: '-c jit=off' }),
     idleTimeoutMillis: 30_000,
   });
+  handAnswersOnByTurns(pool);
   // A connection that dies while idle (database restart) must not crash the process; it is reported instead.
   const report = options.onBackgroundError ?? stderrLine;
-  handAnswersOnByTurns(pool);
   pool.on('error', (error) => report(error, 'an idle PostgreSQL connection failed'));
   const adapter = new PrismaPg(pool, {
     // The option's type says a name is always returned; pg sends a statement without one unnamed, as wanted.
