@@ -6,7 +6,7 @@
 // accepted (see src/db/turns.ts); slow answers spread through it are the server's own tail.
 import { benchDatabaseName, databaseUrl, postgresServerUrl } from './databases.ts';
 import { SIZES } from './dataset.ts';
-import { cannon } from './load.ts';
+import { cannon, percentile } from './load.ts';
 import { startGateway } from './processes.ts';
 import { type BenchRequest, buildScenarios, EXTERNAL_URL, findCursors } from './scenarios.ts';
 
@@ -37,7 +37,7 @@ try {
     const answers: Answer[] = [];
     await drive(gateway.url, scenario.requests, SECONDS, answers);
     const sorted = answers.map((answer) => answer.ms).sort((a, b) => a - b);
-    const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+    const at = (fraction: number) => percentile(sorted, fraction);
     const buckets = new Map<number, number>();
     for (const ms of sorted) buckets.set(Math.floor(ms / 100) * 100, (buckets.get(Math.floor(ms / 100) * 100) ?? 0) + 1);
     const slow = answers.filter((answer) => answer.ms > 3 * at(0.5));

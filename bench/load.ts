@@ -24,7 +24,8 @@ export interface LoadResult {
   readonly failures: number;
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
+/** The value below which `fraction` of the sorted values lie (nearest rank); NaN for none. */
+export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
   return sorted[index] ?? Number.NaN;

@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { postgresCpuBetween, postgresCpuMs, type ServerProcess } from './processes.ts';
 import { GRAPHQL, HEADERS, runnerGid } from './scenarios.ts';
-import type { LoadOptions } from './load.ts';
+import { type LoadOptions, percentile } from './load.ts';
 
 export interface PollingResult {
   /** Answers per second: full answers plus 304s (a 304 answers a poll). */
@@ -105,9 +105,6 @@ function run(url: string, requests: Request[], options: LoadOptions, seconds: nu
     });
   });
 }
-
-const percentile = (sorted: readonly number[], fraction: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
 
 /** Drives the polling pattern against `server`; `kind` picks the requests (PostGraphile's schema, or the gateway's). */
 export async function drivePolling(
