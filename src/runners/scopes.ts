@@ -88,17 +88,44 @@ export function membershipLookups(db: Db): MembershipLookups {
  * testing an `EXISTS` on every runner.
  */
 export async function scopeListWhere(lookup: MembershipLookups, scope: RunnerScope): Promise<Prisma.RunnerWhereInput> {
+  return anyOf(await listArms(lookup, scope));
+}
+
+/**
+ * The scope for a count, a `where` for each runner type in it (null if an arm spans types), so that each is counted
+ * on its own index: a project's runners are its instance's 10,000, its groups' and its own, and counted in one
+ * statement to REST's limit PostgreSQL gathered all three arms into a bitmap and sorted them (100,000 runners:
+ * 9–17 ms), where the instance's alone are an index-only walk of (runnerType, id) that stops at the limit (1 ms).
+ * The types are disjoint, so the counts add up.
+ */
+export async function scopeListWhereByType(
+  lookup: MembershipLookups,
+  scope: RunnerScope,
+): Promise<Map<string, Prisma.RunnerWhereInput> | null> {
+  const byType = new Map<string, Prisma.RunnerWhereInput[]>();
+  for (const arm of await listArms(lookup, scope)) {
+    if (typeof arm.runnerType !== 'string') return null;
+    byType.set(arm.runnerType, [...(byType.get(arm.runnerType) ?? []), arm]);
+  }
+  return new Map([...byType].map(([type, arms]) => [type, anyOf(arms)]));
+}
+
+async function listArms(lookup: MembershipLookups, scope: RunnerScope): Promise<Prisma.RunnerWhereInput[]> {
   const [byProject, byGroup] = await Promise.all([
     scope.viaProjects ? lookup.projects(scope.viaProjects) : [],
     scope.viaGroups ? lookup.groups(scope.viaGroups) : [],
   ]);
-  const or = [...scope.direct];
-  if (byProject === null && scope.viaProjects) or.push(viaProjectsWhere(scope.viaProjects));
-  else if (byProject?.length) or.push({ runnerType: 'project_type', id: { in: byProject } });
-  if (byGroup === null && scope.viaGroups) or.push(viaGroupsWhere(scope.viaGroups));
-  else if (byGroup?.length) or.push({ id: { in: byGroup } });
-  if (!or.length) return { id: { in: [] } };
-  return or.length === 1 ? (or[0] ?? {}) : { OR: or };
+  const arms = [...scope.direct];
+  if (byProject === null && scope.viaProjects) arms.push(viaProjectsWhere(scope.viaProjects));
+  else if (byProject?.length) arms.push({ runnerType: 'project_type', id: { in: byProject } });
+  if (byGroup === null && scope.viaGroups) arms.push(viaGroupsWhere(scope.viaGroups));
+  else if (byGroup?.length) arms.push({ runnerType: 'group_type', id: { in: byGroup } });
+  return arms;
+}
+
+function anyOf(arms: readonly Prisma.RunnerWhereInput[]): Prisma.RunnerWhereInput {
+  if (!arms.length) return { id: { in: [] } };
+  return arms.length === 1 ? (arms[0] ?? {}) : { OR: [...arms] };
 }
 
 /** The runners a project can use: its own, its groups' (up the tree) and the instance's, as each is enabled. */

@@ -1,7 +1,7 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
 import { countedKind, fleetCount } from '../../runners/fleet-counts.ts';
-import { type MembershipLookups, membershipLookups, type RunnerScope, scopeListWhere } from '../../runners/scopes.ts';
+import { type MembershipLookups, membershipLookups, type RunnerScope, scopeListWhere, scopeListWhereByType } from '../../runners/scopes.ts';
 import { staleArms } from '../../runners/status.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../../errors.ts';
@@ -64,6 +64,22 @@ async function where(ctx: Context, scope: RunnerScope | null, args: RunnerListAr
   if (scope) and.unshift(await scopeListWhere(lookups(ctx), scope));
   if (also) and.push(also);
   return { AND: and };
+}
+
+/**
+ * The list's `where` as disjoint sets, one per runner type its scope and the read rule share (see
+ * scopeListWhereByType); the list's whole `where` when neither has a scope, or an arm spans types.
+ */
+async function whereByType(ctx: Context, scope: RunnerScope | null, args: RunnerListArgs, also?: Prisma.RunnerWhereInput) {
+  const scopes = [scope, (await ctx.policy.readRule()).scope].filter((each) => each !== null);
+  const split = await Promise.all(scopes.map((each) => scopeListWhereByType(lookups(ctx), each)));
+  if (!scopes.length || split.some((types) => types === null)) return [await where(ctx, scope, args, also)];
+  const [first, ...others] = split as Map<string, Prisma.RunnerWhereInput>[];
+  const rest = [runnerFilterWhere(args), ...(also ? [also] : [])];
+  return [...(first ?? new Map<string, Prisma.RunnerWhereInput>())].flatMap(([type, arms]) => {
+    const alsoOf = others.map((types) => types.get(type));
+    return alsoOf.every((each) => each !== undefined) ? [{ AND: [arms, ...alsoOf, ...rest] }] : [];
+  });
 }
 
 type RunnerQuery = {
@@ -139,9 +155,11 @@ export async function countRunners(
     const contact = args.status === 'online' || args.status === 'offline';
     take.orderBy = contact ? runnerOrderBy('contacted_desc') : [{ runnerType: 'asc' }, { id: 'asc' }];
   }
-  if (args.status !== 'stale') return ctx.db.runner.count({ where: await where(ctx, scope, args, also), ...take });
-  // Stale runners are counted as their two disjoint sets (see staleArms), each on an index alone.
-  const rest = await where(ctx, scope, { ...args, status: null }, also);
-  const counts = await Promise.all(staleArms().map((arm) => ctx.db.runner.count({ where: { AND: [rest, arm] }, ...take })));
+  // Counted as disjoint sets where one statement would gather and sort them: the runner types (see whereByType),
+  // and stale runners' two ranges (see staleArms), each set on an index alone.
+  const stale = args.status === 'stale';
+  const types = await whereByType(ctx, scope, stale ? { ...args, status: null } : args, also);
+  const sets = types.flatMap((type) => (stale ? staleArms().map((arm) => ({ AND: [type, arm] })) : [type]));
+  const counts = await Promise.all(sets.map((set) => ctx.db.runner.count({ where: set, ...take })));
   return cap(counts.reduce((sum, count) => sum + count, 0));
 }
