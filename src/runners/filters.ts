@@ -46,6 +46,9 @@ function versionWhere(prefix: string): Prisma.RunnerWhereInput {
   return { managers: { some: { OR: [{ version: stem }, { version: { startsWith: `${stem}.` } }] } } };
 }
 
+// Parsed as the runners' own tags are (GitLab's tagged_with parses the filter with its tag list parser).
+const filterTags = (filter: RunnerFilter) => normalizeTags(filter.tagList ?? []).map((tag) => checkLength(tag, 'tagList'));
+
 /** The conditions every runner list shares; each one narrows the list (GitLab ANDs them). */
 export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prisma.RunnerWhereInput {
   const and: Prisma.RunnerWhereInput[] = [];
@@ -53,8 +56,10 @@ export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prism
   if (filter.types) and.push({ runnerType: { in: [...filter.types] } });
   if (filter.status) and.push(statusWhere(filter.status, now));
   if (filter.paused !== null && filter.paused !== undefined) and.push({ paused: filter.paused });
-  // Parsed as the runners' own tags are (GitLab's tagged_with parses the filter with its tag list parser).
-  const tags = normalizeTags(filter.tagList ?? []).map((tag) => checkLength(tag, 'tagList'));
+  // Pages, and counts with other conditions, test the runners' own tags (their GIN index). A join to the taggings
+  // per tag measured no better overall (BENCHMARKS.md, scale fifth pass); a tag alone is counted from them instead
+  // (runnerTaggingWhere).
+  const tags = filterTags(filter);
   if (tags.length) and.push({ tagList: { hasEvery: tags } });
   if (filter.search) {
     const search = checkLength(filter.search, 'search');
@@ -68,6 +73,25 @@ export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prism
     and.push({ creator: { username: { equals: checkLength(filter.creatorUsername, 'creatorUsername'), mode: 'insensitive' } } });
   }
   return and.length ? { AND: and } : {};
+}
+
+/**
+ * The taggings of a filter that asks for one tag and nothing else, or null. Its runners are then exactly that tag's
+ * taggings (kept from the runners' tags in the writing transaction: the runner_taggings migration), counted as a range
+ * of their key without reading a runner, where the GIN index on the tags fetches every matching runner to recheck it.
+ */
+export function runnerTaggingWhere(filter: RunnerFilter): Prisma.RunnerTaggingWhereInput | null {
+  const tags = filterTags(filter);
+  const other =
+    filter.type ||
+    filter.types ||
+    filter.status ||
+    (filter.paused !== null && filter.paused !== undefined) ||
+    filter.search ||
+    filter.versionPrefix ||
+    filter.creatorId ||
+    filter.creatorUsername;
+  return tags.length === 1 && !other ? { tag: tags[0] } : null;
 }
 
 /**

@@ -265,6 +265,22 @@ describe.skipIf(!process.env.DATABASE_URL)('plans on a fleet of 20,000 runners',
     }
   });
 
+  it("counts one tag's runners (REST tag_list, GraphQL tagList) from their taggings, reading no runner", async () => {
+    const countOf = async (call: () => Promise<unknown>) => (await plansOf(call)).find((plan) => /SELECT COUNT/i.test(plan.sql));
+    const limited = await countOf(() => server.rest('GET', '/runners/all?tag_list=linux', { token: admin }));
+    const exact = await countOf(() => server.graphql('{ runners(first: 20, tagList: ["linux"]) { count } }', {}, admin));
+    for (const count of [limited, exact]) {
+      expect(count?.nodes.some((node) => node['Relation Name'] === 'RunnerTagging')).toBe(true);
+      expect(count?.nodes.filter((node) => node['Relation Name'] === 'Runner')).toEqual([]);
+    }
+    // REST's count stops at 10,001 runners: a range of the key, index-only (here every runner is tagged linux, so an
+    // exact count reads the whole narrow table instead, still without a runner).
+    expect(
+      limited?.nodes.some((node) => node['Node Type'] === 'Index Only Scan' && node['Index Name'] === 'RunnerTagging_pkey'),
+      limited?.sql,
+    ).toBe(true);
+  });
+
   it("counts a group owner's runners without re-reading the read rule's memberships for each runner", async () => {
     for (const call of [
       () => server.graphql('{ currentUser { runners(first: 20) { count } } }', {}, owner),

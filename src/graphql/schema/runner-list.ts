@@ -1,5 +1,5 @@
 import type { Prisma } from '../../db/generated/client.ts';
-import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy } from '../../runners/filters.ts';
+import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy, runnerTaggingWhere } from '../../runners/filters.ts';
 import { countedKind, fleetCount } from '../../runners/fleet-counts.ts';
 import { type MembershipLookups, membershipLookups, type RunnerScope, scopeListWhere, scopeListWhereByType } from '../../runners/scopes.ts';
 import { staleArms } from '../../runners/status.ts';
@@ -145,6 +145,11 @@ export async function countRunners(
   // The whole fleet, or one type or paused state of it, as someone who reads every runner: the kept counts answer.
   const kind = scope === null && also === undefined ? countedKind(args) : null;
   if (kind && (await ctx.policy.readRule()).scope === null) return cap(await fleetCount(ctx.db, kind));
+  // One tag of the whole fleet, likewise: its taggings are its runners.
+  const tagged = scope === null && also === undefined ? runnerTaggingWhere(args) : null;
+  if (tagged && (await ctx.policy.readRule()).scope === null) {
+    return ctx.db.runnerTagging.count({ where: tagged, ...(limit === undefined ? {} : { take: limit + 1 }) });
+  }
   const take: { take?: number; orderBy?: Prisma.RunnerOrderByWithRelationInput[] } = limit === undefined ? {} : { take: limit + 1 };
   // A limited count is taken in some order, and which rows come first does not change it. Online and offline are
   // ranges of the contact index: read in its order they are counted without the table, where in id order PostgreSQL
