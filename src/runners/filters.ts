@@ -82,16 +82,9 @@ export function runnerFilterWhere(filter: RunnerFilter, now = Date.now()): Prism
  */
 export function runnerTaggingWhere(filter: RunnerFilter): Prisma.RunnerTaggingWhereInput | null {
   const tags = filterTags(filter);
-  const other =
-    filter.type ||
-    filter.types ||
-    filter.status ||
-    (filter.paused !== null && filter.paused !== undefined) ||
-    filter.search ||
-    filter.versionPrefix ||
-    filter.creatorId ||
-    filter.creatorUsername;
-  return tags.length === 1 && !other ? { tag: tags[0] } : null;
+  // Nothing else narrows the list: the filter without its tags is no condition at all.
+  const alone = Object.keys(runnerFilterWhere({ ...filter, tagList: null })).length === 0;
+  return tags.length === 1 && alone ? { tag: tags[0] } : null;
 }
 
 /**
