@@ -95,6 +95,9 @@ export function scaleRequests(s: ScaleSubjects): ScaleRequest[] {
     ),
     rest('rest-all', '/runners/all'),
     rest('rest-all-deep', '/runners/all?page=1000&per_page=20'),
+    // The deepest page that holds 20 runners at both sizes: page 1000 is past the end at 1,200 runners, where it
+    // loads and renders none, so its ratio compares a walk and 20 runners with an empty answer.
+    rest('rest-all-deep-both', '/runners/all?page=55&per_page=20'),
     rest('rest-all-tag', '/runners/all?tag_list=linux', 'admin', '`GET /runners/all?tag_list=linux` (60% of runners)'),
     rest('rest-all-type', '/runners/all?type=project_type'),
     rest('rest-all-status', '/runners/all?status=online'),
@@ -122,6 +125,7 @@ export function scaleRequests(s: ScaleSubjects): ScaleRequest[] {
     gql('gql-type', 'GraphQL `runners(type: GROUP_TYPE, paused: false)`', runnersPage('type: GROUP_TYPE, paused: false')),
     gql('gql-creator', 'GraphQL `runners(creatorUsername: "user10")`', runnersPage('creatorUsername: "user10"')),
     gql('gql-offset', 'GraphQL `runners(offset: 20000)`', runnersPage('offset: 20000')),
+    gql('gql-offset-both', 'GraphQL `runners(offset: 1100)`', runnersPage('offset: 1100')),
     gql('gql-owned-count', 'GraphQL `currentUser.runners { count }`', '{ currentUser { runners(first: 1) { count } } }', {}, 'owner'),
     gql(
       'gql-owned-page',

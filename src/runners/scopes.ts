@@ -110,6 +110,15 @@ export async function scopeListWhereByType(
   return new Map([...byType].map(([type, arms]) => [type, anyOf(arms)]));
 }
 
+/**
+ * Whether the scope takes a runner type whole (the instance's runners, say): only then does counting it type by type
+ * pay. Runners named by id (a group Owner's few hundred) are better gathered in one bitmap, in one statement: split,
+ * each type's count tested the read rule's id lists again (an Owner's runner count at 100,000 runners: 7–12 → 15 ms).
+ */
+export function takesWholeType(scope: RunnerScope): boolean {
+  return scope.direct.some((arm) => Object.keys(arm).length === 1 && typeof arm.runnerType === 'string');
+}
+
 async function listArms(lookup: MembershipLookups, scope: RunnerScope): Promise<Prisma.RunnerWhereInput[]> {
   const [byProject, byGroup] = await Promise.all([
     scope.viaProjects ? lookup.projects(scope.viaProjects) : [],

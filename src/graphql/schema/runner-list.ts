@@ -1,7 +1,14 @@
 import type { Prisma } from '../../db/generated/client.ts';
 import { type RunnerFilter, type RunnerSort, runnerFilterWhere, runnerOrderBy, runnerTaggingWhere } from '../../runners/filters.ts';
 import { countedKind, fleetCount } from '../../runners/fleet-counts.ts';
-import { type MembershipLookups, membershipLookups, type RunnerScope, scopeListWhere, scopeListWhereByType } from '../../runners/scopes.ts';
+import {
+  type MembershipLookups,
+  membershipLookups,
+  type RunnerScope,
+  scopeListWhere,
+  scopeListWhereByType,
+  takesWholeType,
+} from '../../runners/scopes.ts';
 import { staleArms } from '../../runners/status.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../../errors.ts';
@@ -68,12 +75,13 @@ async function where(ctx: Context, scope: RunnerScope | null, args: RunnerListAr
 
 /**
  * The list's `where` as disjoint sets, one per runner type its scope and the read rule share (see
- * scopeListWhereByType); the list's whole `where` when neither has a scope, or an arm spans types.
+ * scopeListWhereByType), when the scope takes a type whole; otherwise, or when an arm spans types, the whole `where`.
  */
 async function whereByType(ctx: Context, scope: RunnerScope | null, args: RunnerListArgs, also?: Prisma.RunnerWhereInput) {
+  if (!scope || !takesWholeType(scope)) return [await where(ctx, scope, args, also)];
   const scopes = [scope, (await ctx.policy.readRule()).scope].filter((each) => each !== null);
   const split = await Promise.all(scopes.map((each) => scopeListWhereByType(lookups(ctx), each)));
-  if (!scopes.length || split.some((types) => types === null)) return [await where(ctx, scope, args, also)];
+  if (split.some((types) => types === null)) return [await where(ctx, scope, args, also)];
   const [first, ...others] = split as Map<string, Prisma.RunnerWhereInput>[];
   const rest = [runnerFilterWhere(args), ...(also ? [also] : [])];
   return [...(first ?? new Map<string, Prisma.RunnerWhereInput>())].flatMap(([type, arms]) => {
