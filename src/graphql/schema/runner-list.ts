@@ -79,14 +79,18 @@ async function where(ctx: Context, scope: RunnerScope | null, args: RunnerListAr
  */
 async function whereByType(ctx: Context, scope: RunnerScope | null, args: RunnerListArgs, also?: Prisma.RunnerWhereInput) {
   if (!scope || !takesWholeType(scope)) return [await where(ctx, scope, args, also)];
-  const scopes = [scope, (await ctx.policy.readRule()).scope].filter((each) => each !== null);
-  const split = await Promise.all(scopes.map((each) => scopeListWhereByType(lookups(ctx), each)));
-  if (split.some((types) => types === null)) return [await where(ctx, scope, args, also)];
-  const [first, ...others] = split as Map<string, Prisma.RunnerWhereInput>[];
+  const readable = (await ctx.policy.readRule()).scope;
+  const [types, readableTypes] = await Promise.all([
+    scopeListWhereByType(lookups(ctx), scope),
+    readable ? scopeListWhereByType(lookups(ctx), readable) : undefined,
+  ]);
+  if (!types || readableTypes === null) return [await where(ctx, scope, args, also)];
   const rest = [runnerFilterWhere(args), ...(also ? [also] : [])];
-  return [...(first ?? new Map<string, Prisma.RunnerWhereInput>())].flatMap(([type, arms]) => {
-    const alsoOf = others.map((types) => types.get(type));
-    return alsoOf.every((each) => each !== undefined) ? [{ AND: [arms, ...alsoOf, ...rest] }] : [];
+  return [...types].flatMap(([type, arms]) => {
+    if (!readableTypes) return [{ AND: [arms, ...rest] }];
+    // A type the read rule does not reach holds no runner the viewer may count.
+    const allowed = readableTypes.get(type);
+    return allowed ? [{ AND: [arms, allowed, ...rest] }] : [];
   });
 }
 
@@ -150,14 +154,13 @@ export async function countRunners(
   also?: Prisma.RunnerWhereInput,
 ): Promise<number> {
   const cap = (total: number) => (limit === undefined ? total : Math.min(total, limit + 1));
-  // The whole fleet, or one type or paused state of it, as someone who reads every runner: the kept counts answer.
-  const kind = scope === null && also === undefined ? countedKind(args) : null;
-  if (kind && (await ctx.policy.readRule()).scope === null) return cap(await fleetCount(ctx.db, kind));
-  // One tag of the whole fleet, likewise: its taggings are its runners.
-  const tagged = scope === null && also === undefined ? runnerTaggingWhere(args) : null;
-  if (tagged && (await ctx.policy.readRule()).scope === null) {
-    return ctx.db.runnerTagging.count({ where: tagged, ...(limit === undefined ? {} : { take: limit + 1 }) });
-  }
+  // The whole fleet, or one type or paused state of it, as someone who reads every runner: the kept counts answer;
+  // one tag of it, likewise: its taggings are its runners.
+  const wholeFleet = scope === null && also === undefined && (await ctx.policy.readRule()).scope === null;
+  const kind = wholeFleet ? countedKind(args) : null;
+  if (kind) return cap(await fleetCount(ctx.db, kind));
+  const tagged = wholeFleet ? runnerTaggingWhere(args) : null;
+  if (tagged) return ctx.db.runnerTagging.count({ where: tagged, ...(limit === undefined ? {} : { take: limit + 1 }) });
   const take: { take?: number; orderBy?: Prisma.RunnerOrderByWithRelationInput[] } = limit === undefined ? {} : { take: limit + 1 };
   // A limited count is taken in some order, and which rows come first does not change it. Online and offline are
   // ranges of the contact index: read in its order they are counted without the table, where in id order PostgreSQL
